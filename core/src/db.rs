@@ -1,0 +1,329 @@
+//! Opening the database (a SQLite file or a PostgreSQL server) and migrating it.
+//!
+//! Both dialects run the same SQL wherever it allows (`$1` placeholders work in
+//! both); [`on_db!`] runs one block of code against whichever pool is open.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// The app's reverse-DNS identifier; also names its data directory.
+pub const APP_IDENTIFIER: &str = "app.tasktalk.desktop";
+const SQLITE_FILE_NAME: &str = "tasktalk.db";
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid database location: {0}")]
+    InvalidLocation(String),
+    #[error("could not open the database: {0}")]
+    Open(String),
+    #[error("could not update the database schema: {0}")]
+    Migrate(String),
+    #[error("the database is unavailable; try again in a moment")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("the database could not complete the operation")]
+    Query(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Error::Unavailable(err),
+            other => Error::Query(other),
+        }
+    }
+}
+
+/// Whether a query failed because a unique constraint was violated.
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Where the data lives. Parsed from a `postgres://` URL, a `sqlite:` URL or a
+/// plain file path.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `tasktalk.db` in the platform's data directory for the app.
+    pub fn default_sqlite() -> Result<Self> {
+        let base = dirs::data_dir().ok_or_else(|| {
+            Error::InvalidLocation(
+                "this system reports no data directory; pass a database path".into(),
+            )
+        })?;
+        Ok(Location::Sqlite(
+            base.join(APP_IDENTIFIER).join(SQLITE_FILE_NAME),
+        ))
+    }
+}
+
+impl FromStr for Location {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(Error::InvalidLocation(
+                "the database location is empty".into(),
+            ));
+        }
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            PgConnectOptions::from_str(s).map_err(|_| {
+                Error::InvalidLocation("the PostgreSQL URL could not be parsed".into())
+            })?;
+            return Ok(Location::Postgres(s.to_owned()));
+        }
+        if let Some(rest) = s.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() || path == ":memory:" {
+                return Err(Error::InvalidLocation(
+                    "an in-memory SQLite database would lose every task on exit; give a file path"
+                        .into(),
+                ));
+            }
+            return Ok(Location::Sqlite(PathBuf::from(path)));
+        }
+        if s.contains("://") {
+            return Err(Error::InvalidLocation(
+                "only postgres:// URLs, sqlite: URLs and file paths are supported".into(),
+            ));
+        }
+        Ok(Location::Sqlite(PathBuf::from(s)))
+    }
+}
+
+/// Shows a PostgreSQL URL without its password.
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            Location::Postgres(url) => f.write_str(&redact_url_password(url)),
+        }
+    }
+}
+
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{tail}")
+            } else {
+                format!("{scheme}://{user}@{host}{tail}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Which SQL dialect a [`Database`] speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// An open connection pool to either dialect. Cloning is cheap (pools are shared).
+#[derive(Clone, Debug)]
+pub enum Database {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same block against whichever pool `$db` holds; inside the block
+/// `$pool` is a `&SqlitePool` or a `&PgPool`.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Database::Sqlite($pool) => $body,
+            $crate::db::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
+impl Database {
+    /// Opens the database (creating a SQLite file and its folder if missing).
+    /// Does not migrate: call [`Database::migrate`].
+    #[tracing::instrument(name = "db.open", skip_all, fields(location = %location))]
+    pub async fn open(location: &Location) -> Result<Self> {
+        match location {
+            Location::Sqlite(path) => open_sqlite(path).await.map(Database::Sqlite),
+            Location::Postgres(url) => {
+                let options = PgConnectOptions::from_str(url).map_err(|_| {
+                    Error::InvalidLocation("the PostgreSQL URL could not be parsed".into())
+                })?;
+                // One direct attempt first: the pool retries refused connections
+                // until its acquire timeout, which would hide a wrong URL for seconds.
+                PgConnection::connect_with(&options)
+                    .await
+                    .map_err(|err| Error::Open(describe_connect_error(&err)))?
+                    .close()
+                    .await
+                    .map_err(|err| Error::Open(describe_connect_error(&err)))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(10)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|err| Error::Open(describe_connect_error(&err)))?;
+                Ok(Database::Postgres(pool))
+            }
+        }
+    }
+
+    /// Opens and migrates in one step: what every transport does at start.
+    pub async fn open_and_migrate(location: &Location) -> Result<Self> {
+        let db = Self::open(location).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Database::Sqlite(_) => Dialect::Sqlite,
+            Database::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Applies the pending migrations of this dialect. Safe on a database that
+    /// Better Auth or the web version created: every table is created only if
+    /// missing, and no existing row is touched.
+    #[tracing::instrument(name = "db.migrate", skip_all, fields(dialect = ?self.dialect()))]
+    pub async fn migrate(&self) -> Result<()> {
+        let outcome = match self {
+            Database::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+            Database::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+        };
+        outcome.map_err(|err| Error::Migrate(err.to_string()))?;
+        tracing::info!("database schema is up to date");
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|err| {
+            Error::Open(format!(
+                "could not create the folder {}: {err}",
+                parent.display()
+            ))
+        })?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(|err| {
+            Error::Open(format!(
+                "{} ({})",
+                path.display(),
+                describe_connect_error(&err)
+            ))
+        })
+}
+
+/// A connection error as a sentence that names no credentials.
+fn describe_connect_error(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Io(io) => format!("the server could not be reached: {io}"),
+        sqlx::Error::Tls(_) => "the TLS handshake failed".into(),
+        sqlx::Error::PoolTimedOut => "timed out while connecting".into(),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("28P01") | Some("28000") => {
+                "authentication failed: check the user name and password".into()
+            }
+            Some("3D000") => "the database does not exist".into(),
+            _ => db.message().to_owned(),
+        },
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_accepted_location_form() {
+        assert_eq!(
+            "postgres://u:p@h:5432/db".parse::<Location>().ok(),
+            Some(Location::Postgres("postgres://u:p@h:5432/db".into()))
+        );
+        assert_eq!(
+            "sqlite:///tmp/a.db".parse::<Location>().ok(),
+            Some(Location::Sqlite("/tmp/a.db".into()))
+        );
+        assert_eq!(
+            "sqlite:data/a.db?mode=rwc".parse::<Location>().ok(),
+            Some(Location::Sqlite("data/a.db".into()))
+        );
+        assert_eq!(
+            "./tasks.db".parse::<Location>().ok(),
+            Some(Location::Sqlite("./tasks.db".into()))
+        );
+        assert!("mysql://h/db".parse::<Location>().is_err());
+        assert!("sqlite::memory:".parse::<Location>().is_err());
+        assert!("  ".parse::<Location>().is_err());
+    }
+
+    #[test]
+    fn display_and_debug_hide_the_password() {
+        let loc: Location = "postgres://alice:s3cret@db.example:5432/app?sslmode=require"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shown = format!("{loc} {loc:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("postgres://alice:***@db.example:5432/app?sslmode=require"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn default_location_is_in_the_app_data_dir() {
+        if let Ok(Location::Sqlite(path)) = Location::default_sqlite() {
+            assert!(path.ends_with(format!("{APP_IDENTIFIER}/{SQLITE_FILE_NAME}")));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Tasktalk's domain logic, free of any GUI or transport: storage on SQLite or
+//! PostgreSQL, Better-Auth-compatible accounts, JWTs and tasks. The desktop
+//! shell and the headless server are thin transports over this crate.
+
+pub mod auth;
+pub mod db;
+pub mod random;
+pub mod secret;
+pub mod tasks;
+pub mod timestamp;
+pub mod token;
+
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use secret::Secret;
+pub use timestamp::Timestamp;
