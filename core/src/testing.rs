@@ -10,9 +10,12 @@ use std::str::FromStr;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
-use crate::db::{Database, Location};
+use crate::db::{Database, Dialect, Location};
+use crate::timestamp::Timestamp;
 
 pub const POSTGRES_URL_VAR: &str = "TASKTALK_TEST_DATABASE_URL";
+/// The secret every file in `shared/betterauth/` was made with.
+pub const BETTER_AUTH_SECRET: &str = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEF";
 
 /// A migrated database that lives as long as this value.
 #[derive(Debug)]
@@ -96,6 +99,94 @@ pub fn postgres_url() -> String {
              you may create schemas in."
         )
     })
+}
+
+/// A file of `shared/betterauth/`, the vectors made by running Better Auth.
+pub fn shared_file(name: &str) -> String {
+    let path = format!(
+        "{}/../../shared/betterauth/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+pub fn shared_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&shared_file(name)).unwrap_or_else(|e| panic!("parse {name}: {e}"))
+}
+
+/// Runs a script of `;`-separated statements.
+pub async fn execute_script(db: &Database, sql: &str) {
+    for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        crate::on_db!(db, pool => sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+}
+
+pub async fn count_rows(db: &Database, table: &str) -> i64 {
+    crate::on_db!(db, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+        .fetch_one(pool)
+        .await)
+    .unwrap_or_else(|e| panic!("count {table}: {e}"))
+}
+
+/// What a database looks like after Better Auth 1.7 ran against it and, on
+/// PostgreSQL, the web version created its own tables in the SQLModel style
+/// (int4 ids, varchar, `timestamp without time zone`, no chat thread id).
+pub async fn build_web_version_database(db: &Database) {
+    let dialect_ddl = match db.dialect() {
+        Dialect::Postgres => shared_file("migration_postgres.sql"),
+        Dialect::Sqlite => shared_file("migration_sqlite.sql"),
+    };
+    execute_script(db, &dialect_ddl).await;
+    let web_version = db.dialect() == Dialect::Postgres;
+    if web_version {
+        execute_script(db,
+        "create table tasks_phaseiii (id serial primary key, user_id varchar not null, title varchar(200) not null,
+             description varchar, completed boolean not null, created_at timestamp not null, updated_at timestamp not null);
+         create table conversations (id serial primary key, user_id varchar not null, title varchar,
+             created_at timestamp not null, updated_at timestamp not null);
+         create table messages (id serial primary key, conversation_id integer not null references conversations (id),
+             user_id varchar not null, role varchar not null, content varchar not null, created_at timestamp not null)",
+        ).await;
+    }
+
+    let hashes = shared_json("hashes.json");
+    let session = shared_json("session.json");
+    let user = &session["signIn_body"]["user"];
+    let (user_id, email, name) = (
+        user["id"].as_str().unwrap_or_default(),
+        "bob@example.com",
+        "Bob Unicode",
+    );
+    let created = "2026-11-21T22:45:54.284Z";
+    crate::on_db!(db, pool => async {
+        sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt") values ($1, $2, $3, $4, null, $5, $5)"#)
+            .bind(user_id).bind(name).bind(email).bind(false).bind(ts(created)).execute(pool).await?;
+        sqlx::query(r#"insert into "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") values ('acc1', $1, 'credential', $1, $2, $3, $3)"#)
+            .bind(user_id).bind(hashes[1]["hash"].as_str()).bind(ts(created)).execute(pool).await?;
+        sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt") values ('ascii0000000000000000000000000001', 'Ann', 'ann@example.com', $1, null, $2, $2)"#)
+            .bind(true).bind(ts(created)).execute(pool).await?;
+        sqlx::query(r#"insert into "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") values ('acc2', 'ascii0000000000000000000000000001', 'credential', 'ascii0000000000000000000000000001', $1, $2, $2)"#)
+            .bind(hashes[0]["hash"].as_str()).bind(ts(created)).execute(pool).await?;
+        sqlx::query(r#"insert into "session" ("id", "expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId") values ('s1', $1, 'webSessionToken0000000000000001', $2, $2, '', '', $3)"#)
+            .bind(ts("2099-01-01T00:00:00.000Z")).bind(ts(created)).bind(user_id).execute(pool).await?;
+        let row = &shared_json("jwks_table_rows.json")[0];
+        sqlx::query(r#"insert into "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") values ($1, $2, $3, $4, null, 'EdDSA', 'Ed25519')"#)
+            .bind(row["id"].as_str()).bind(row["publicKey"].as_str()).bind(row["privateKey"].as_str()).bind(ts(created)).execute(pool).await?;
+        if !web_version {
+            return Ok(());
+        }
+        sqlx::query("insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at) values ($1, 'made on the web', null, $2, '2026-11-20 10:00:00', '2026-11-20 10:00:00')")
+            .bind(user_id).bind(false).execute(pool).await?;
+        sqlx::query("insert into conversations (user_id, title, created_at, updated_at) values ($1, 'web chat', '2026-11-20 10:00:00', '2026-11-20 10:00:00')")
+            .bind(user_id).execute(pool).await?;
+        Ok::<_, sqlx::Error>(())
+    }.await).unwrap_or_else(|e| panic!("seeding the web-version database: {e}"));
+}
+
+fn ts(iso: &str) -> Timestamp {
+    let parsed = chrono::DateTime::parse_from_rfc3339(iso).unwrap_or_else(|e| panic!("{iso}: {e}"));
+    parsed.with_timezone(&chrono::Utc).into()
 }
 
 /// Runs each story once on SQLite and once on PostgreSQL, as the tests

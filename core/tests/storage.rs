@@ -3,104 +3,18 @@
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::db::{Database, Dialect};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::TestDatabase;
+use tasktalk_core::testing::{
+    BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, shared_json,
+};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
-use tasktalk_core::{Secret, on_db, test_on_both_databases};
-
-const SECRET: &str = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEF";
-
-fn shared(name: &str) -> String {
-    let path = format!(
-        "{}/../../shared/betterauth/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-fn json(name: &str) -> serde_json::Value {
-    serde_json::from_str(&shared(name)).unwrap_or_else(|e| panic!("parse {name}: {e}"))
-}
-
-async fn execute(db: &Database, sql: &str) {
-    for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        on_db!(db, pool => sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(pool).await.map(|_| ()))
-            .unwrap_or_else(|e| panic!("{statement}: {e}"));
-    }
-}
-
-async fn count(db: &Database, table: &str) -> i64 {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
-        .fetch_one(pool)
-        .await)
-    .unwrap_or_else(|e| panic!("count {table}: {e}"))
-}
-
-/// What a database looks like after Better Auth 1.7 ran against it and, on
-/// PostgreSQL, the web version created its own tables in the SQLModel style
-/// (int4 ids, varchar, `timestamp without time zone`, no chat thread id).
-async fn build_web_version_database(db: &Database) {
-    let dialect_ddl = match db.dialect() {
-        Dialect::Postgres => shared("migration_postgres.sql"),
-        Dialect::Sqlite => shared("migration_sqlite.sql"),
-    };
-    execute(db, &dialect_ddl).await;
-    let web_version = db.dialect() == Dialect::Postgres;
-    if web_version {
-        execute(db,
-        "create table tasks_phaseiii (id serial primary key, user_id varchar not null, title varchar(200) not null,
-             description varchar, completed boolean not null, created_at timestamp not null, updated_at timestamp not null);
-         create table conversations (id serial primary key, user_id varchar not null, title varchar,
-             created_at timestamp not null, updated_at timestamp not null);
-         create table messages (id serial primary key, conversation_id integer not null references conversations (id),
-             user_id varchar not null, role varchar not null, content varchar not null, created_at timestamp not null)",
-        ).await;
-    }
-
-    let hashes = json("hashes.json");
-    let session = json("session.json");
-    let user = &session["signIn_body"]["user"];
-    let (user_id, email, name) = (
-        user["id"].as_str().unwrap_or_default(),
-        "bob@example.com",
-        "Bob Unicode",
-    );
-    let created = "2026-11-21T22:45:54.284Z";
-    on_db!(db, pool => async {
-        sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt") values ($1, $2, $3, $4, null, $5, $5)"#)
-            .bind(user_id).bind(name).bind(email).bind(false).bind(ts(created)).execute(pool).await?;
-        sqlx::query(r#"insert into "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") values ('acc1', $1, 'credential', $1, $2, $3, $3)"#)
-            .bind(user_id).bind(hashes[1]["hash"].as_str()).bind(ts(created)).execute(pool).await?;
-        sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt") values ('ascii0000000000000000000000000001', 'Ann', 'ann@example.com', $1, null, $2, $2)"#)
-            .bind(true).bind(ts(created)).execute(pool).await?;
-        sqlx::query(r#"insert into "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") values ('acc2', 'ascii0000000000000000000000000001', 'credential', 'ascii0000000000000000000000000001', $1, $2, $2)"#)
-            .bind(hashes[0]["hash"].as_str()).bind(ts(created)).execute(pool).await?;
-        sqlx::query(r#"insert into "session" ("id", "expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId") values ('s1', $1, 'webSessionToken0000000000000001', $2, $2, '', '', $3)"#)
-            .bind(ts("2099-01-01T00:00:00.000Z")).bind(ts(created)).bind(user_id).execute(pool).await?;
-        let row = &json("jwks_table_rows.json")[0];
-        sqlx::query(r#"insert into "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") values ($1, $2, $3, $4, null, 'EdDSA', 'Ed25519')"#)
-            .bind(row["id"].as_str()).bind(row["publicKey"].as_str()).bind(row["privateKey"].as_str()).bind(ts(created)).execute(pool).await?;
-        if !web_version {
-            return Ok(());
-        }
-        sqlx::query("insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at) values ($1, 'made on the web', null, $2, '2026-11-20 10:00:00', '2026-11-20 10:00:00')")
-            .bind(user_id).bind(false).execute(pool).await?;
-        sqlx::query("insert into conversations (user_id, title, created_at, updated_at) values ($1, 'web chat', '2026-11-20 10:00:00', '2026-11-20 10:00:00')")
-            .bind(user_id).execute(pool).await?;
-        Ok::<_, sqlx::Error>(())
-    }.await).unwrap_or_else(|e| panic!("seeding the web-version database: {e}"));
-}
-
-fn ts(iso: &str) -> tasktalk_core::Timestamp {
-    let parsed = chrono::DateTime::parse_from_rfc3339(iso).unwrap_or_else(|e| panic!("{iso}: {e}"));
-    parsed.with_timezone(&chrono::Utc).into()
-}
+use tasktalk_core::{Secret, test_on_both_databases};
 
 test_on_both_databases! {
     async fn migrating_twice_is_a_no_op(t: TestDatabase) {
         t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
         t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
         for table in [r#""user""#, r#""session""#, r#""account""#, r#""verification""#, r#""jwks""#, "tasks_phaseiii", "conversations", "messages"] {
-            assert_eq!(count(&t.db, table).await, 0, "{table} exists and is empty");
+            assert_eq!(count_rows(&t.db, table).await, 0, "{table} exists and is empty");
         }
     }
 
@@ -116,7 +30,7 @@ test_on_both_databases! {
         assert_eq!(row_counts(&t.db).await, before, "every row is kept");
 
         let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
-        let hashes = json("hashes.json");
+        let hashes = shared_json("hashes.json");
         let bob = accounts
             .sign_in("Bob@Example.com", hashes[1]["password"].as_str().unwrap_or_default(), &ClientInfo::default())
             .await
@@ -137,11 +51,11 @@ test_on_both_databases! {
         }
 
         // The web deployment's own signing key keeps working, and is not replaced.
-        let mut config = TokenConfig::new(Secret::new(SECRET));
+        let mut config = TokenConfig::new(Secret::new(BETTER_AUTH_SECRET));
         config.mode = JwtMode::EdDsa;
         let tokens = Tokens::load(&t.db, config).await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(tokens.jwks(), serde_json::from_value(json("jwks.json")).unwrap_or_default());
-        assert_eq!(count(&t.db, r#""jwks""#).await, 1);
+        assert_eq!(tokens.jwks(), serde_json::from_value(shared_json("jwks.json")).unwrap_or_default());
+        assert_eq!(count_rows(&t.db, r#""jwks""#).await, 1);
     }
 }
 
@@ -159,7 +73,7 @@ async fn row_counts(db: &Database) -> Vec<i64> {
         Dialect::Sqlite => &[r#""user""#, r#""session""#, r#""account""#, r#""jwks""#],
     };
     for table in tables {
-        counts.push(count(db, table).await);
+        counts.push(count_rows(db, table).await);
     }
     counts
 }

@@ -178,15 +178,7 @@ impl KeyRow {
 mod tests {
     use super::*;
 
-    const SECRET: &str = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEF";
-
-    fn shared(name: &str) -> String {
-        let path = format!(
-            "{}/../../shared/betterauth/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-    }
+    use crate::testing::{BETTER_AUTH_SECRET as SECRET, shared_file as shared};
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]

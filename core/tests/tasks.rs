@@ -1,0 +1,113 @@
+//! Task rules and ownership, on both databases.
+
+use tasktalk_core::tasks::{Error, Page, StatusFilter, TaskUpdate, Tasks};
+use tasktalk_core::test_on_both_databases;
+use tasktalk_core::testing::TestDatabase;
+
+const ALICE: &str = "alice-id";
+const BOB: &str = "bob-id";
+
+/// Tasks plus two users to own them (tasks reference users).
+async fn setup(t: &TestDatabase) -> Tasks {
+    for id in [ALICE, BOB] {
+        tasktalk_core::on_db!(&t.db, pool => sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values ($1, $1, $2, $3, $4, $4)"#)
+            .bind(id).bind(format!("{id}@example.com")).bind(false).bind(tasktalk_core::Timestamp::now())
+            .execute(pool).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    Tasks::new(t.db.clone())
+}
+
+fn titles(tasks: &[tasktalk_core::tasks::Task]) -> Vec<&str> {
+    tasks.iter().map(|t| t.title.as_str()).collect()
+}
+
+test_on_both_databases! {
+    async fn add_list_update_complete_delete(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let milk = tasks.add(ALICE, "  buy milk ", Some("2 litres")).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((milk.title.as_str(), milk.description.as_deref(), milk.completed), ("buy milk", Some("2 litres"), false));
+        let bread = tasks.add(ALICE, "bake bread", None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(bread.id > milk.id);
+        assert_eq!(tasks.get(ALICE, milk.id).await.ok(), Some(milk.clone()));
+
+        let renamed = tasks.update(ALICE, milk.id, TaskUpdate { title: Some("buy oat milk".into()), description: None }).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((renamed.title.as_str(), renamed.description.as_deref()), ("buy oat milk", Some("2 litres")));
+        assert!(renamed.updated_at >= milk.updated_at);
+        let cleared = tasks.update(ALICE, milk.id, TaskUpdate { title: None, description: Some(None) }).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((cleared.title.as_str(), cleared.description), ("buy oat milk", None));
+
+        let done = tasks.complete(ALICE, milk.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(done.completed);
+        assert_eq!(titles(&tasks.list(ALICE, StatusFilter::All, Page::default()).await.unwrap_or_default()), ["bake bread", "buy oat milk"]);
+        assert_eq!(titles(&tasks.list(ALICE, StatusFilter::Pending, Page::default()).await.unwrap_or_default()), ["bake bread"]);
+        assert_eq!(titles(&tasks.list(ALICE, StatusFilter::Completed, Page::default()).await.unwrap_or_default()), ["buy oat milk"]);
+        let reopened = tasks.set_completed(ALICE, milk.id, false).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(!reopened.completed);
+
+        let deleted = tasks.delete(ALICE, bread.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(deleted.title, "bake bread");
+        assert!(matches!(tasks.get(ALICE, bread.id).await, Err(Error::NotFound(id)) if id == bread.id));
+        // A deleted task's number is never reused.
+        let next = tasks.add(ALICE, "after delete", None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(next.id > bread.id);
+    }
+
+    async fn invalid_input_is_refused_with_the_web_versions_codes_and_changes_nothing(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let task = tasks.add(ALICE, "keep me", None).await.unwrap_or_else(|e| panic!("{e}"));
+        for title in ["", "   ", &"x".repeat(201)] {
+            assert_eq!(tasks.add(ALICE, title, None).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
+            let update = TaskUpdate { title: Some(title.to_owned()), description: None };
+            assert_eq!(tasks.update(ALICE, task.id, update).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
+        }
+        assert!(tasks.add(ALICE, &"é".repeat(200), None).await.is_ok(), "200 characters, not bytes");
+        assert_eq!(tasks.update(ALICE, task.id, TaskUpdate::default()).await.err().map(|e| e.code()), Some("INVALID_REQUEST"));
+        assert_eq!(tasks.list(ALICE, StatusFilter::All, Page { limit: 0, offset: 0 }).await.err().map(|e| e.code()), Some("INVALID_REQUEST"));
+        assert_eq!(tasks.get(ALICE, 999_999).await.err().map(|e| e.code()), Some("TASK_NOT_FOUND"));
+        assert_eq!(tasks.get(ALICE, task.id).await.ok(), Some(task));
+    }
+
+    async fn another_users_task_behaves_exactly_like_a_missing_one(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let alices = tasks.add(ALICE, "alice's secret", Some("private")).await.unwrap_or_else(|e| panic!("{e}"));
+        let missing = alices.id + 1000;
+        for id in [alices.id, missing] {
+            let expect = format!("Task {id} was not found.");
+            let errors = [
+                tasks.get(BOB, id).await.err(),
+                tasks.update(BOB, id, TaskUpdate { title: Some("mine now".into()), description: None }).await.err(),
+                tasks.complete(BOB, id).await.err(),
+                tasks.set_completed(BOB, id, false).await.err(),
+                tasks.delete(BOB, id).await.err(),
+            ];
+            for err in errors {
+                assert!(matches!(&err, Some(Error::NotFound(n)) if *n == id), "{err:?}");
+                assert_eq!(err.map(|e| e.to_string()).unwrap_or_default(), expect);
+            }
+        }
+        assert!(tasks.list(BOB, StatusFilter::All, Page::default()).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
+        assert_eq!(tasks.get(ALICE, alices.id).await.ok(), Some(alices), "unchanged by Bob's attempts");
+    }
+
+    async fn lists_are_newest_first_and_paged(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        for n in 0..25 {
+            let task = tasks.add(ALICE, &format!("task {n:02}"), None).await.unwrap_or_else(|e| panic!("{e}"));
+            if n % 5 == 0 {
+                tasks.complete(ALICE, task.id).await.unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        let first = tasks.list(ALICE, StatusFilter::All, Page { limit: 10, offset: 0 }).await.unwrap_or_default();
+        let second = tasks.list(ALICE, StatusFilter::All, Page { limit: 10, offset: 10 }).await.unwrap_or_default();
+        let third = tasks.list(ALICE, StatusFilter::All, Page { limit: 10, offset: 20 }).await.unwrap_or_default();
+        assert_eq!(titles(&first)[..3], ["task 24", "task 23", "task 22"]);
+        assert_eq!(titles(&second)[0], "task 14");
+        assert_eq!(third.len(), 5);
+        let pending = tasks.list(ALICE, StatusFilter::Pending, Page::default()).await.unwrap_or_default();
+        assert_eq!(pending.len(), 20);
+        assert!(pending.iter().all(|t| !t.completed));
+        let completed = tasks.list(ALICE, StatusFilter::Completed, Page::default()).await.unwrap_or_default();
+        assert_eq!(titles(&completed), ["task 20", "task 15", "task 10", "task 05", "task 00"]);
+    }
+}

@@ -1,0 +1,273 @@
+//! The operator's command line: migrate, manage users, sign in, check tokens,
+//! manage a user's tasks. Each command parses, calls the core, prints.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use tasktalk_core::auth::{Accounts, ClientInfo, User};
+use tasktalk_core::db::Database;
+use tasktalk_core::tasks::{Page, StatusFilter, Task, TaskId, Tasks};
+
+use crate::failure::Failure;
+use crate::options::GlobalOptions;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tasktalk-server",
+    version,
+    about = "Tasktalk's headless server and admin command line"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or update the database schema (safe on a Better Auth or web-version database).
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Sign in (password from stdin) and print the user, session token and JWT as JSON.
+    SignIn {
+        #[arg(long)]
+        email: String,
+    },
+    /// Check JWTs.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage a user's tasks.
+    #[command(subcommand)]
+    Task(TaskCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from stdin (one line).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List every user.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a user with their sessions, tasks and conversations.
+    Delete {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a token's claims as JSON, or fail if it is not valid.
+    Verify { token: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Add a task.
+    Add {
+        #[arg(long)]
+        email: String,
+        title: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List tasks, newest first.
+    List {
+        #[arg(long)]
+        email: String,
+        /// all, pending or completed.
+        #[arg(long, default_value = "all")]
+        status: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a task done.
+    Done {
+        #[arg(long)]
+        email: String,
+        id: TaskId,
+    },
+    /// Delete a task.
+    Rm {
+        #[arg(long)]
+        email: String,
+        id: TaskId,
+    },
+}
+
+#[derive(Serialize)]
+struct SignInOutput<'a> {
+    user: &'a User,
+    session_token: &'a str,
+    token: &'a str,
+}
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let options = &cli.options;
+    match cli.command {
+        Command::Migrate => {
+            let location = options.location()?;
+            Database::open_and_migrate(&location).await?;
+            out(format_args!("{location} is up to date"))
+        }
+        Command::User(command) => user(options, command).await,
+        Command::SignIn { email } => {
+            let tokens = options.tokens(None).await?;
+            let accounts = Accounts::new(options.database().await?, options.auth_config());
+            let password = read_password()?;
+            let signed = accounts
+                .sign_in(&email, &password, &ClientInfo::default())
+                .await?;
+            let jwt = tokens.issue(&signed.user)?;
+            print_json(&SignInOutput {
+                user: &signed.user,
+                session_token: &signed.session.token,
+                token: &jwt.token,
+            })
+        }
+        Command::Token(TokenCommand::Verify { token }) => {
+            let claims = options.tokens(None).await?.verify(token.trim())?;
+            print_json(&claims)
+        }
+        Command::Task(command) => task(options, command).await,
+    }
+}
+
+async fn user(options: &GlobalOptions, command: UserCommand) -> Result<(), Failure> {
+    let accounts = Accounts::new(options.database().await?, options.auth_config());
+    match command {
+        UserCommand::Create { email, name } => {
+            let password = read_password()?;
+            let user = accounts.create_user(&email, &name, &password).await?;
+            out(format_args!(
+                "created {} <{}> ({})",
+                user.name, user.email, user.id
+            ))
+        }
+        UserCommand::List { json: true } => print_json(&accounts.list_users().await?),
+        UserCommand::List { json: false } => {
+            let users = accounts.list_users().await?;
+            let mut lines = vec![format!(
+                "{:<32}  {:<30}  {:<24}  CREATED",
+                "ID", "EMAIL", "NAME"
+            )];
+            lines.extend(users.iter().map(|u| {
+                format!(
+                    "{:<32}  {:<30}  {:<24}  {}",
+                    u.id, u.email, u.name, u.created_at
+                )
+            }));
+            lines.push(format!("{} user(s)", users.len()));
+            out(format_args!("{}", lines.join("\n")))
+        }
+        UserCommand::Delete { email } => {
+            let user = accounts.user_by_email(&email).await?;
+            accounts.delete_user(&user.id).await?;
+            out(format_args!("deleted {} and all their data", user.email))
+        }
+    }
+}
+
+async fn task(options: &GlobalOptions, command: TaskCommand) -> Result<(), Failure> {
+    let db = options.database().await?;
+    let accounts = Accounts::new(db.clone(), options.auth_config());
+    let tasks = Tasks::new(db);
+    let owner = |email: &str| {
+        let accounts = accounts.clone();
+        let email = email.to_owned();
+        async move { accounts.user_by_email(&email).await.map(|u| u.id) }
+    };
+    match command {
+        TaskCommand::Add {
+            email,
+            title,
+            description,
+        } => {
+            let task = tasks
+                .add(&owner(&email).await?, &title, description.as_deref())
+                .await?;
+            out(format_args!("added {}", task_line(&task)))
+        }
+        TaskCommand::List {
+            email,
+            status,
+            limit,
+            json,
+        } => {
+            let filter: StatusFilter = status.parse()?;
+            let listed = tasks
+                .list(&owner(&email).await?, filter, Page { limit, offset: 0 })
+                .await?;
+            if json {
+                return print_json(&listed);
+            }
+            let lines: Vec<String> = listed.iter().map(task_line).collect();
+            out(format_args!(
+                "{}{}",
+                lines.join("\n"),
+                if lines.is_empty() { "no tasks" } else { "" }
+            ))
+        }
+        TaskCommand::Done { email, id } => {
+            let task = tasks.complete(&owner(&email).await?, id).await?;
+            out(format_args!("done {}", task_line(&task)))
+        }
+        TaskCommand::Rm { email, id } => {
+            let task = tasks.delete(&owner(&email).await?, id).await?;
+            out(format_args!("deleted {}", task_line(&task)))
+        }
+    }
+}
+
+fn task_line(task: &Task) -> String {
+    let mark = if task.completed { "x" } else { " " };
+    match &task.description {
+        Some(d) => format!("[{mark}] {:>4}  {}  ({d})", task.id, task.title),
+        None => format!("[{mark}] {:>4}  {}", task.id, task.title),
+    }
+}
+
+/// One line from stdin, without its line ending; typed without echo on a terminal.
+fn read_password() -> Result<String, Failure> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(rpassword::prompt_password("Password: ")?);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let password = line
+        .strip_suffix('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .unwrap_or(&line);
+    if password.is_empty() {
+        return Err(Failure::Usage(
+            "no password on stdin: pipe it in, e.g. `printf '%s\\n' \"$PW\" | tasktalk-server ...`"
+                .into(),
+        ));
+    }
+    Ok(password.to_owned())
+}
+
+fn out(text: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    writeln!(std::io::stdout().lock(), "{text}")?;
+    Ok(())
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::Refused(format!("could not encode the output: {e}")))?;
+    out(format_args!("{text}"))
+}

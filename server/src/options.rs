@@ -1,0 +1,134 @@
+//! Options every subcommand shares, and the core configuration they build.
+
+use chrono::TimeDelta;
+use clap::{Args, ValueEnum};
+use tasktalk_core::Secret;
+use tasktalk_core::auth::{AuthConfig, PasswordScheme};
+use tasktalk_core::db::{Database, Location};
+use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
+
+use crate::failure::Failure;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum HashArg {
+    Argon2,
+    Scrypt,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum JwtModeArg {
+    Hs256,
+    Eddsa,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// A postgres:// URL, a sqlite: URL or a SQLite file path (created if
+    /// missing). Default: tasktalk.db in the app's data directory.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// The JWT secret shared with the web version (Better Auth's secret).
+    #[arg(
+        long,
+        global = true,
+        env = "BETTER_AUTH_SECRET",
+        hide_env_values = true
+    )]
+    pub secret: Option<String>,
+
+    /// The format of new password hashes: argon2 (argon2id), or scrypt for a
+    /// database shared with a stock Better Auth.
+    #[arg(
+        long,
+        global = true,
+        env = "TASKTALK_PASSWORD_HASH",
+        value_enum,
+        default_value = "argon2"
+    )]
+    pub password_hash: HashArg,
+
+    /// hs256 (signed with the secret, what the web back end accepts) or eddsa
+    /// (Better Auth's JWT plugin keys from the jwks table).
+    #[arg(
+        long,
+        global = true,
+        env = "TASKTALK_JWT_MODE",
+        value_enum,
+        default_value = "hs256"
+    )]
+    pub jwt_mode: JwtModeArg,
+
+    /// Token lifetime in minutes.
+    #[arg(long, global = true, env = "TASKTALK_JWT_TTL_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub jwt_ttl_minutes: u32,
+
+    /// `iss` claim to write and require (none by default).
+    #[arg(long, global = true, env = "TASKTALK_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// `aud` claim to write and require (none by default: the web back end
+    /// rejects tokens with an audience it does not expect).
+    #[arg(long, global = true, env = "TASKTALK_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+}
+
+impl GlobalOptions {
+    pub fn location(&self) -> Result<Location, Failure> {
+        let location = match self.database_url.as_deref() {
+            Some(url) => url.parse(),
+            None => Location::default_sqlite(),
+        };
+        location.map_err(|e| Failure::Usage(e.to_string()))
+    }
+
+    /// Opens the database and brings its schema up to date.
+    pub async fn database(&self) -> Result<Database, Failure> {
+        Ok(Database::open_and_migrate(&self.location()?).await?)
+    }
+
+    pub fn auth_config(&self) -> AuthConfig {
+        let password_scheme = match self.password_hash {
+            HashArg::Argon2 => PasswordScheme::Argon2,
+            HashArg::Scrypt => PasswordScheme::Scrypt,
+        };
+        AuthConfig {
+            password_scheme,
+            ..AuthConfig::default()
+        }
+    }
+
+    pub fn token_config(&self) -> Result<TokenConfig, Failure> {
+        let secret = self
+            .secret
+            .clone()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Failure::Usage(
+                    "this command needs the JWT secret: pass --secret or set BETTER_AUTH_SECRET"
+                        .into(),
+                )
+            })?;
+        Ok(TokenConfig {
+            mode: match self.jwt_mode {
+                JwtModeArg::Hs256 => JwtMode::Hs256,
+                JwtModeArg::Eddsa => JwtMode::EdDsa,
+            },
+            ttl: TimeDelta::minutes(i64::from(self.jwt_ttl_minutes)),
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+            ..TokenConfig::new(Secret::new(secret))
+        })
+    }
+
+    /// Token service; opens the database only in EdDSA mode, whose keys live there.
+    pub async fn tokens(&self, db: Option<&Database>) -> Result<Tokens, Failure> {
+        let config = self.token_config()?;
+        Ok(match (config.mode, db) {
+            (JwtMode::Hs256, _) => Tokens::hs256(config)?,
+            (JwtMode::EdDsa, Some(db)) => Tokens::load(db, config).await?,
+            (JwtMode::EdDsa, None) => Tokens::load(&self.database().await?, config).await?,
+        })
+    }
+}
