@@ -1,1 +1,176 @@
-fn main() {}
+//! Core benchmarks; prints a Markdown table. Run with `scripts/bench.sh`
+//! (needs TASKTALK_TEST_DATABASE_URL for the PostgreSQL rows).
+//!
+//! - sign-in: p50 of a full sign-in (lookup, argon2id verify, session insert)
+//! - token issue / verify: mean per operation, HS256 and EdDSA
+//! - add: mean per task while filling 10 000 tasks for one user
+//! - list: the first page (50 newest) of 10 000 tasks, all and pending
+
+use std::time::{Duration, Instant};
+
+use tasktalk_core::Secret;
+use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
+use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
+use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
+
+const TASKS: usize = 10_000;
+const SIGN_INS: usize = 30;
+const TOKEN_OPS: u32 = 20_000;
+const LIST_RUNS: usize = 300;
+
+struct Row {
+    what: String,
+    figure: String,
+    target: &'static str,
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+fn fmt(d: Duration) -> String {
+    let micros = d.as_secs_f64() * 1e6;
+    if micros >= 1000.0 {
+        format!("{:.2} ms", micros / 1000.0)
+    } else {
+        format!("{micros:.2} µs")
+    }
+}
+
+async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
+    let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+    let signed = accounts
+        .sign_up(
+            "bench@example.com",
+            "Bench",
+            "correct horse battery",
+            &ClientInfo::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut samples = Vec::with_capacity(SIGN_INS);
+    for _ in 0..SIGN_INS {
+        let start = Instant::now();
+        accounts
+            .sign_in("bench@example.com", "correct horse battery", &ClientInfo::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        samples.push(start.elapsed());
+    }
+    rows.push(Row {
+        what: format!("sign-in p50 ({name})"),
+        figure: fmt(percentile(&mut samples, 0.5)),
+        target: "30–150 ms",
+    });
+
+    let tasks = Tasks::new(t.db.clone());
+    let user = &signed.user.id;
+    let start = Instant::now();
+    for n in 0..TASKS {
+        let task = tasks
+            .add(user, &format!("task number {n}"), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if n % 3 == 0 {
+            tasks.complete(user, task.id).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // Two thirds of the time is adds, one third completes: report per operation.
+    let ops = TASKS + TASKS.div_ceil(3);
+    rows.push(Row {
+        what: format!("add / complete, mean per op ({name})"),
+        figure: fmt(start.elapsed() / ops as u32),
+        target: "",
+    });
+
+    for (label, filter) in [("all", StatusFilter::All), ("pending", StatusFilter::Pending)] {
+        let page = Page { limit: 50, offset: 0 };
+        let mut samples = Vec::with_capacity(LIST_RUNS);
+        for _ in 0..LIST_RUNS {
+            let start = Instant::now();
+            let listed = tasks.list(user, filter, page).await.unwrap_or_else(|e| panic!("{e}"));
+            samples.push(start.elapsed());
+            assert_eq!(listed.len(), 50);
+        }
+        let p50 = percentile(&mut samples, 0.5);
+        let p99 = percentile(&mut samples, 0.99);
+        rows.push(Row {
+            what: format!("list first page of {TASKS}, {label} ({name})"),
+            figure: format!("p50 {} / p99 {}", fmt(p50), fmt(p99)),
+            target: "< 5 ms",
+        });
+    }
+}
+
+fn token_rows(tokens: &Tokens, mode: &str, rows: &mut Vec<Row>) {
+    let user = tasktalk_core::auth::User {
+        id: "CWECJ7yivG4cgrnURZaX9TKGPGTT76nF".into(),
+        name: "Bench".into(),
+        email: "bench@example.com".into(),
+        email_verified: false,
+        image: None,
+        created_at: tasktalk_core::Timestamp::now(),
+        updated_at: tasktalk_core::Timestamp::now(),
+    };
+    let start = Instant::now();
+    let mut token = String::new();
+    for _ in 0..TOKEN_OPS {
+        token = tokens.issue(&user).unwrap_or_else(|e| panic!("{e}")).token;
+    }
+    rows.push(Row {
+        what: format!("token issue ({mode})"),
+        figure: fmt(start.elapsed() / TOKEN_OPS),
+        target: "",
+    });
+    let start = Instant::now();
+    for _ in 0..TOKEN_OPS {
+        std::hint::black_box(
+            tokens
+                .verify(std::hint::black_box(&token))
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+    }
+    rows.push(Row {
+        what: format!("token verify ({mode})"),
+        figure: fmt(start.elapsed() / TOKEN_OPS),
+        target: "< 20 µs",
+    });
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let mut rows = Vec::new();
+    runtime.block_on(async {
+        let sqlite = TestDatabase::sqlite().await;
+        let secret = TokenConfig::new(Secret::new(BETTER_AUTH_SECRET));
+        token_rows(
+            &Tokens::hs256(secret.clone()).unwrap_or_else(|e| panic!("{e}")),
+            "HS256",
+            &mut rows,
+        );
+        let eddsa = Tokens::load(
+            &sqlite.db,
+            TokenConfig {
+                mode: JwtMode::EdDsa,
+                ..secret
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        token_rows(&eddsa, "EdDSA", &mut rows);
+        database_rows("SQLite", sqlite, &mut rows).await;
+        database_rows("PostgreSQL", TestDatabase::postgres().await, &mut rows).await;
+    });
+    let mut table = String::from("| measure | result | target |\n|---|---|---|\n");
+    for row in rows {
+        table.push_str(&format!("| {} | {} | {} |\n", row.what, row.figure, row.target));
+    }
+    // The table is this binary's output.
+    #[allow(clippy::print_stdout)]
+    {
+        print!("{table}");
+    }
+}

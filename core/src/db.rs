@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 /// The app's reverse-DNS identifier; also names its data directory.
 pub const APP_IDENTIFIER: &str = "app.tasktalk.desktop";
@@ -36,6 +34,9 @@ pub enum Error {
 
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
+        // The detail goes to the log only (sqlx errors carry no bound values);
+        // the person reads the sentence of the variant.
+        tracing::error!(error = %err, "database error");
         match err {
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
@@ -64,13 +65,9 @@ impl Location {
     /// `tasktalk.db` in the platform's data directory for the app.
     pub fn default_sqlite() -> Result<Self> {
         let base = dirs::data_dir().ok_or_else(|| {
-            Error::InvalidLocation(
-                "this system reports no data directory; pass a database path".into(),
-            )
+            Error::InvalidLocation("this system reports no data directory; pass a database path".into())
         })?;
-        Ok(Location::Sqlite(
-            base.join(APP_IDENTIFIER).join(SQLITE_FILE_NAME),
-        ))
+        Ok(Location::Sqlite(base.join(APP_IDENTIFIER).join(SQLITE_FILE_NAME)))
     }
 }
 
@@ -80,14 +77,11 @@ impl FromStr for Location {
     fn from_str(s: &str) -> Result<Self> {
         let s = s.trim();
         if s.is_empty() {
-            return Err(Error::InvalidLocation(
-                "the database location is empty".into(),
-            ));
+            return Err(Error::InvalidLocation("the database location is empty".into()));
         }
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            PgConnectOptions::from_str(s).map_err(|_| {
-                Error::InvalidLocation("the PostgreSQL URL could not be parsed".into())
-            })?;
+            PgConnectOptions::from_str(s)
+                .map_err(|_| Error::InvalidLocation("the PostgreSQL URL could not be parsed".into()))?;
             return Ok(Location::Postgres(s.to_owned()));
         }
         if let Some(rest) = s.strip_prefix("sqlite:") {
@@ -95,8 +89,7 @@ impl FromStr for Location {
             let path = path.split('?').next().unwrap_or(path);
             if path.is_empty() || path == ":memory:" {
                 return Err(Error::InvalidLocation(
-                    "an in-memory SQLite database would lose every task on exit; give a file path"
-                        .into(),
+                    "an in-memory SQLite database would lose every task on exit; give a file path".into(),
                 ));
             }
             return Ok(Location::Sqlite(PathBuf::from(path)));
@@ -179,9 +172,8 @@ impl Database {
         match location {
             Location::Sqlite(path) => open_sqlite(path).await.map(Database::Sqlite),
             Location::Postgres(url) => {
-                let options = PgConnectOptions::from_str(url).map_err(|_| {
-                    Error::InvalidLocation("the PostgreSQL URL could not be parsed".into())
-                })?;
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|_| Error::InvalidLocation("the PostgreSQL URL could not be parsed".into()))?;
                 // One direct attempt first: the pool retries refused connections
                 // until its acquire timeout, which would hide a wrong URL for seconds.
                 PgConnection::connect_with(&options)
@@ -236,12 +228,8 @@ impl Database {
 
 async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|err| {
-            Error::Open(format!(
-                "could not create the folder {}: {err}",
-                parent.display()
-            ))
-        })?;
+        std::fs::create_dir_all(parent)
+            .map_err(|err| Error::Open(format!("could not create the folder {}: {err}", parent.display())))?;
     }
     let options = SqliteConnectOptions::new()
         .filename(path)
@@ -254,13 +242,7 @@ async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
         .max_connections(8)
         .connect_with(options)
         .await
-        .map_err(|err| {
-            Error::Open(format!(
-                "{} ({})",
-                path.display(),
-                describe_connect_error(&err)
-            ))
-        })
+        .map_err(|err| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err))))
 }
 
 /// A connection error as a sentence that names no credentials.
@@ -270,9 +252,7 @@ fn describe_connect_error(err: &sqlx::Error) -> String {
         sqlx::Error::Tls(_) => "the TLS handshake failed".into(),
         sqlx::Error::PoolTimedOut => "timed out while connecting".into(),
         sqlx::Error::Database(db) => match db.code().as_deref() {
-            Some("28P01") | Some("28000") => {
-                "authentication failed: check the user name and password".into()
-            }
+            Some("28P01") | Some("28000") => "authentication failed: check the user name and password".into(),
             Some("3D000") => "the database does not exist".into(),
             _ => db.message().to_owned(),
         },

@@ -178,9 +178,7 @@ impl Tasks {
     #[tracing::instrument(name = "tasks.list", skip_all, fields(user_id = %user_id, ?filter))]
     pub async fn list(&self, user_id: &str, filter: StatusFilter, page: Page) -> Result<Vec<Task>> {
         if page.limit == 0 || page.limit > PAGE_MAX {
-            return Err(Error::InvalidRequest(format!(
-                "A page holds 1 to {PAGE_MAX} tasks."
-            )));
+            return Err(Error::InvalidRequest(format!("A page holds 1 to {PAGE_MAX} tasks.")));
         }
         let sql = match filter {
             StatusFilter::All => list_query!(""),
@@ -209,9 +207,7 @@ impl Tasks {
     #[tracing::instrument(name = "tasks.update", skip_all, fields(user_id = %user_id, task_id = id))]
     pub async fn update(&self, user_id: &str, id: TaskId, update: TaskUpdate) -> Result<Task> {
         if update.title.is_none() && update.description.is_none() {
-            return Err(Error::InvalidRequest(
-                "Give a new title or description.".into(),
-            ));
+            return Err(Error::InvalidRequest("Give a new title or description.".into()));
         }
         let title = update.title.as_deref().map(validate_title).transpose()?;
         let description = update
@@ -272,33 +268,18 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_1_to_200_characters() {
-        assert_eq!(
-            validate_title("  buy milk ").ok().as_deref(),
-            Some("buy milk")
-        );
+        assert_eq!(validate_title("  buy milk ").ok().as_deref(), Some("buy milk"));
         assert!(matches!(validate_title("   "), Err(Error::InvalidTitle)));
         assert!(validate_title(&"é".repeat(200)).is_ok());
-        assert!(matches!(
-            validate_title(&"é".repeat(201)),
-            Err(Error::InvalidTitle)
-        ));
+        assert!(matches!(validate_title(&"é".repeat(201)), Err(Error::InvalidTitle)));
         assert!(matches!(validate_title("a\nb"), Err(Error::InvalidTitle)));
     }
 
     #[test]
     fn status_filters_parse_everyday_words() {
-        assert_eq!(
-            "Pending".parse::<StatusFilter>().ok(),
-            Some(StatusFilter::Pending)
-        );
-        assert_eq!(
-            "done".parse::<StatusFilter>().ok(),
-            Some(StatusFilter::Completed)
-        );
-        assert!(matches!(
-            "later".parse::<StatusFilter>(),
-            Err(Error::InvalidRequest(_))
-        ));
+        assert_eq!("Pending".parse::<StatusFilter>().ok(), Some(StatusFilter::Pending));
+        assert_eq!("done".parse::<StatusFilter>().ok(), Some(StatusFilter::Completed));
+        assert!(matches!("later".parse::<StatusFilter>(), Err(Error::InvalidRequest(_))));
     }
 
     #[test]

@@ -49,8 +49,7 @@ impl TestDatabase {
 
     /// A new SQLite file, not migrated.
     pub async fn empty_sqlite() -> Self {
-        let dir =
-            tempfile::tempdir().unwrap_or_else(|e| panic!("creating a temporary folder: {e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("creating a temporary folder: {e}"));
         let path = dir.path().join("tasktalk.db");
         let url = path.display().to_string();
         let db = Database::open(&Location::Sqlite(path))
@@ -82,11 +81,7 @@ impl TestDatabase {
         let db = Database::open(&location)
             .await
             .unwrap_or_else(|e| panic!("opening {location}: {e}"));
-        Self {
-            db,
-            url,
-            _dir: None,
-        }
+        Self { db, url, _dir: None }
     }
 }
 
@@ -103,10 +98,7 @@ pub fn postgres_url() -> String {
 
 /// A file of `shared/betterauth/`, the vectors made by running Better Auth.
 pub fn shared_file(name: &str) -> String {
-    let path = format!(
-        "{}/../../shared/betterauth/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../shared/betterauth/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 
@@ -192,7 +184,7 @@ fn ts(iso: &str) -> Timestamp {
 /// Runs each story once on SQLite and once on PostgreSQL, as the tests
 /// `<story>::sqlite` and `<story>::postgres`.
 ///
-/// ```ignore
+/// ```text
 /// test_on_both_databases! {
 ///     async fn adds_a_task(t: TestDatabase) { ... }
 /// }

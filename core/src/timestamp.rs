@@ -102,8 +102,7 @@ impl Type<Postgres> for Timestamp {
     }
     // A web-version table may use `timestamp without time zone`; its values are UTC.
     fn compatible(ty: &PgTypeInfo) -> bool {
-        <DateTime<Utc> as Type<Postgres>>::compatible(ty)
-            || <NaiveDateTime as Type<Postgres>>::compatible(ty)
+        <DateTime<Utc> as Type<Postgres>>::compatible(ty) || <NaiveDateTime as Type<Postgres>>::compatible(ty)
     }
 }
 

@@ -1,9 +1,7 @@
 //! Sign-up, sign-in, sessions, throttling and account deletion, on both databases.
 
 use chrono::TimeDelta;
-use tasktalk_core::auth::{
-    Accounts, AuthConfig, ClientInfo, Error, PasswordScheme, SignedIn, verify_password,
-};
+use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo, Error, PasswordScheme, SignedIn, verify_password};
 use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
 use tasktalk_core::testing::TestDatabase;

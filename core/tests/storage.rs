@@ -3,9 +3,7 @@
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::db::{Database, Dialect};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{
-    BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, shared_json,
-};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, shared_json};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 use tasktalk_core::{Secret, test_on_both_databases};
 
@@ -81,9 +79,7 @@ async fn row_counts(db: &Database) -> Vec<i64> {
 #[tokio::test]
 async fn sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout() {
     let t = TestDatabase::sqlite().await;
-    let Database::Sqlite(pool) = &t.db else {
-        unreachable!()
-    };
+    let Database::Sqlite(pool) = &t.db else { unreachable!() };
     let mode: String = sqlx::query_scalar("pragma journal_mode")
         .fetch_one(pool)
         .await
@@ -104,11 +100,7 @@ async fn sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout() {
 async fn opening_a_sqlite_path_creates_the_file_and_its_folder() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("nested/deeper/tasktalk.db");
-    let location = path
-        .display()
-        .to_string()
-        .parse()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let location = path.display().to_string().parse().unwrap_or_else(|e| panic!("{e}"));
     let db = Database::open_and_migrate(&location)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -19,12 +19,7 @@ fn config(mode: JwtMode) -> TokenConfig {
 async fn signed_up(t: &TestDatabase) -> (Accounts, SignedIn) {
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
     let signed = accounts
-        .sign_up(
-            "tok@example.com",
-            "Toki",
-            "correct horse",
-            &ClientInfo::default(),
-        )
+        .sign_up("tok@example.com", "Toki", "correct horse", &ClientInfo::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     (accounts, signed)
@@ -124,20 +119,11 @@ fn verification_pins_the_algorithm_and_rejects_bad_tokens() {
         .unwrap_or_default()
     };
     let good = sign(&claims(now + 600), BETTER_AUTH_SECRET);
-    assert_eq!(
-        tokens.verify(&good).map(|c| c.sub).ok().as_deref(),
-        Some("user-1")
-    );
+    assert_eq!(tokens.verify(&good).map(|c| c.sub).ok().as_deref(), Some("user-1"));
 
     assert!(invalid_reason(tokens.verify(&tamper(&good))).contains("signature"));
-    assert!(
-        invalid_reason(tokens.verify(&sign(&claims(now + 600), "another secret")))
-            .contains("signature")
-    );
-    assert!(
-        invalid_reason(tokens.verify(&sign(&claims(now - 120), BETTER_AUTH_SECRET)))
-            .contains("expired")
-    );
+    assert!(invalid_reason(tokens.verify(&sign(&claims(now + 600), "another secret"))).contains("signature"));
+    assert!(invalid_reason(tokens.verify(&sign(&claims(now - 120), BETTER_AUTH_SECRET))).contains("expired"));
     let unsigned = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
@@ -154,10 +140,7 @@ fn verification_pins_the_algorithm_and_rejects_bad_tokens() {
     assert!(tokens.verify("not a token").is_err());
     assert!(tokens.verify("").is_err());
     let reason = invalid_reason(tokens.verify(&tamper(&good)));
-    assert!(
-        !reason.contains(&good[..20]),
-        "the error does not echo the token"
-    );
+    assert!(!reason.contains(&good[..20]), "the error does not echo the token");
 }
 
 #[test]
@@ -179,9 +162,7 @@ fn issuer_and_audience_are_written_and_required_only_when_configured() {
         updated_at: tasktalk_core::Timestamp::now(),
     };
     let strict_token = strict.issue(&user).unwrap_or_else(|e| panic!("{e}")).token;
-    let claims = strict
-        .verify(&strict_token)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let claims = strict.verify(&strict_token).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(claims.iss.as_deref(), Some("https://tasktalk.example"));
     assert_eq!(claims.aud, Some(serde_json::json!("tasktalk-api")));
     let plain_token = plain.issue(&user).unwrap_or_else(|e| panic!("{e}")).token;
@@ -218,8 +199,7 @@ fn an_empty_secret_is_a_clear_error() {
 
 #[test]
 fn better_auths_own_token_verifies_against_its_published_jwks() {
-    let jwks: Jwks =
-        serde_json::from_value(shared_json("jwks.json")).unwrap_or_else(|e| panic!("{e}"));
+    let jwks: Jwks = serde_json::from_value(shared_json("jwks.json")).unwrap_or_else(|e| panic!("{e}"));
     let jwt = shared_json("jwt.json");
     let token = jwt["token"].as_str().unwrap_or_default();
     let header = jsonwebtoken::decode_header(token).unwrap_or_else(|e| panic!("{e}"));

@@ -128,9 +128,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let tokens = options.tokens(None).await?;
             let accounts = Accounts::new(options.database().await?, options.auth_config());
             let password = read_password()?;
-            let signed = accounts
-                .sign_in(&email, &password, &ClientInfo::default())
-                .await?;
+            let signed = accounts.sign_in(&email, &password, &ClientInfo::default()).await?;
             let jwt = tokens.issue(&signed.user)?;
             print_json(&SignInOutput {
                 user: &signed.user,
@@ -152,24 +150,17 @@ async fn user(options: &GlobalOptions, command: UserCommand) -> Result<(), Failu
         UserCommand::Create { email, name } => {
             let password = read_password()?;
             let user = accounts.create_user(&email, &name, &password).await?;
-            out(format_args!(
-                "created {} <{}> ({})",
-                user.name, user.email, user.id
-            ))
+            out(format_args!("created {} <{}> ({})", user.name, user.email, user.id))
         }
         UserCommand::List { json: true } => print_json(&accounts.list_users().await?),
         UserCommand::List { json: false } => {
             let users = accounts.list_users().await?;
-            let mut lines = vec![format!(
-                "{:<32}  {:<30}  {:<24}  CREATED",
-                "ID", "EMAIL", "NAME"
-            )];
-            lines.extend(users.iter().map(|u| {
-                format!(
-                    "{:<32}  {:<30}  {:<24}  {}",
-                    u.id, u.email, u.name, u.created_at
-                )
-            }));
+            let mut lines = vec![format!("{:<32}  {:<30}  {:<24}  CREATED", "ID", "EMAIL", "NAME")];
+            lines.extend(
+                users
+                    .iter()
+                    .map(|u| format!("{:<32}  {:<30}  {:<24}  {}", u.id, u.email, u.name, u.created_at)),
+            );
             lines.push(format!("{} user(s)", users.len()));
             out(format_args!("{}", lines.join("\n")))
         }
@@ -196,9 +187,7 @@ async fn task(options: &GlobalOptions, command: TaskCommand) -> Result<(), Failu
             title,
             description,
         } => {
-            let task = tasks
-                .add(&owner(&email).await?, &title, description.as_deref())
-                .await?;
+            let task = tasks.add(&owner(&email).await?, &title, description.as_deref()).await?;
             out(format_args!("added {}", task_line(&task)))
         }
         TaskCommand::List {
@@ -254,8 +243,7 @@ fn read_password() -> Result<String, Failure> {
         .unwrap_or(&line);
     if password.is_empty() {
         return Err(Failure::Usage(
-            "no password on stdin: pipe it in, e.g. `printf '%s\\n' \"$PW\" | tasktalk-server ...`"
-                .into(),
+            "no password on stdin: pipe it in, e.g. `printf '%s\\n' \"$PW\" | tasktalk-server ...`".into(),
         ));
     }
     Ok(password.to_owned())

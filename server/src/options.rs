@@ -29,12 +29,7 @@ pub struct GlobalOptions {
     pub database_url: Option<String>,
 
     /// The JWT secret shared with the web version (Better Auth's secret).
-    #[arg(
-        long,
-        global = true,
-        env = "BETTER_AUTH_SECRET",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "BETTER_AUTH_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
     /// The format of new password hashes: argon2 (argon2id), or scrypt for a
@@ -50,13 +45,7 @@ pub struct GlobalOptions {
 
     /// hs256 (signed with the secret, what the web back end accepts) or eddsa
     /// (Better Auth's JWT plugin keys from the jwks table).
-    #[arg(
-        long,
-        global = true,
-        env = "TASKTALK_JWT_MODE",
-        value_enum,
-        default_value = "hs256"
-    )]
+    #[arg(long, global = true, env = "TASKTALK_JWT_MODE", value_enum, default_value = "hs256")]
     pub jwt_mode: JwtModeArg,
 
     /// Token lifetime in minutes.
@@ -100,16 +89,9 @@ impl GlobalOptions {
     }
 
     pub fn token_config(&self) -> Result<TokenConfig, Failure> {
-        let secret = self
-            .secret
-            .clone()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                Failure::Usage(
-                    "this command needs the JWT secret: pass --secret or set BETTER_AUTH_SECRET"
-                        .into(),
-                )
-            })?;
+        let secret = self.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+            Failure::Usage("this command needs the JWT secret: pass --secret or set BETTER_AUTH_SECRET".into())
+        })?;
         Ok(TokenConfig {
             mode: match self.jwt_mode {
                 JwtModeArg::Hs256 => JwtMode::Hs256,

@@ -5,8 +5,11 @@
 mod password;
 mod throttle;
 
+use std::sync::Arc;
+
 use chrono::TimeDelta;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
 pub use password::{PasswordScheme, hash as hash_password, verify as verify_password};
 pub use throttle::ThrottlePolicy;
@@ -165,6 +168,9 @@ impl Default for AuthConfig {
 pub struct Accounts {
     db: Database,
     config: AuthConfig,
+    /// One password hash per core at a time: each takes ~46 MiB and tens of
+    /// milliseconds, so a burst of sign-ins queues instead of exhausting memory.
+    hashing: Arc<Semaphore>,
 }
 
 /// Trimmed and lower-cased, or [`Error::InvalidEmail`].
@@ -183,11 +189,7 @@ pub fn normalise_email(email: &str) -> Result<String> {
             }
             None => false,
         };
-    if valid {
-        Ok(email)
-    } else {
-        Err(Error::InvalidEmail)
-    }
+    if valid { Ok(email) } else { Err(Error::InvalidEmail) }
 }
 
 fn validate_name(name: &str) -> Result<String> {
@@ -209,17 +211,24 @@ fn validate_password(password: &str) -> Result<()> {
     }
 }
 
-/// Hashing takes tens of milliseconds of CPU: keep it off the async workers.
-async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(value) => value,
-        Err(join) => std::panic::resume_unwind(join.into_panic()),
-    }
-}
-
 impl Accounts {
     pub fn new(db: Database, config: AuthConfig) -> Self {
-        Self { db, config }
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            db,
+            config,
+            hashing: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    /// Runs password hashing off the async workers, within the concurrency bound.
+    async fn hash_work<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        // The semaphore is never closed.
+        let _permit = self.hashing.acquire().await;
+        match tokio::task::spawn_blocking(work).await {
+            Ok(value) => value,
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        }
     }
 
     pub fn database(&self) -> &Database {
@@ -228,13 +237,7 @@ impl Accounts {
 
     /// Creates a user with an email + password account and opens a session.
     #[tracing::instrument(name = "auth.sign_up", skip_all)]
-    pub async fn sign_up(
-        &self,
-        email: &str,
-        name: &str,
-        password: &str,
-        client: &ClientInfo,
-    ) -> Result<SignedIn> {
+    pub async fn sign_up(&self, email: &str, name: &str, password: &str, client: &ClientInfo) -> Result<SignedIn> {
         let user = self.create_user(email, name, password).await?;
         let session = self.open_session(&user.id, client).await?;
         Ok(SignedIn { user, session })
@@ -248,7 +251,7 @@ impl Accounts {
         validate_password(password)?;
         let scheme = self.config.password_scheme;
         let password = password.to_owned();
-        let hash = run_blocking(move || password::hash(&password, scheme)).await?;
+        let hash = self.hash_work(move || password::hash(&password, scheme)).await?;
 
         let now = Timestamp::now();
         let user = User {
@@ -301,18 +304,10 @@ impl Accounts {
     /// Checks the password and opens a session. Repeated failures for one email
     /// are throttled; unknown emails cost the same time as known ones.
     #[tracing::instrument(name = "auth.sign_in", skip_all)]
-    pub async fn sign_in(
-        &self,
-        email: &str,
-        password: &str,
-        client: &ClientInfo,
-    ) -> Result<SignedIn> {
+    pub async fn sign_in(&self, email: &str, password: &str, client: &ClientInfo) -> Result<SignedIn> {
         let email = normalise_email(email).map_err(|_| Error::InvalidCredentials)?;
         let throttle = &self.config.throttle;
-        if let Some(retry_after_secs) = throttle
-            .locked_for(&self.db, &email, Timestamp::now())
-            .await?
-        {
+        if let Some(retry_after_secs) = throttle.locked_for(&self.db, &email, Timestamp::now()).await? {
             tracing::warn!("sign-in refused: too many failed attempts");
             return Err(Error::Throttled { retry_after_secs });
         }
@@ -322,17 +317,15 @@ impl Accounts {
         let (user, matched) = match found {
             Some((user, Some(hash))) => (
                 Some(user),
-                run_blocking(move || password::verify(&password, &hash)).await,
+                self.hash_work(move || password::verify(&password, &hash)).await,
             ),
             _ => {
-                run_blocking(move || password::verify_against_dummy(&password)).await;
+                self.hash_work(move || password::verify_against_dummy(&password)).await;
                 (None, false)
             }
         };
         let Some(user) = user.filter(|_| matched) else {
-            throttle
-                .record_failure(&self.db, &email, Timestamp::now())
-                .await?;
+            throttle.record_failure(&self.db, &email, Timestamp::now()).await?;
             tracing::info!("sign-in failed: invalid email or password");
             return Err(Error::InvalidCredentials);
         };
@@ -411,10 +404,7 @@ impl Accounts {
                 .await
                 .map(|done| done.rows_affected()))?;
         }
-        let user = self
-            .user(&session.user_id)
-            .await?
-            .ok_or(Error::SessionInvalid)?;
+        let user = self.user(&session.user_id).await?.ok_or(Error::SessionInvalid)?;
         Ok(SignedIn { user, session })
     }
 
@@ -454,9 +444,7 @@ impl Accounts {
 
     /// The user with this email, or [`Error::UserNotFound`].
     pub async fn user_by_email(&self, email: &str) -> Result<User> {
-        self.find_user_by_email(email)
-            .await?
-            .ok_or(Error::UserNotFound)
+        self.find_user_by_email(email).await?.ok_or(Error::UserNotFound)
     }
 
     /// Every user, oldest first.

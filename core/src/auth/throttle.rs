@@ -37,12 +37,7 @@ struct Row {
 
 impl ThrottlePolicy {
     /// Seconds until `email` may try again, if it is locked now.
-    pub(crate) async fn locked_for(
-        &self,
-        db: &Database,
-        email: &str,
-        now: Timestamp,
-    ) -> Result<Option<u64>> {
+    pub(crate) async fn locked_for(&self, db: &Database, email: &str, now: Timestamp) -> Result<Option<u64>> {
         let row = fetch(db, email).await?;
         Ok(row
             .and_then(|r| r.locked_until)
@@ -53,12 +48,7 @@ impl ThrottlePolicy {
             }))
     }
 
-    pub(crate) async fn record_failure(
-        &self,
-        db: &Database,
-        email: &str,
-        now: Timestamp,
-    ) -> Result<()> {
+    pub(crate) async fn record_failure(&self, db: &Database, email: &str, now: Timestamp) -> Result<()> {
         let previous = fetch(db, email).await?;
         let failures = match previous {
             Some(r) if now - r.last_failure_at <= self.window => r.failures.saturating_add(1),
@@ -95,9 +85,7 @@ impl ThrottlePolicy {
 
     /// `first_lock` for the first failure past the free ones, doubling after.
     fn lock_duration(&self, excess: u32) -> TimeDelta {
-        let factor = 1i32
-            .checked_shl(excess.saturating_sub(1).min(20))
-            .unwrap_or(i32::MAX);
+        let factor = 1i32.checked_shl(excess.saturating_sub(1).min(20)).unwrap_or(i32::MAX);
         self.first_lock
             .checked_mul(factor)
             .map_or(self.max_lock, |d| d.min(self.max_lock))

@@ -84,8 +84,7 @@ fn cipher(secret: &str) -> XChaCha20Poly1305 {
 /// The private JWK's JSON text, from the stored column value.
 pub(crate) fn decrypt_private_key(stored: &str, secret: &str) -> Result<String> {
     let hex_text = serde_json::from_str::<String>(stored).unwrap_or_else(|_| stored.to_owned());
-    let bytes =
-        hex::decode(hex_text.trim()).map_err(|_| Error::KeyStore("it is not hex".into()))?;
+    let bytes = hex::decode(hex_text.trim()).map_err(|_| Error::KeyStore("it is not hex".into()))?;
     if bytes.len() <= NONCE_LEN {
         return Err(Error::KeyStore("it is too short".into()));
     }
@@ -105,8 +104,7 @@ pub(crate) fn encrypt_private_key(plain: &str, secret: &str) -> Result<String> {
         .map_err(|_| Error::KeyStore("it could not be encrypted".into()))?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&sealed);
-    serde_json::to_string(&hex::encode(out))
-        .map_err(|_| Error::KeyStore("it could not be encoded".into()))
+    serde_json::to_string(&hex::encode(out)).map_err(|_| Error::KeyStore("it could not be encoded".into()))
 }
 
 /// A new key in the table's format: (row without timestamps filled, signing key).
@@ -125,9 +123,8 @@ pub(crate) fn generate(secret: &str) -> Result<KeyRow> {
         d: Some(URL_SAFE_NO_PAD.encode(seed)),
         ..public.clone()
     };
-    let encode = |jwk: &OkpJwk| {
-        serde_json::to_string(jwk).map_err(|_| Error::KeyStore("it could not be encoded".into()))
-    };
+    let encode =
+        |jwk: &OkpJwk| serde_json::to_string(jwk).map_err(|_| Error::KeyStore("it could not be encoded".into()));
     Ok(KeyRow {
         id: random::alphanumeric_id(),
         public_key: encode(&public)?,
@@ -141,14 +138,12 @@ pub(crate) fn generate(secret: &str) -> Result<KeyRow> {
 
 impl KeyRow {
     pub(crate) fn is_ed25519(&self) -> bool {
-        self.alg.as_deref().is_none_or(|a| a == "EdDSA")
-            && self.crv.as_deref().is_none_or(|c| c == "Ed25519")
+        self.alg.as_deref().is_none_or(|a| a == "EdDSA") && self.crv.as_deref().is_none_or(|c| c == "Ed25519")
     }
 
     pub(crate) fn public_jwk(&self) -> Result<PublicJwk> {
-        let jwk: OkpJwk = serde_json::from_str(&self.public_key).map_err(|_| {
-            Error::KeyStore(format!("public key {} is not an Ed25519 JWK", self.id))
-        })?;
+        let jwk: OkpJwk = serde_json::from_str(&self.public_key)
+            .map_err(|_| Error::KeyStore(format!("public key {} is not an Ed25519 JWK", self.id)))?;
         Ok(PublicJwk {
             alg: "EdDSA".into(),
             crv: jwk.crv,
@@ -160,8 +155,7 @@ impl KeyRow {
 
     pub(crate) fn encoding_key(&self, secret: &str) -> Result<EncodingKey> {
         let plain = decrypt_private_key(&self.private_key, secret)?;
-        let jwk: OkpJwk =
-            serde_json::from_str(&plain).map_err(|_| Error::KeyStore("it is not a JWK".into()))?;
+        let jwk: OkpJwk = serde_json::from_str(&plain).map_err(|_| Error::KeyStore("it is not a JWK".into()))?;
         let seed = jwk
             .d
             .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
@@ -190,23 +184,16 @@ mod tests {
 
     #[test]
     fn better_auths_stored_private_key_decrypts_to_the_published_key() {
-        let rows: Vec<SharedRow> =
-            serde_json::from_str(&shared("jwks_table_rows.json")).unwrap_or_default();
+        let rows: Vec<SharedRow> = serde_json::from_str(&shared("jwks_table_rows.json")).unwrap_or_default();
         let row = &rows[0];
         let plain = decrypt_private_key(&row.private_key, SECRET).unwrap_or_else(|e| panic!("{e}"));
         let private: OkpJwk = serde_json::from_str(&plain).unwrap_or_else(|e| panic!("{e}"));
         let seed = URL_SAFE_NO_PAD
             .decode(private.d.unwrap_or_default())
             .unwrap_or_default();
-        let derived = SigningKey::from_bytes(
-            &<[u8; 32]>::try_from(seed).unwrap_or_else(|_| panic!("32-byte seed")),
-        );
-        let public: OkpJwk =
-            serde_json::from_str(&row.public_key).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            URL_SAFE_NO_PAD.encode(derived.verifying_key().as_bytes()),
-            public.x
-        );
+        let derived = SigningKey::from_bytes(&<[u8; 32]>::try_from(seed).unwrap_or_else(|_| panic!("32-byte seed")));
+        let public: OkpJwk = serde_json::from_str(&row.public_key).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(URL_SAFE_NO_PAD.encode(derived.verifying_key().as_bytes()), public.x);
         assert!(decrypt_private_key(&row.private_key, "another secret").is_err());
         let published: Jwks = serde_json::from_str(&shared("jwks.json")).unwrap_or_default();
         assert_eq!(published.keys[0].kid, row.id);

@@ -208,17 +208,10 @@ impl Tokens {
                 row
             }
         };
-        let published: Vec<PublicJwk> = rows
-            .iter()
-            .map(jwks::KeyRow::public_jwk)
-            .collect::<Result<_>>()?;
+        let published: Vec<PublicJwk> = rows.iter().map(jwks::KeyRow::public_jwk).collect::<Result<_>>()?;
         let decoding = published
             .iter()
-            .filter_map(|k| {
-                DecodingKey::from_ed_components(&k.x)
-                    .ok()
-                    .map(|d| (k.kid.clone(), d))
-            })
+            .filter_map(|k| DecodingKey::from_ed_components(&k.x).ok().map(|d| (k.kid.clone(), d)))
             .collect();
         let keys = Keys::EdDsa {
             kid: signer.id.clone(),
@@ -290,9 +283,7 @@ impl Tokens {
             Keys::Hs256 { decoding, .. } => decoding,
             Keys::EdDsa { decoding, .. } => {
                 let header = jsonwebtoken::decode_header(token).map_err(|e| invalid(e.kind()))?;
-                let kid = header
-                    .kid
-                    .ok_or(Error::Invalid("it names no signing key"))?;
+                let kid = header.kid.ok_or(Error::Invalid("it names no signing key"))?;
                 decoding
                     .get(&kid)
                     .ok_or(Error::Invalid("it was signed by an unknown key"))?
@@ -314,11 +305,7 @@ impl Tokens {
     /// Resolves (and slides) the session, then issues a fresh token for its
     /// user: how a client refreshes a token that is about to expire.
     #[tracing::instrument(name = "token.issue_for_session", skip_all)]
-    pub async fn issue_for_session(
-        &self,
-        accounts: &Accounts,
-        session_token: &str,
-    ) -> Result<(SignedIn, IssuedToken)> {
+    pub async fn issue_for_session(&self, accounts: &Accounts, session_token: &str) -> Result<(SignedIn, IssuedToken)> {
         let signed_in = accounts.session(session_token).await?;
         let issued = self.issue(&signed_in.user)?;
         Ok((signed_in, issued))
@@ -330,9 +317,7 @@ fn invalid(kind: &ErrorKind) -> Error {
     Error::Invalid(match kind {
         ErrorKind::ExpiredSignature => "it has expired",
         ErrorKind::InvalidSignature => "its signature does not match",
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-            "it uses an algorithm that is not accepted"
-        }
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => "it uses an algorithm that is not accepted",
         ErrorKind::InvalidIssuer => "it was issued by someone else",
         ErrorKind::InvalidAudience => "it is meant for another audience",
         ErrorKind::MissingRequiredClaim(_) => "it lacks a required claim",

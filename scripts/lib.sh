@@ -1,0 +1,99 @@
+# Shared set-up for the scripts: system packages, PostgreSQL for tests, the
+# Python venv, cache locations. Every step is idempotent and quiet when done.
+# shellcheck shell=bash
+
+TASKTALK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TASKTALK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/tasktalk"
+# Outside the clone, so a fresh clone on the same machine reuses the build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$TASKTALK_CACHE/target}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly, or through sudo; otherwise says what to run.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "this step needs root; run as root: $*"
+  fi
+}
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo -u postgres "$@"
+  else die "creating the test database needs root or sudo"
+  fi
+}
+
+# Installs the Debian packages that are missing (none: no apt call at all).
+ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing system packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_build_tools() {
+  command -v cargo >/dev/null 2>&1 || die "cargo is not installed: install Rust (https://rustup.rs) first"
+  ensure_packages build-essential pkg-config ca-certificates
+}
+
+# Starts the local PostgreSQL cluster and makes a throwaway role and database
+# for the tests; exports TASKTALK_TEST_DATABASE_URL. A URL already set is used
+# as it is (your own server).
+ensure_test_postgres() {
+  if [ -n "${TASKTALK_TEST_DATABASE_URL:-}" ]; then
+    say "using PostgreSQL from TASKTALK_TEST_DATABASE_URL"
+    return 0
+  fi
+  command -v pg_lsclusters >/dev/null 2>&1 || ensure_packages postgresql
+  local cluster version name port status
+  cluster="$(pg_lsclusters --no-header 2>/dev/null | head -n 1)"
+  if [ -z "$cluster" ]; then
+    version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+    say "creating PostgreSQL $version cluster"
+    as_root pg_createcluster "$version" main >/dev/null
+    cluster="$(pg_lsclusters --no-header | head -n 1)"
+  fi
+  read -r version name port status _ <<<"$cluster"
+  if [ "$status" != "online" ]; then
+    say "starting PostgreSQL $version/$name on port $port"
+    as_root pg_ctlcluster "$version" "$name" start
+  fi
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p "$port" && break
+    sleep 1
+  done
+  pg_isready -q -h 127.0.0.1 -p "$port" || die "PostgreSQL did not start on 127.0.0.1:$port"
+  as_postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+do $$ begin
+  if not exists (select from pg_roles where rolname = 'tasktalk_test') then
+    create role tasktalk_test login password 'tasktalk_test';
+  end if;
+end $$;
+drop database if exists tasktalk_test with (force);
+create database tasktalk_test owner tasktalk_test;
+SQL
+  export TASKTALK_TEST_DATABASE_URL="postgres://tasktalk_test:tasktalk_test@127.0.0.1:$port/tasktalk_test"
+  say "PostgreSQL ready at 127.0.0.1:$port (database tasktalk_test)"
+}
+
+# A venv in the cache with the given requirements files; prints its python.
+ensure_python_venv() {
+  local venv="$TASKTALK_CACHE/venv" stamp want
+  want="$(cat "$@" | sha256sum | cut -c1-16)"
+  stamp="$venv/.requirements-$want"
+  if [ ! -f "$stamp" ]; then
+    python3 -m venv --help >/dev/null 2>&1 || ensure_packages python3 python3-venv
+    say "preparing the Python test environment"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check $(printf -- '-r %s ' "$@")
+    touch "$stamp"
+  fi
+  echo "$venv/bin/python"
+}

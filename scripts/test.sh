@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every test, from a fresh Debian/Ubuntu machine: installs what is missing,
+# starts PostgreSQL, then lint, the Rust suite (each story on SQLite and on
+# PostgreSQL) and the Python interop checks.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$TASKTALK_ROOT"
+
+ensure_build_tools
+ensure_test_postgres
+python="$(ensure_python_venv tests/interop/requirements.txt)"
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+say "cargo test (SQLite and PostgreSQL)"
+cargo test --workspace --locked
+say "interop with the web version's Python side"
+cargo build --locked --quiet -p tasktalk-server
+TASKTALK_SERVER_BIN="$CARGO_TARGET_DIR/debug/tasktalk-server" "$python" -m pytest -q tests/interop

@@ -1,0 +1,264 @@
+//! The admin command line, run as a real process against both databases.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::Value;
+use tasktalk_core::db::Dialect;
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, shared_json};
+use tasktalk_core::{on_db, test_on_both_databases};
+
+const PASSWORD: &str = "pässwörd-123 ok";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Exit 1 and exactly one line on stderr.
+    fn assert_refused(&self, expected: &str) {
+        assert_eq!(self.code, 1, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(self.stderr.lines().count(), 1, "{}", self.stderr);
+        assert!(
+            self.stderr.contains(expected),
+            "{:?} does not mention {expected:?}",
+            self.stderr
+        );
+    }
+}
+
+fn cli(url: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    cli_with(url, BETTER_AUTH_SECRET, args, stdin)
+}
+
+fn cli_with(url: &str, secret: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("BETTER_AUTH_SECRET", secret)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start tasktalk-server: {e}"));
+    if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
+        pipe.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn create_user(url: &str, email: &str) {
+    let run = cli(
+        url,
+        &["user", "create", "--email", email, "--name", "Test User"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+fn sign_in(url: &str, email: &str, password: &str) -> Run {
+    cli(url, &["sign-in", "--email", email], Some(&format!("{password}\n")))
+}
+
+fn hs256(claims: &Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+test_on_both_databases! {
+    async fn users_are_created_listed_and_deleted(t: TestDatabase) {
+        assert_eq!(cli(&t.url, &["migrate"], None).code, 0);
+        create_user(&t.url, "Ann@Example.com");
+        create_user(&t.url, "ben@example.com");
+        let dup = cli(&t.url, &["user", "create", "--email", "ann@example.com", "--name", "Again"], Some("another-password\n"));
+        dup.assert_refused("already exists");
+        let short = cli(&t.url, &["user", "create", "--email", "cy@example.com", "--name", "Cy"], Some("short\n"));
+        short.assert_refused("8 to 128 characters");
+
+        let listed = cli(&t.url, &["user", "list", "--json"], None).json();
+        let emails: Vec<&str> = listed.as_array().into_iter().flatten().filter_map(|u| u["email"].as_str()).collect();
+        assert_eq!(emails, ["ann@example.com", "ben@example.com"]);
+        let table = cli(&t.url, &["user", "list"], None);
+        assert!(table.stdout.contains("ann@example.com") && table.stdout.contains("2 user(s)"), "{}", table.stdout);
+
+        let hash: String = on_db!(&t.db, pool => sqlx::query_scalar(r#"select "password" from "account" limit 1"#).fetch_one(pool).await)
+            .unwrap_or_else(|e| panic!("{e}"));
+        for run in [&table, &dup, &short] {
+            for secret in [PASSWORD, hash.as_str()] {
+                assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "output leaks a secret");
+            }
+        }
+
+        assert_eq!(cli(&t.url, &["user", "delete", "--email", "ann@example.com"], None).code, 0);
+        cli(&t.url, &["user", "delete", "--email", "ann@example.com"], None).assert_refused("no account with this email");
+        assert_eq!(cli(&t.url, &["user", "list", "--json"], None).json().as_array().map(Vec::len), Some(1));
+    }
+
+    async fn sign_in_prints_the_user_session_and_a_jwt_that_token_verify_accepts(t: TestDatabase) {
+        create_user(&t.url, "dee@example.com");
+        let run = sign_in(&t.url, "dee@example.com", PASSWORD);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let out = run.json();
+        let user_id = out["user"]["id"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(out["user"]["email"], "dee@example.com");
+        assert_eq!(out["session_token"].as_str().map(str::len), Some(32));
+        let token = out["token"].as_str().unwrap_or_default().to_owned();
+        assert!(!run.stdout.contains(PASSWORD));
+
+        let verified = cli(&t.url, &["token", "verify", &token], None);
+        assert_eq!(verified.code, 0, "{}", verified.stderr);
+        assert_eq!(verified.json()["sub"].as_str(), Some(user_id.as_str()));
+
+        // One changed character, alg none, expired, another secret: all refused.
+        let mut changed = token.clone();
+        let last = changed.pop().unwrap_or('A');
+        changed.push(if last == 'A' { 'B' } else { 'A' });
+        cli(&t.url, &["token", "verify", &changed], None).assert_refused("invalid");
+        let payload = token.split('.').nth(1).unwrap_or_default();
+        let none = format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
+        cli(&t.url, &["token", "verify", &none], None).assert_refused("invalid");
+        let now = chrono_now();
+        let expired = hs256(&serde_json::json!({"sub": user_id, "iat": now - 3600, "exp": now - 600}), BETTER_AUTH_SECRET);
+        cli(&t.url, &["token", "verify", &expired], None).assert_refused("expired");
+        cli_with(&t.url, "a-different-secret-0123456789", &["token", "verify", &token], None).assert_refused("signature");
+
+        sign_in(&t.url, "dee@example.com", "wrong password").assert_refused("Invalid email or password.");
+        sign_in(&t.url, "nobody@example.com", PASSWORD).assert_refused("Invalid email or password.");
+    }
+
+    async fn a_database_made_by_better_auth_is_migrated_without_loss_and_its_users_sign_in(t: TestDatabase) {
+        let t = match t.db.dialect() {
+            Dialect::Sqlite => TestDatabase::empty_sqlite().await,
+            Dialect::Postgres => TestDatabase::empty_postgres().await,
+        };
+        build_web_version_database(&t.db).await;
+        let tables = [r#""user""#, r#""account""#, r#""session""#, r#""jwks""#];
+        let mut before = Vec::new();
+        for table in tables {
+            before.push(count_rows(&t.db, table).await);
+        }
+        let migrated = cli(&t.url, &["migrate"], None);
+        assert_eq!(migrated.code, 0, "{}", migrated.stderr);
+        for (table, count) in tables.iter().zip(before) {
+            assert_eq!(count_rows(&t.db, table).await, count, "{table} keeps every row");
+        }
+
+        let hashes = shared_json("hashes.json");
+        let unicode = hashes[1]["password"].as_str().unwrap_or_default();
+        let bob = sign_in(&t.url, "bob@example.com", unicode);
+        assert_eq!(bob.code, 0, "non-ASCII password: {}", bob.stderr);
+        assert_eq!(bob.json()["user"]["name"], "Bob Unicode");
+        let ann = sign_in(&t.url, "ann@example.com", hashes[0]["password"].as_str().unwrap_or_default());
+        assert_eq!(ann.code, 0, "{}", ann.stderr);
+        sign_in(&t.url, "bob@example.com", "simple-password-1").assert_refused("Invalid email or password.");
+    }
+
+    async fn the_scrypt_option_writes_better_auths_hash_format(t: TestDatabase) {
+        let run = cli(&t.url, &["--password-hash", "scrypt", "user", "create", "--email", "sc@example.com", "--name", "S"], Some(&format!("{PASSWORD}\n")));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let hash: String = on_db!(&t.db, pool => sqlx::query_scalar(r#"select "password" from "account""#).fetch_one(pool).await)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (salt, key) = hash.split_once(':').unwrap_or_default();
+        assert_eq!((salt.len(), key.len()), (32, 128), "{hash}");
+        assert_eq!(sign_in(&t.url, "sc@example.com", PASSWORD).code, 0);
+    }
+
+    async fn tasks_are_managed_per_user(t: TestDatabase) {
+        create_user(&t.url, "ann@example.com");
+        create_user(&t.url, "ben@example.com");
+        let added = cli(&t.url, &["task", "add", "--email", "ann@example.com", "buy milk", "--description", "2 litres"], None);
+        assert_eq!(added.code, 0, "{}", added.stderr);
+        assert!(added.stdout.contains("buy milk"));
+        cli(&t.url, &["task", "add", "--email", "ann@example.com", "  "], None).assert_refused("title must be 1 to 200");
+        let listed = cli(&t.url, &["task", "list", "--email", "ann@example.com", "--json"], None).json();
+        let id = listed[0]["id"].as_i64().unwrap_or_default().to_string();
+        assert_eq!(listed.as_array().map(Vec::len), Some(1));
+
+        // Ben cannot see, complete or delete Ann's task.
+        assert_eq!(cli(&t.url, &["task", "list", "--email", "ben@example.com", "--json"], None).json(), serde_json::json!([]));
+        cli(&t.url, &["task", "done", "--email", "ben@example.com", &id], None).assert_refused(&format!("Task {id} was not found."));
+        cli(&t.url, &["task", "rm", "--email", "ben@example.com", &id], None).assert_refused(&format!("Task {id} was not found."));
+
+        assert_eq!(cli(&t.url, &["task", "done", "--email", "ann@example.com", &id], None).code, 0);
+        let done = cli(&t.url, &["task", "list", "--email", "ann@example.com", "--status", "completed", "--json"], None).json();
+        assert_eq!(done[0]["completed"], true);
+        cli(&t.url, &["task", "list", "--email", "ann@example.com", "--status", "someday"], None).assert_refused("Unknown status");
+        assert_eq!(cli(&t.url, &["task", "rm", "--email", "ann@example.com", &id], None).code, 0);
+        let empty = cli(&t.url, &["task", "list", "--email", "ann@example.com"], None);
+        assert_eq!(empty.stdout.trim(), "no tasks");
+        cli(&t.url, &["task", "add", "--email", "nobody@example.com", "x"], None).assert_refused("no account with this email");
+    }
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = dir.path().join("usage.db").display().to_string();
+    let missing_secret = cli_with(&url, "", &["token", "verify", "x.y.z"], None);
+    assert_eq!(missing_secret.code, 2);
+    assert!(
+        missing_secret.stderr.contains("BETTER_AUTH_SECRET"),
+        "{}",
+        missing_secret.stderr
+    );
+    let bad_url = cli("mysql://db.example/app", &["migrate"], None);
+    assert_eq!(bad_url.code, 2);
+    assert!(bad_url.stderr.contains("only postgres:// URLs"), "{}", bad_url.stderr);
+    let no_password = cli(
+        &url,
+        &["user", "create", "--email", "a@example.com", "--name", "A"],
+        Some(""),
+    );
+    assert_eq!(no_password.code, 2);
+    assert!(
+        no_password.stderr.contains("no password on stdin"),
+        "{}",
+        no_password.stderr
+    );
+    assert_eq!(cli(&url, &["frobnicate"], None).code, 2);
+    assert_eq!(
+        cli(&url, &["user", "create", "--email", "a@example.com"], None).code,
+        2,
+        "missing --name"
+    );
+    let help = cli(&url, &["--help"], None);
+    assert_eq!(help.code, 0);
+    assert!(
+        help.stdout.contains("sign-in") && help.stdout.contains("--database-url"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_a_refusal_with_a_clear_line_and_no_password() {
+    let run = cli("postgres://admin:hunter2-pw@127.0.0.1:1/app", &["user", "list"], None);
+    run.assert_refused("could not open the database");
+    assert!(!run.stderr.contains("hunter2-pw"));
+}
