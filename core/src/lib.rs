@@ -2,6 +2,7 @@
 //! PostgreSQL, Better-Auth-compatible accounts, JWTs and tasks. The desktop
 //! shell and the headless server are thin transports over this crate.
 
+pub mod agent;
 pub mod auth;
 pub mod db;
 pub mod random;
