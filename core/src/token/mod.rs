@@ -29,6 +29,8 @@ pub enum Error {
     MissingSecret,
     #[error("The token is invalid: {0}.")]
     Invalid(&'static str),
+    #[error("Sign in first: the request has no `Authorization: Bearer <token>` header.")]
+    MissingBearer,
     #[error("The stored signing key cannot be used: {0}.")]
     KeyStore(String),
     #[error("The token could not be signed.")]
@@ -44,6 +46,7 @@ impl Error {
         match self {
             Error::MissingSecret => "MISSING_SECRET",
             Error::Invalid(_) => "INVALID_TOKEN",
+            Error::MissingBearer => "UNAUTHORIZED",
             Error::KeyStore(_) | Error::Signing => "INTERNAL",
             Error::Session(e) => e.code(),
             Error::Database(_) => "DATABASE",
@@ -294,6 +297,12 @@ impl Tokens {
             .map_err(|e| invalid(e.kind()))
     }
 
+    /// Verifies the token of an `Authorization: Bearer <token>` header value.
+    pub fn verify_bearer(&self, authorization: Option<&str>) -> Result<Claims> {
+        let token = authorization.and_then(bearer_token).ok_or(Error::MissingBearer)?;
+        self.verify(token)
+    }
+
     /// The public keys for `/api/auth/jwks`; empty in HS256 mode, whose key is secret.
     pub fn jwks(&self) -> Jwks {
         match &self.keys {
@@ -310,6 +319,13 @@ impl Tokens {
         let issued = self.issue(&signed_in.user)?;
         Ok((signed_in, issued))
     }
+}
+
+/// The token of an `Authorization` header value (`Bearer <token>`, any case).
+pub fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// A reason that says what is wrong without echoing the token.
@@ -350,4 +366,18 @@ async fn insert_key(db: &Database, row: &jwks::KeyRow) -> Result<()> {
     .await
     .map(|done| done.rows_affected()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_header_value() {
+        assert_eq!(bearer_token("Bearer abc.def.ghi"), Some("abc.def.ghi"));
+        assert_eq!(bearer_token("  bearer   abc  "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
 }

@@ -1,0 +1,259 @@
+//! Threads and items in the database, always scoped to the signed-in user:
+//! another user's thread is exactly as invisible as a missing one.
+
+use super::Error;
+use super::types::{Order, Page, Thread, ThreadItem, ThreadStatus};
+use crate::db::Database;
+use crate::on_db;
+use crate::timestamp::Timestamp;
+
+/// Largest page a client may ask for.
+pub const PAGE_MAX: u32 = 100;
+/// ChatKit's default page size (`limit or 20`).
+pub const PAGE_DEFAULT: u32 = 20;
+
+/// A thread as stored: `conversations` with the ChatKit id in `external_id`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ThreadRow {
+    #[sqlx(rename = "id")]
+    pub pk: i32,
+    #[sqlx(rename = "external_id")]
+    pub id: String,
+    pub title: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl ThreadRow {
+    pub fn to_thread(&self, items: Page<ThreadItem>) -> Thread {
+        Thread {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            created_at: self.created_at.to_iso(),
+            status: ThreadStatus { kind: "active" },
+            metadata: serde_json::Map::new(),
+            items,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    seq: i64,
+    id: String,
+    item: String,
+}
+
+impl ItemRow {
+    fn decode(self) -> Result<(i64, ThreadItem), Error> {
+        let item = serde_json::from_str(&self.item).map_err(|e| {
+            tracing::error!(item_id = %self.id, error = %e, "a stored chat item does not decode");
+            Error::Corrupt
+        })?;
+        Ok((self.seq, item))
+    }
+}
+
+fn page_limit(limit: Option<u32>) -> i64 {
+    i64::from(limit.filter(|l| *l > 0).unwrap_or(PAGE_DEFAULT).min(PAGE_MAX))
+}
+
+/// Cuts the extra row fetched to learn whether there is more.
+fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page<T> {
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let after = if has_more { rows.last().map(id) } else { None };
+    Page {
+        data: rows,
+        has_more,
+        after,
+    }
+}
+
+macro_rules! thread_columns {
+    () => {
+        "id, external_id, title, created_at"
+    };
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    pub async fn create_thread(&self, user_id: &str, id: &str) -> Result<ThreadRow, Error> {
+        let now = Timestamp::now();
+        let created = on_db!(&self.db, pool => sqlx::query_as(concat!(
+            "insert into conversations (user_id, external_id, title, created_at, updated_at)
+             values ($1, $2, null, $3, $3) returning ", thread_columns!()))
+            .bind(user_id)
+            .bind(id)
+            .bind(now)
+            .fetch_one(pool)
+            .await);
+        created.map_err(|err| match &err {
+            // A valid token whose user was deleted since.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                Error::Unauthorized("This account no longer exists. Sign up again.".into())
+            }
+            _ => err.into(),
+        })
+    }
+
+    /// The user's thread, or NotFound (also for another user's thread).
+    pub async fn thread(&self, user_id: &str, thread_id: &str) -> Result<ThreadRow, Error> {
+        let row: Option<ThreadRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
+            "select ", thread_columns!(), " from conversations where external_id = $1 and user_id = $2"))
+            .bind(thread_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await)?;
+        row.ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))
+    }
+
+    pub async fn list_threads(
+        &self,
+        user_id: &str,
+        limit: Option<u32>,
+        order: Order,
+        after: Option<&str>,
+    ) -> Result<Page<ThreadRow>, Error> {
+        let limit = page_limit(limit);
+        let cursor = match after {
+            Some(after) => self.thread(user_id, after).await.map_err(|_| Error::BadCursor)?.pk,
+            None if order == Order::Desc => i32::MAX,
+            None => 0,
+        };
+        let rows: Vec<ThreadRow> = match order {
+            Order::Desc => on_db!(&self.db, pool => sqlx::query_as(concat!(
+                "select ", thread_columns!(), " from conversations where user_id = $1 and id < $2
+                 and external_id is not null order by id desc limit $3"))
+                .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
+            Order::Asc => on_db!(&self.db, pool => sqlx::query_as(concat!(
+                "select ", thread_columns!(), " from conversations where user_id = $1 and id > $2
+                 and external_id is not null order by id asc limit $3"))
+                .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
+        };
+        Ok(into_page(rows, limit, |t| t.id.clone()))
+    }
+
+    pub async fn set_title(&self, thread: &ThreadRow, title: &str) -> Result<(), Error> {
+        on_db!(&self.db, pool => sqlx::query("update conversations set title = $1, updated_at = $2 where id = $3")
+            .bind(title)
+            .bind(Timestamp::now())
+            .bind(thread.pk)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Deletes the thread with its items and messages.
+    pub async fn delete_thread(&self, thread: &ThreadRow) -> Result<(), Error> {
+        on_db!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from tasktalk_chat_items where conversation_id = $1").bind(thread.pk).execute(&mut *tx).await?;
+            sqlx::query("delete from messages where conversation_id = $1").bind(thread.pk).execute(&mut *tx).await?;
+            sqlx::query("delete from conversations where id = $1").bind(thread.pk).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
+    }
+
+    /// Appends an item; a message's text also goes to `messages`.
+    pub async fn add_item(&self, thread: &ThreadRow, user_id: &str, item: &ThreadItem) -> Result<(), Error> {
+        let json = serde_json::to_string(item).map_err(|_| Error::Corrupt)?;
+        let message = item.kind.message_text();
+        let now = Timestamp::now();
+        on_db!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let message_id: Option<i32> = match &message {
+                Some((role, text)) => Some(sqlx::query_scalar(
+                    "insert into messages (conversation_id, user_id, role, content, created_at)
+                     values ($1, $2, $3, $4, $5) returning id")
+                    .bind(thread.pk).bind(user_id).bind(*role).bind(text).bind(now)
+                    .fetch_one(&mut *tx).await?),
+                None => None,
+            };
+            sqlx::query(
+                "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item)
+                 values ($1, $2, $3, $4, $5, $6)")
+                .bind(&item.id).bind(thread.pk).bind(message_id).bind(item.kind.type_name()).bind(now).bind(&json)
+                .execute(&mut *tx).await?;
+            sqlx::query("update conversations set updated_at = $1 where id = $2")
+                .bind(now).bind(thread.pk).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
+    }
+
+    /// A page of visible items (hidden context never leaves the server).
+    pub async fn list_items(
+        &self,
+        thread: &ThreadRow,
+        limit: Option<u32>,
+        order: Order,
+        after: Option<&str>,
+    ) -> Result<Page<ThreadItem>, Error> {
+        let limit = page_limit(limit);
+        let cursor = match after {
+            Some(after) => self.item(thread, after).await?.ok_or(Error::BadCursor)?.0,
+            None if order == Order::Desc => i64::MAX,
+            None => 0,
+        };
+        let rows: Vec<ItemRow> = match order {
+            Order::Desc => on_db!(&self.db, pool => sqlx::query_as(
+                "select seq, id, item from tasktalk_chat_items where conversation_id = $1 and seq < $2
+                 and item_type <> 'sdk_hidden_context' order by seq desc limit $3")
+                .bind(thread.pk).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
+            Order::Asc => on_db!(&self.db, pool => sqlx::query_as(
+                "select seq, id, item from tasktalk_chat_items where conversation_id = $1 and seq > $2
+                 and item_type <> 'sdk_hidden_context' order by seq asc limit $3")
+                .bind(thread.pk).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
+        };
+        let items = rows
+            .into_iter()
+            .map(|r| r.decode().map(|(_, item)| item))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, limit, |i| i.id.clone()))
+    }
+
+    /// The newest `count` items, hidden ones included, oldest first: the model's context.
+    pub async fn recent_items(&self, thread: &ThreadRow, count: u32) -> Result<Vec<ThreadItem>, Error> {
+        let rows: Vec<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
+            "select seq, id, item from tasktalk_chat_items where conversation_id = $1 order by seq desc limit $2")
+            .bind(thread.pk).bind(i64::from(count)).fetch_all(pool).await)?;
+        let mut items = rows
+            .into_iter()
+            .map(|r| r.decode().map(|(_, i)| i))
+            .collect::<Result<Vec<_>, _>>()?;
+        items.reverse();
+        Ok(items)
+    }
+
+    /// An item of this thread with its position.
+    pub async fn item(&self, thread: &ThreadRow, item_id: &str) -> Result<Option<(i64, ThreadItem)>, Error> {
+        let row: Option<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
+            "select seq, id, item from tasktalk_chat_items where conversation_id = $1 and id = $2")
+            .bind(thread.pk).bind(item_id).fetch_optional(pool).await)?;
+        row.map(ItemRow::decode).transpose()
+    }
+
+    /// Removes every item after position `seq`, with their messages (retry).
+    pub async fn delete_items_after(&self, thread: &ThreadRow, seq: i64) -> Result<(), Error> {
+        on_db!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from messages where id in
+                 (select message_id from tasktalk_chat_items where conversation_id = $1 and seq > $2)")
+                .bind(thread.pk).bind(seq).execute(&mut *tx).await?;
+            sqlx::query("delete from tasktalk_chat_items where conversation_id = $1 and seq > $2")
+                .bind(thread.pk).bind(seq).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
+    }
+}

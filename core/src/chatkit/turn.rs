@@ -1,0 +1,446 @@
+//! Streaming requests: one turn of the conversation, run in its own task so
+//! that a client that goes away (the stop button, a closed window) cancels
+//! the model request while what was generated is kept, as the SDK does.
+
+use chrono::Local;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::request::{AddMessageParams, CreateParams, ItemParams, Request};
+use super::store::ThreadRow;
+use super::types::{
+    CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions,
+    ThreadItem, UserMessageInput,
+};
+use super::{ChatKit, Error, EventStream, new_id};
+use crate::agent::{Agent, AgentEvent, ChatMessage};
+use crate::timestamp::Timestamp;
+
+/// How many recent items the model sees.
+const CONTEXT_ITEMS: u32 = 30;
+/// Thread titles made from the first message stop at about this length.
+const TITLE_CHARS: usize = 60;
+/// Events buffered between the turn and a slow reader.
+const BUFFER: usize = 64;
+const CANCELLED_NOTE: &str = "The user cancelled the stream. The response above may be incomplete.";
+
+/// The receiver is gone: the client aborted.
+struct Cancelled;
+
+struct Turn {
+    chatkit: ChatKit,
+    user_id: String,
+    tx: mpsc::Sender<Event>,
+}
+
+pub(super) fn start(chatkit: ChatKit, user_id: String, request: Request) -> EventStream {
+    let (tx, rx) = mpsc::channel(BUFFER);
+    let turn = Turn { chatkit, user_id, tx };
+    tokio::spawn(async move {
+        if turn.run(request).await.is_err() {
+            tracing::debug!("the stream ended early: its reader went away");
+        }
+    });
+    EventStream(rx)
+}
+
+fn user_item(thread_id: &str, input: UserMessageInput) -> ThreadItem {
+    ThreadItem {
+        id: new_id("msg"),
+        thread_id: thread_id.to_owned(),
+        created_at: Timestamp::now().to_iso(),
+        kind: ItemKind::UserMessage {
+            content: input.content,
+            attachments: Vec::new(),
+            quoted_text: input.quoted_text,
+            inference_options: input.inference_options,
+        },
+    }
+}
+
+/// The first line of the first message, cut at a word near `TITLE_CHARS`.
+fn title_from(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if line.chars().count() <= TITLE_CHARS {
+        return Some(line.to_owned());
+    }
+    let cut: String = line.chars().take(TITLE_CHARS).collect();
+    let at_word = cut
+        .rfind(' ')
+        .filter(|i| *i > TITLE_CHARS / 2)
+        .map_or(cut.as_str(), |i| &cut[..i]);
+    Some(format!("{}…", at_word.trim_end()))
+}
+
+/// The stored thread as the model reads it.
+fn model_context(items: &[ThreadItem]) -> Vec<ChatMessage> {
+    let mut messages = vec![ChatMessage::system(Agent::system_prompt(Local::now().date_naive()))];
+    for item in items {
+        match &item.kind {
+            ItemKind::UserMessage { .. } | ItemKind::AssistantMessage { .. } => {
+                if let Some((role, text)) = item.kind.message_text() {
+                    messages.push(if role == "user" {
+                        ChatMessage::user(text)
+                    } else {
+                        ChatMessage::assistant(text, Vec::new())
+                    });
+                }
+            }
+            ItemKind::SdkHiddenContext { content } => messages.push(ChatMessage::user(content.clone())),
+            // Tool results are summarised by the assistant's own replies.
+            ItemKind::Task { .. } | ItemKind::EndOfTurn => {}
+        }
+    }
+    messages
+}
+
+impl Turn {
+    async fn send(&self, event: Event) -> Result<(), Cancelled> {
+        self.tx.send(event).await.map_err(|_| Cancelled)
+    }
+
+    /// `Err(Cancelled)` when the client went away; request errors become an
+    /// `error` event that ends the stream.
+    async fn run(&self, request: Request) -> Result<(), Cancelled> {
+        let outcome = match request {
+            Request::CreateThread(p) => self.create(p).await,
+            Request::AddUserMessage(p) => self.add_message(p).await,
+            Request::RetryAfterItem(p) => self.retry(p).await,
+            Request::AddClientToolOutput(p) => {
+                self.refuse(&p.thread_id, "There is no pending client tool call in this thread.")
+                    .await
+            }
+            Request::AddStructuredInput(p) => {
+                self.refuse(&p.thread_id, "There is no pending question in this thread.")
+                    .await
+            }
+            Request::CustomAction(p) => self.refuse(&p.thread_id, "Custom actions are not supported.").await,
+            other => Err(Error::BadRequest(format!("{other:?} is not a streaming request"))).map(Ok),
+        };
+        match outcome {
+            Ok(done) => done,
+            Err(err) => {
+                tracing::info!(code = err.code(), "chatkit stream refused");
+                self.send(Event::error(err.to_string(), err.allow_retry())).await
+            }
+        }
+    }
+
+    async fn refuse(&self, thread_id: &str, message: &'static str) -> Result<Result<(), Cancelled>, Error> {
+        self.chatkit.store.thread(&self.user_id, thread_id).await?;
+        Err(Error::Unsupported(message))
+    }
+
+    async fn create(&self, params: CreateParams) -> Result<Result<(), Cancelled>, Error> {
+        let store = &self.chatkit.store;
+        let thread = store.create_thread(&self.user_id, &new_id("thr")).await?;
+        if self
+            .send(Event::ThreadCreated {
+                thread: thread.to_thread(Page::empty()),
+            })
+            .await
+            .is_err()
+        {
+            return Ok(Err(Cancelled));
+        }
+        let item = user_item(&thread.id, params.input);
+        let title = item.kind.message_text().and_then(|(_, text)| title_from(&text));
+        Ok(self.begin(thread, Some(item), title).await)
+    }
+
+    async fn add_message(&self, params: AddMessageParams) -> Result<Result<(), Cancelled>, Error> {
+        let thread = self.chatkit.store.thread(&self.user_id, &params.thread_id).await?;
+        let item = user_item(&thread.id, params.input);
+        Ok(self.begin(thread, Some(item), None).await)
+    }
+
+    async fn retry(&self, params: ItemParams) -> Result<Result<(), Cancelled>, Error> {
+        let store = &self.chatkit.store;
+        let thread = store.thread(&self.user_id, &params.thread_id).await?;
+        let (seq, item) = store
+            .item(&thread, &params.item_id)
+            .await?
+            .ok_or(Error::ItemNotFound(params.item_id))?;
+        if !matches!(item.kind, ItemKind::UserMessage { .. }) {
+            return Err(Error::BadRequest("Only a user message can be retried.".into()));
+        }
+        // The client removes the later items itself; the SDK sends no event for them.
+        store.delete_items_after(&thread, seq).await?;
+        Ok(self.begin(thread, None, None).await)
+    }
+
+    /// Stores and echoes the user's message, then answers it.
+    async fn begin(
+        &self,
+        mut thread: ThreadRow,
+        user: Option<ThreadItem>,
+        title: Option<String>,
+    ) -> Result<(), Cancelled> {
+        let store = &self.chatkit.store;
+        if let Some(item) = user {
+            if let Err(err) = store.add_item(&thread, &self.user_id, &item).await {
+                return self.send(Event::error(err.to_string(), true)).await;
+            }
+            self.send(Event::ItemDone { item }).await?;
+        }
+        self.send(Event::StreamOptions {
+            stream_options: StreamOptions { allow_cancel: true },
+        })
+        .await?;
+        if let Some(title) = title {
+            if store.set_title(&thread, &title).await.is_ok() {
+                thread.title = Some(title);
+                self.send(Event::ThreadUpdated {
+                    thread: thread.to_thread(Page::empty()),
+                })
+                .await?;
+            }
+        }
+        self.respond(&thread).await
+    }
+
+    /// Runs the agent and streams its answer as items.
+    async fn respond(&self, thread: &ThreadRow) -> Result<(), Cancelled> {
+        let store = &self.chatkit.store;
+        let history = match store.recent_items(thread, CONTEXT_ITEMS).await {
+            Ok(items) => items,
+            Err(err) => return self.send(Event::error(err.to_string(), true)).await,
+        };
+        let answer = self.chatkit.agent.run(self.user_id.clone(), model_context(&history));
+        let mut answer = std::pin::pin!(answer);
+        let mut reply = Reply::new(thread);
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = self.tx.closed() => None,
+                next = answer.next() => Some(next),
+            };
+            let Some(next) = next else {
+                // Dropping the agent stream aborts the model request.
+                return self.keep_after_cancel(thread, reply).await;
+            };
+            let step = match next {
+                Some(Ok(event)) => reply.apply(self, event).await,
+                Some(Err(err)) => {
+                    let closed = reply.close(self).await;
+                    if closed.is_err() {
+                        return self.keep_after_cancel(thread, reply).await;
+                    }
+                    let allow_retry = err.allow_retry();
+                    return self.send(Event::error(err.message, allow_retry)).await;
+                }
+                None => break,
+            };
+            if step.is_err() {
+                return self.keep_after_cancel(thread, reply).await;
+            }
+        }
+        if reply.close(self).await.is_err() {
+            return self.keep_after_cancel(thread, reply).await;
+        }
+        if !reply.answered {
+            let text = "Done.";
+            let item = reply.assistant_item(text.to_owned());
+            self.persist(&item).await;
+            self.send(Event::ItemDone { item }).await?;
+        }
+        Ok(())
+    }
+
+    async fn persist(&self, item: &ThreadItem) {
+        let thread = self.chatkit.store.thread(&self.user_id, &item.thread_id).await;
+        let stored = match thread {
+            Ok(thread) => self.chatkit.store.add_item(&thread, &self.user_id, item).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = stored {
+            tracing::error!(error = %err, item_id = %item.id, "could not store a chat item");
+        }
+    }
+
+    /// After a cancel: keep the partial answer and note the cancellation for the model.
+    async fn keep_after_cancel(&self, thread: &ThreadRow, mut reply: Reply) -> Result<(), Cancelled> {
+        tracing::info!(thread_id = %thread.id, "the client cancelled the stream");
+        if let Some(item) = reply.take_partial() {
+            self.persist(&item).await;
+        }
+        let note = ThreadItem {
+            id: new_id("shcx"),
+            thread_id: thread.id.clone(),
+            created_at: Timestamp::now().to_iso(),
+            kind: ItemKind::SdkHiddenContext {
+                content: CANCELLED_NOTE.into(),
+            },
+        };
+        self.persist(&note).await;
+        Err(Cancelled)
+    }
+}
+
+/// The assistant's answer as it streams: the open text item and the running tool.
+struct Reply {
+    thread_id: String,
+    text: Option<(String, String)>,
+    tool_item: Option<ThreadItem>,
+    answered: bool,
+}
+
+impl Reply {
+    fn new(thread: &ThreadRow) -> Self {
+        Self {
+            thread_id: thread.id.clone(),
+            text: None,
+            tool_item: None,
+            answered: false,
+        }
+    }
+
+    fn assistant_item(&self, text: String) -> ThreadItem {
+        self.item(
+            new_id("msg"),
+            ItemKind::AssistantMessage {
+                content: vec![OutputText::new(text)],
+            },
+        )
+    }
+
+    fn item(&self, id: String, kind: ItemKind) -> ThreadItem {
+        ThreadItem {
+            id,
+            thread_id: self.thread_id.clone(),
+            created_at: Timestamp::now().to_iso(),
+            kind,
+        }
+    }
+
+    fn tool_item(&self, id: String, title: String, status: StatusIndicator) -> ThreadItem {
+        let task = CustomTask {
+            kind: CustomTaskType::Custom,
+            title: Some(title),
+            icon: None,
+            content: None,
+            status_indicator: status,
+        };
+        self.item(id, ItemKind::Task { task })
+    }
+
+    async fn apply(&mut self, turn: &Turn, event: AgentEvent) -> Result<(), Cancelled> {
+        match event {
+            AgentEvent::TextDelta(delta) => {
+                if self.text.is_none() {
+                    let id = new_id("msg");
+                    let empty = ItemKind::AssistantMessage { content: Vec::new() };
+                    turn.send(Event::ItemAdded {
+                        item: self.item(id.clone(), empty),
+                    })
+                    .await?;
+                    let update = ItemUpdate::ContentPartAdded {
+                        content_index: 0,
+                        content: OutputText::new(""),
+                    };
+                    turn.send(Event::ItemUpdated {
+                        item_id: id.clone(),
+                        update,
+                    })
+                    .await?;
+                    self.text = Some((id, String::new()));
+                }
+                if let Some((id, text)) = &mut self.text {
+                    text.push_str(&delta);
+                    let item_id = id.clone();
+                    turn.send(Event::ItemUpdated {
+                        item_id,
+                        update: ItemUpdate::TextDelta {
+                            content_index: 0,
+                            delta,
+                        },
+                    })
+                    .await?;
+                }
+            }
+            AgentEvent::ToolStarted(call) => {
+                self.close(turn).await?;
+                let item = self.tool_item(
+                    new_id("tsk"),
+                    format!("Running {}…", call.name),
+                    StatusIndicator::Loading,
+                );
+                self.tool_item = Some(item.clone());
+                turn.send(Event::ItemAdded { item }).await?;
+            }
+            AgentEvent::ToolFinished(_, outcome) => {
+                let id = self.tool_item.take().map_or_else(|| new_id("tsk"), |i| i.id);
+                let item = self.tool_item(id, outcome.summary, StatusIndicator::Complete);
+                turn.persist(&item).await;
+                turn.send(Event::ItemDone { item }).await?;
+                if outcome.changed_tasks {
+                    turn.send(Event::ClientEffect {
+                        name: "tasks.changed".into(),
+                        data: serde_json::Map::new(),
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes the open text item, if any: `content_part.done`, store, `item.done`.
+    async fn close(&mut self, turn: &Turn) -> Result<(), Cancelled> {
+        let Some((id, text)) = self.text.take() else {
+            return Ok(());
+        };
+        self.answered = true;
+        let done = ItemUpdate::ContentPartDone {
+            content_index: 0,
+            content: OutputText::new(text.clone()),
+        };
+        let item = self.item(
+            id.clone(),
+            ItemKind::AssistantMessage {
+                content: vec![OutputText::new(text)],
+            },
+        );
+        turn.persist(&item).await;
+        turn.send(Event::ItemUpdated {
+            item_id: id,
+            update: done,
+        })
+        .await?;
+        turn.send(Event::ItemDone { item }).await
+    }
+
+    /// The text generated so far, if any and not yet stored.
+    fn take_partial(&mut self) -> Option<ThreadItem> {
+        let (id, text) = self.text.take()?;
+        (!text.is_empty()).then(|| {
+            self.item(
+                id,
+                ItemKind::AssistantMessage {
+                    content: vec![OutputText::new(text)],
+                },
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_the_first_line_cut_at_a_word() {
+        assert_eq!(
+            title_from("  add a task to buy milk \nmore").as_deref(),
+            Some("add a task to buy milk")
+        );
+        let long = "please add a task to remember to buy the special oat milk from the shop on the corner";
+        let title = title_from(long).unwrap_or_default();
+        assert!(
+            title.ends_with('…') && title.chars().count() <= TITLE_CHARS + 1,
+            "{title}"
+        );
+        assert!(long.starts_with(title.trim_end_matches('…')));
+        assert_eq!(title_from(" \n "), None);
+    }
+}
