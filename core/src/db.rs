@@ -221,6 +221,11 @@ impl Database {
         Ok(())
     }
 
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        on_db!(self, pool => sqlx::query("select 1").execute(pool).await.is_ok())
+    }
+
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
     }

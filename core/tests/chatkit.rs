@@ -1,0 +1,447 @@
+//! The ChatKit protocol over the core entry point, on both databases, with a
+//! scripted model behind the `Provider` interface.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tasktalk_core::agent::{
+    Agent, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
+};
+use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
+use tasktalk_core::chatkit::types::Event;
+use tasktalk_core::chatkit::{ChatKit, Response};
+use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
+use tasktalk_core::token::{TokenConfig, Tokens};
+use tasktalk_core::{Secret, on_db, test_on_both_databases};
+
+type Script = Vec<Result<ModelEvent, ProviderError>>;
+
+/// Answers each model call with the next script, optionally slowly, and
+/// records what it was asked and whether its stream was dropped early.
+#[derive(Debug, Default)]
+struct ScriptedProvider {
+    scripts: Mutex<VecDeque<Script>>,
+    requests: Mutex<Vec<ModelRequest>>,
+    delay: Option<Duration>,
+    dropped_early: Arc<AtomicBool>,
+}
+
+struct DropFlag(Arc<AtomicBool>, bool);
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        if !self.1 {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Provider for ScriptedProvider {
+    fn describe(&self) -> String {
+        "scripted".into()
+    }
+
+    fn stream(&self, request: ModelRequest) -> ModelStream {
+        self.requests.lock().map(|mut r| r.push(request)).unwrap_or_default();
+        let script = self
+            .scripts
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop_front())
+            .unwrap_or_else(|| {
+                vec![
+                    Ok(ModelEvent::TextDelta("(no more scripts)".into())),
+                    Ok(ModelEvent::Finished),
+                ]
+            });
+        let delay = self.delay;
+        let flag = Arc::clone(&self.dropped_early);
+        Box::pin(async_stream::stream! {
+            let mut guard = DropFlag(flag, false);
+            for event in script {
+                if let Some(delay) = delay {
+                    tokio::time::sleep(delay).await;
+                }
+                yield event;
+            }
+            guard.1 = true;
+        })
+    }
+}
+
+fn text(parts: &[&str]) -> Script {
+    let mut script: Script = parts
+        .iter()
+        .map(|p| Ok(ModelEvent::TextDelta((*p).to_owned())))
+        .collect();
+    script.push(Ok(ModelEvent::Finished));
+    script
+}
+
+struct Harness {
+    chatkit: ChatKit,
+    provider: Arc<ScriptedProvider>,
+    tasks: Tasks,
+    alice: (String, String),
+    bob: (String, String),
+    db: tasktalk_core::db::Database,
+}
+
+async fn harness(t: &TestDatabase, provider: ScriptedProvider) -> Harness {
+    let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+    let tokens =
+        Arc::new(Tokens::hs256(TokenConfig::new(Secret::new(BETTER_AUTH_SECRET))).unwrap_or_else(|e| panic!("{e}")));
+    let mut users = Vec::new();
+    for email in ["alice@example.com", "bob@example.com"] {
+        let signed = accounts
+            .sign_up(email, "User", "correct horse", &ClientInfo::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let jwt = tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        users.push((signed.user.id, format!("Bearer {jwt}")));
+    }
+    let provider = Arc::new(provider);
+    let tasks = Tasks::new(t.db.clone());
+    let agent = Agent::new(provider.clone(), tasks.clone());
+    let bob = users.pop().unwrap_or_default();
+    let alice = users.pop().unwrap_or_default();
+    Harness {
+        chatkit: ChatKit::new(t.db.clone(), tokens, agent),
+        provider,
+        tasks,
+        alice,
+        bob,
+        db: t.db.clone(),
+    }
+}
+
+fn input(text: &str) -> Value {
+    json!({"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}})
+}
+
+impl Harness {
+    async fn call(&self, auth: &str, body: Value) -> Response {
+        self.chatkit.process(Some(auth), body.to_string().as_bytes()).await
+    }
+
+    async fn json(&self, auth: &str, body: Value) -> (u16, Value) {
+        match self.call(auth, body).await {
+            Response::Json { status, body } => (status, body),
+            Response::Stream(_) => panic!("expected JSON"),
+        }
+    }
+
+    async fn events(&self, auth: &str, body: Value) -> Vec<Value> {
+        match self.call(auth, body).await {
+            Response::Stream(mut stream) => {
+                let mut events = Vec::new();
+                while let Some(event) = stream.next().await {
+                    events.push(serde_json::to_value(&event).unwrap_or_default());
+                }
+                events
+            }
+            Response::Json { status, body } => panic!("expected a stream, got {status} {body}"),
+        }
+    }
+
+    async fn create(&self, auth: &str, message: &str) -> (String, Vec<Value>) {
+        let events = self
+            .events(
+                auth,
+                json!({"type": "threads.create", "params": {"input": input(message)}}),
+            )
+            .await;
+        let id = events[0]["thread"]["id"].as_str().unwrap_or_default().to_owned();
+        (id, events)
+    }
+}
+
+fn types(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            let t = e["type"].as_str().unwrap_or_default();
+            match (t, e["item"]["type"].as_str(), e["update"]["type"].as_str()) {
+                (_, Some(item), _) => format!("{t}:{item}"),
+                (_, _, Some(update)) => format!("{t}:{}", update.rsplit('.').next().unwrap_or_default()),
+                _ => t.to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+test_on_both_databases! {
+    async fn a_new_thread_streams_in_the_sdks_order_and_is_stored(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Hello", ", Alice!"])])), ..Default::default() }).await;
+        let (thread_id, events) = h.create(&h.alice.1, "Plan my week").await;
+        assert_eq!(types(&events), [
+            "thread.created", "thread.item.done:user_message", "stream_options", "thread.updated",
+            "thread.item.added:assistant_message", "thread.item.updated:added", "thread.item.updated:text_delta",
+            "thread.item.updated:text_delta", "thread.item.updated:done", "thread.item.done:assistant_message",
+        ]);
+        assert!(thread_id.starts_with("thr_"));
+        assert!(events[0]["thread"].get("title").is_none(), "empty fields are omitted, not null");
+        assert_eq!(events[3]["thread"]["title"], "Plan my week");
+        assert_eq!(events.last().map(|e| e["item"]["content"][0]["text"].clone()), Some(json!("Hello, Alice!")));
+        for event in &events[1..] {
+            if let Some(item) = event.get("item") {
+                assert_eq!(item["thread_id"], thread_id.as_str());
+            }
+        }
+        // The model saw the system prompt with today's date and the user's message.
+        let requests = h.provider.requests.lock().map(|r| r.clone()).unwrap_or_default();
+        let first = &requests[0];
+        assert_eq!(first.messages[0].role, Role::System);
+        assert!(first.messages[0].content.contains(&chrono::Local::now().format("%Y").to_string()));
+        assert_eq!(first.messages.last().map(|m| m.content.as_str()), Some("Plan my week"));
+        assert_eq!(first.tools.len(), 5);
+
+        let (status, thread) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread_id}})).await;
+        assert_eq!(status, 200);
+        assert_eq!(thread["title"], "Plan my week");
+        assert_eq!(thread["items"]["data"].as_array().map(Vec::len), Some(2));
+        // The web version sees the same conversation in its own tables.
+        let messages: Vec<(String, String)> = on_db!(&h.db, pool => sqlx::query_as(
+            "select m.role, m.content from messages m join conversations c on c.id = m.conversation_id where c.external_id = $1 order by m.id")
+            .bind(&thread_id).fetch_all(pool).await).unwrap_or_default();
+        assert_eq!(messages, [("user".to_owned(), "Plan my week".to_owned()), ("assistant".to_owned(), "Hello, Alice!".to_owned())]);
+    }
+
+    async fn lists_page_with_cursors_in_both_orders(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let mut threads = Vec::new();
+        for n in 0..3 {
+            threads.push(h.create(&h.alice.1, &format!("thread {n}")).await.0);
+        }
+        h.create(&h.bob.1, "bob's").await;
+        let (_, page) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {"limit": 2}})).await;
+        assert_eq!(ids(&page), [threads[2].clone(), threads[1].clone()]);
+        assert_eq!((page["has_more"].clone(), page["after"].clone()), (json!(true), json!(threads[1])));
+        assert_eq!(page["data"][0]["items"], json!({"data": [], "has_more": false}));
+        let (_, rest) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {"limit": 2, "after": threads[1]}})).await;
+        assert_eq!(ids(&rest), [threads[0].clone()]);
+        assert!(rest.get("after").is_none() && rest["has_more"] == json!(false));
+        let (_, asc) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {"order": "asc"}})).await;
+        assert_eq!(ids(&asc), threads);
+
+        let thread = &threads[0];
+        let (_, all) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let all = ids(&all);
+        assert_eq!(all.len(), 2);
+        let (_, desc) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread}})).await;
+        assert_eq!(ids(&desc), [all[1].clone(), all[0].clone()], "items default to newest first");
+        let (_, first) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc", "limit": 1}})).await;
+        assert_eq!((ids(&first), first["after"].clone()), (vec![all[0].clone()], json!(all[0])));
+        let (_, second) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc", "limit": 1, "after": all[0]}})).await;
+        assert_eq!(ids(&second), [all[1].clone()]);
+        let (status, _) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "after": "msg_nope"}})).await;
+        assert_eq!(status, 400);
+    }
+
+    async fn another_users_threads_behave_like_missing_ones(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let (thread, _) = h.create(&h.alice.1, "alice's secret plans").await;
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread}})).await;
+        let user_item = ids(&items)[1].clone();
+        for body in [
+            json!({"type": "threads.get_by_id", "params": {"thread_id": thread}}),
+            json!({"type": "items.list", "params": {"thread_id": thread}}),
+            json!({"type": "threads.update", "params": {"thread_id": thread, "title": "mine"}}),
+            json!({"type": "threads.delete", "params": {"thread_id": thread}}),
+            json!({"type": "items.feedback", "params": {"thread_id": thread, "item_ids": [user_item], "kind": "negative"}}),
+        ] {
+            let (status, error) = h.json(&h.bob.1, body.clone()).await;
+            assert_eq!(status, 404, "{body}");
+            assert_eq!(error["error"]["message"], format!("Thread {thread} was not found."));
+        }
+        for body in [
+            json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input("hijack")}}),
+            json!({"type": "threads.retry_after_item", "params": {"thread_id": thread, "item_id": user_item}}),
+        ] {
+            let events = h.events(&h.bob.1, body).await;
+            assert_eq!(types(&events), ["error"]);
+            assert!(events[0]["message"].as_str().unwrap_or_default().contains("was not found"));
+        }
+        let (_, bobs) = h.json(&h.bob.1, json!({"type": "threads.list", "params": {}})).await;
+        assert!(ids(&bobs).is_empty());
+        let (status, same) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread}})).await;
+        assert_eq!((status, same["title"].clone(), same["items"]["data"].as_array().map(Vec::len)), (200, json!("alice's secret plans"), Some(2)));
+    }
+
+    async fn rename_retry_feedback_and_delete(t: TestDatabase) {
+        let scripts = VecDeque::from([text(&["first answer"]), text(&["second answer"]), text(&["retried answer"])]);
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(scripts), ..Default::default() }).await;
+        let (thread, _) = h.create(&h.alice.1, "one").await;
+        let (status, renamed) = h.json(&h.alice.1, json!({"type": "threads.update", "params": {"thread_id": thread, "title": "  Renamed  "}})).await;
+        assert_eq!((status, renamed["title"].clone()), (200, json!("Renamed")));
+        let (status, _) = h.json(&h.alice.1, json!({"type": "threads.update", "params": {"thread_id": thread, "title": " "}})).await;
+        assert_eq!(status, 400);
+
+        let events = h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input("two")}})).await;
+        assert_eq!(types(&events)[..2], ["thread.item.done:user_message", "stream_options"]);
+        assert!(!types(&events).contains(&"thread.updated".to_owned()), "only a new thread is titled");
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let before = ids(&items);
+        assert_eq!(before.len(), 4);
+
+        let retried = h.events(&h.alice.1, json!({"type": "threads.retry_after_item", "params": {"thread_id": thread, "item_id": before[2]}})).await;
+        assert_eq!(types(&retried)[0], "stream_options");
+        assert!(!types(&retried).iter().any(|t| t.ends_with("user_message")), "the user message is not re-sent");
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let after = ids(&items);
+        assert_eq!(after[..3], before[..3]);
+        assert_ne!(after[3], before[3]);
+        assert_eq!(items["data"][3]["content"][0]["text"], "retried answer");
+        // The retried model call saw the conversation up to the retried message only.
+        let last_request = h.provider.requests.lock().ok().and_then(|r| r.last().cloned());
+        let contents: Vec<String> = last_request.map(|r| r.messages.iter().skip(1).map(|m| m.content.clone()).collect()).unwrap_or_default();
+        assert_eq!(contents, ["one", "first answer", "two"]);
+        let bad_retry = h.events(&h.alice.1, json!({"type": "threads.retry_after_item", "params": {"thread_id": thread, "item_id": after[3]}})).await;
+        assert_eq!(types(&bad_retry), ["error"]);
+
+        let (status, ok) = h.json(&h.alice.1, json!({"type": "items.feedback", "params": {"thread_id": thread, "item_ids": [after[3]], "kind": "positive"}})).await;
+        assert_eq!((status, ok), (200, json!({})));
+        let (status, _) = h.json(&h.alice.1, json!({"type": "items.feedback", "params": {"thread_id": thread, "item_ids": ["msg_unknown"], "kind": "positive"}})).await;
+        assert_eq!(status, 404);
+
+        let (status, ok) = h.json(&h.alice.1, json!({"type": "threads.delete", "params": {"thread_id": thread}})).await;
+        assert_eq!((status, ok), (200, json!({})));
+        let (status, _) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread}})).await;
+        assert_eq!(status, 404);
+        let left: i64 = on_db!(&h.db, pool => sqlx::query_scalar("select count(*) from messages").fetch_one(pool).await).unwrap_or(-1);
+        assert_eq!(left, 0, "the thread's messages went with it");
+    }
+
+    async fn tool_calls_run_once_for_the_token_user_and_show_as_task_items(t: TestDatabase) {
+        let call = ToolCall { id: "call_1".into(), name: "add_task".into(), arguments: r#"{"title": "buy milk", "user_id": "someone-else"}"#.into() };
+        let scripts = VecDeque::from([
+            vec![Ok(ModelEvent::TextDelta("Adding it.".into())), Ok(ModelEvent::ToolCall(call)), Ok(ModelEvent::Finished)],
+            text(&["Added buy milk."]),
+        ]);
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(scripts), ..Default::default() }).await;
+        let (thread, events) = h.create(&h.alice.1, "add a task to buy milk").await;
+        let kinds = types(&events);
+        let tail: Vec<&str> = kinds.iter().skip(4).map(String::as_str).collect();
+        assert_eq!(tail, [
+            "thread.item.added:assistant_message", "thread.item.updated:added", "thread.item.updated:text_delta",
+            "thread.item.updated:done", "thread.item.done:assistant_message",
+            "thread.item.added:task", "thread.item.done:task", "client_effect",
+            "thread.item.added:assistant_message", "thread.item.updated:added", "thread.item.updated:text_delta",
+            "thread.item.updated:done", "thread.item.done:assistant_message",
+        ]);
+        let task_done = events.iter().find(|e| e["type"] == "thread.item.done" && e["item"]["type"] == "task").cloned().unwrap_or_default();
+        assert_eq!(task_done["item"]["task"]["status_indicator"], "complete");
+        assert!(task_done["item"]["task"]["title"].as_str().unwrap_or_default().starts_with("Added task"));
+        let alices = h.tasks.list(&h.alice.0, StatusFilter::All, Page::default()).await.unwrap_or_default();
+        assert_eq!(alices.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["buy milk"]);
+        assert!(h.tasks.list("someone-else", StatusFilter::All, Page::default()).await.unwrap_or_default().is_empty());
+        // The second model call got the tool result.
+        let requests = h.provider.requests.lock().map(|r| r.clone()).unwrap_or_default();
+        let tool_message = requests[1].messages.iter().find(|m| m.role == Role::Tool).cloned();
+        assert!(tool_message.map(|m| m.content.contains(r#""status":"created""#)).unwrap_or(false));
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let stored: Vec<&str> = items["data"].as_array().into_iter().flatten().filter_map(|i| i["type"].as_str()).collect();
+        assert_eq!(stored, ["user_message", "assistant_message", "task", "assistant_message"]);
+    }
+
+    async fn a_provider_failure_ends_in_an_error_event_and_keeps_the_message(t: TestDatabase) {
+        let failure = ProviderError::new(ProviderErrorKind::RateLimited, "OpenAI is rate limiting requests; try again shortly.");
+        let scripts = VecDeque::from([vec![Ok(ModelEvent::TextDelta("Partial".into())), Err(failure)]]);
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(scripts), ..Default::default() }).await;
+        let (thread, events) = h.create(&h.alice.1, "hello?").await;
+        let last = events.last().cloned().unwrap_or_default();
+        assert_eq!(last["type"], "error");
+        assert_eq!(last["allow_retry"], true);
+        assert!(last["message"].as_str().unwrap_or_default().contains("rate limiting"));
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let texts: Vec<&str> = items["data"].as_array().into_iter().flatten().map(|i| i["content"][0]["text"].as_str().unwrap_or_default()).collect();
+        assert_eq!(texts, ["hello?", "Partial"]);
+    }
+
+    async fn dropping_the_stream_cancels_the_model_and_keeps_the_partial_answer(t: TestDatabase) {
+        let slow = text(&["one ", "two ", "three ", "four ", "five"]);
+        let provider = ScriptedProvider { scripts: Mutex::new(VecDeque::from([slow])), delay: Some(Duration::from_millis(150)), ..Default::default() };
+        let h = harness(&t, provider).await;
+        let Response::Stream(mut stream) = h.call(&h.alice.1, json!({"type": "threads.create", "params": {"input": input("count slowly")}})).await else {
+            panic!("expected a stream");
+        };
+        let mut thread = String::new();
+        while let Some(event) = stream.next().await {
+            if let Event::ThreadCreated { thread: t } = &event {
+                thread = t.id.clone();
+            }
+            if matches!(event, Event::ItemUpdated { .. }) && serde_json::to_string(&event).unwrap_or_default().contains("text_delta") {
+                break;
+            }
+        }
+        drop(stream);
+        // Give the turn time to notice and store what it had.
+        let mut stored = Vec::new();
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            stored = on_db!(&h.db, pool => sqlx::query_scalar::<_, String>(
+                "select i.item_type from tasktalk_chat_items i join conversations c on c.id = i.conversation_id where c.external_id = $1 order by i.seq")
+                .bind(&thread).fetch_all(pool).await).unwrap_or_default();
+            if stored.len() >= 3 {
+                break;
+            }
+        }
+        assert_eq!(stored, ["user_message", "assistant_message", "sdk_hidden_context"]);
+        assert!(h.provider.dropped_early.load(Ordering::SeqCst), "the model stream was abandoned");
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let visible: Vec<&str> = items["data"].as_array().into_iter().flatten().filter_map(|i| i["type"].as_str()).collect();
+        assert_eq!(visible, ["user_message", "assistant_message"], "hidden context never reaches the client");
+        let partial = items["data"][1]["content"][0]["text"].as_str().unwrap_or_default().to_owned();
+        assert!(partial.starts_with("one") && !partial.contains("five"), "{partial}");
+    }
+
+    async fn bad_requests_get_clear_4xx_answers_and_change_nothing(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let process = |auth: Option<&'static str>, body: Vec<u8>| {
+            let chatkit = h.chatkit.clone();
+            async move {
+                match chatkit.process(auth, &body).await {
+                    Response::Json { status, body } => (status, body),
+                    Response::Stream(_) => (200, Value::Null),
+                }
+            }
+        };
+        let list = br#"{"type":"threads.list","params":{}}"#.to_vec();
+        assert_eq!(process(None, list.clone()).await.0, 401);
+        assert_eq!(process(Some("Bearer not.a.jwt"), list.clone()).await.0, 401);
+        assert_eq!(process(Some("Basic abc"), list).await.0, 401);
+        let auth: &'static str = Box::leak(h.alice.1.clone().into_boxed_str());
+        for (body, expected) in [
+            (b"{\"type\": \"threads.list\", ".to_vec(), 400),
+            (b"".to_vec(), 400),
+            (br#"{"type":"threads.frobnicate","params":{}}"#.to_vec(), 400),
+            (br#"{"type":"threads.get_by_id"}"#.to_vec(), 400),
+            (br#"{"type":"attachments.create","params":{"name":"a.png","size":1,"mime_type":"image/png"}}"#.to_vec(), 400),
+            (vec![b' '; tasktalk_core::chatkit::MAX_BODY_BYTES + 1], 413),
+        ] {
+            let (status, error) = process(Some(auth), body).await;
+            assert_eq!(status, expected, "{error}");
+            assert!(!error["error"]["message"].as_str().unwrap_or_default().is_empty());
+        }
+        // A malformed streaming request is refused before any stream starts.
+        let (status, error) = h.json(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": "thr_nope", "input": {"content": [{"type": "input_text", "text": "x"}]}}})).await;
+        assert_eq!(status, 400);
+        assert!(error["error"]["message"].as_str().unwrap_or_default().contains("attachments"), "{error}");
+        let custom = h.events(&h.alice.1, json!({"type": "threads.create", "params": {"input": input("x")}})).await;
+        let thread = custom[0]["thread"]["id"].clone();
+        let refused = h.events(&h.alice.1, json!({"type": "threads.custom_action", "params": {"thread_id": thread, "action": {"type": "x", "payload": {}}}})).await;
+        assert_eq!((types(&refused), refused[0]["allow_retry"].clone()), (vec!["error".to_owned()], json!(false)));
+    }
+}
