@@ -13,6 +13,8 @@ pub mod timestamp;
 pub mod token;
 
 #[cfg(feature = "test-support")]
+pub mod replay;
+#[cfg(feature = "test-support")]
 pub mod testing;
 
 pub use secret::Secret;

@@ -1,6 +1,7 @@
 //! The assistant: answers a user message by streaming a model's text and
 //! running its tool calls against the user's tasks, until the model answers.
 
+pub mod openai;
 pub mod provider;
 pub mod tools;
 
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use futures_core::Stream;
 use futures_util::StreamExt;
 
+pub use openai::{Flavor, OpenAiCompatible, OpenAiConfig};
 pub use provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
     ToolSpec,
