@@ -1,8 +1,10 @@
 //! The assistant: answers a user message by streaming a model's text and
 //! running its tool calls against the user's tasks, until the model answers.
 
+pub mod offline;
 pub mod openai;
 pub mod provider;
+pub mod settings;
 pub mod tools;
 
 use std::sync::Arc;
@@ -10,7 +12,9 @@ use std::sync::Arc;
 use futures_core::Stream;
 use futures_util::StreamExt;
 
+pub use offline::OfflineAssistant;
 pub use openai::{Flavor, OpenAiCompatible, OpenAiConfig};
+pub use settings::{ProviderKind, ProviderSettings};
 pub use provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
     ToolSpec,

@@ -1,0 +1,363 @@
+//! Finding the task a person means by words of its title ("mark buy milk as
+//! done", "I finished buying milk").
+//!
+//! A title fits a phrase, best first: the same words; the same key words (no
+//! stopwords, stemmed: "buying milk" fits "buy milk"); one's words contain the
+//! other's, or one's key words include all the other's; the key words they
+//! share, if more than half of the phrase's. Within each, more shared key
+//! words fit better. Tasks that fit equally well are all returned, so the
+//! caller can ask which one.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::tasks::TaskId;
+
+/// One task as `list_tasks` returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub(super) struct ListedTask {
+    pub id: TaskId,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub completed: bool,
+}
+
+/// How well a title fits a phrase; a greater fit is a better one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Fit {
+    tier: u8,
+    shared_words: usize,
+}
+
+/// Words that say nothing about which task is meant.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "again", "all", "already", "am", "an", "and", "are", "as", "at", "be", "been", "by", "can", "did",
+    "do", "does", "done", "for", "from", "had", "has", "have", "i", "in", "is", "it", "its", "just", "list", "me",
+    "my", "now", "of", "off", "on", "one", "or", "our", "out", "please", "s", "so", "some", "t", "that", "the", "this",
+    "to", "todo", "task", "tasks", "up", "was", "we", "were", "will", "with", "you", "your",
+];
+
+/// Past forms a regular rule cannot undo: "I bought milk" means "buy milk".
+const IRREGULAR: &[(&str, &str)] = &[
+    ("ate", "eat"),
+    ("bought", "buy"),
+    ("brought", "bring"),
+    ("built", "build"),
+    ("caught", "catch"),
+    ("chose", "choose"),
+    ("did", "do"),
+    ("done", "do"),
+    ("drew", "draw"),
+    ("driven", "drive"),
+    ("drove", "drive"),
+    ("dug", "dig"),
+    ("eaten", "eat"),
+    ("fed", "feed"),
+    ("flew", "fly"),
+    ("found", "find"),
+    ("gave", "give"),
+    ("given", "give"),
+    ("gone", "go"),
+    ("got", "get"),
+    ("gotten", "get"),
+    ("hung", "hang"),
+    ("kept", "keep"),
+    ("left", "leave"),
+    ("lent", "lend"),
+    ("made", "make"),
+    ("met", "meet"),
+    ("paid", "pay"),
+    ("ran", "run"),
+    ("rode", "ride"),
+    ("sang", "sing"),
+    ("sent", "send"),
+    ("sold", "sell"),
+    ("spent", "spend"),
+    ("swam", "swim"),
+    ("swept", "sweep"),
+    ("taken", "take"),
+    ("taught", "teach"),
+    ("threw", "throw"),
+    ("told", "tell"),
+    ("took", "take"),
+    ("went", "go"),
+    ("won", "win"),
+    ("wore", "wear"),
+    ("written", "write"),
+    ("wrote", "write"),
+];
+
+/// Regular past forms that do not report a finished task ("I wanted…",
+/// "interested in…").
+const NOT_COMPLETIONS: &[&str] = &[
+    "added",
+    "annoyed",
+    "asked",
+    "bored",
+    "cancelled",
+    "canceled",
+    "changed",
+    "concerned",
+    "confused",
+    "created",
+    "decided",
+    "deleted",
+    "delayed",
+    "excited",
+    "failed",
+    "hated",
+    "hoped",
+    "ignored",
+    "interested",
+    "liked",
+    "listed",
+    "loved",
+    "married",
+    "missed",
+    "needed",
+    "noticed",
+    "overwhelmed",
+    "planned",
+    "pleased",
+    "postponed",
+    "removed",
+    "renamed",
+    "rescheduled",
+    "scared",
+    "skipped",
+    "started",
+    "stressed",
+    "supposed",
+    "surprised",
+    "tired",
+    "tried",
+    "updated",
+    "used",
+    "wanted",
+    "wondered",
+    "worried",
+];
+
+pub(super) fn irregular_base(word: &str) -> Option<&'static str> {
+    let word = word.to_lowercase();
+    IRREGULAR.iter().find(|(past, _)| *past == word).map(|(_, base)| *base)
+}
+
+/// The base form of a word that reports something done ("bought" → "buy"),
+/// or the word itself for a regular past form ("called"): matching stems it.
+pub(super) fn completed_verb(word: &str) -> Option<String> {
+    if let Some(base) = irregular_base(word) {
+        return Some(base.to_owned());
+    }
+    let lower = word.to_lowercase();
+    let regular = lower.ends_with("ed") && !lower.ends_with("eed") && lower.chars().count() >= 5;
+    (regular && lower.chars().all(char::is_alphabetic) && !NOT_COMPLETIONS.contains(&lower.as_str())).then_some(lower)
+}
+
+/// Lower-case runs of letters and digits.
+pub(super) fn plain_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The words that tell tasks apart, stemmed: "Buying the eggs" → {buy, eg}.
+pub(super) fn key_words(text: &str) -> BTreeSet<String> {
+    plain_words(text)
+        .iter()
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .map(|w| stem(w))
+        .collect()
+}
+
+/// A crude stem, good enough to tell "buying", "buys" and "bought" are "buy".
+/// Both sides of a comparison go through it, so only consistency matters:
+/// "bake", "baked" and "baking" all become "bak".
+pub(super) fn stem(word: &str) -> String {
+    let mut stem = irregular_base(word).map_or_else(|| word.to_lowercase(), str::to_owned);
+    for suffix in ["ing", "ed", "es", "s"] {
+        let keeps_three = stem.chars().count() >= suffix.len() + 3;
+        if stem.ends_with(suffix) && keeps_three && !(suffix == "ed" && stem.ends_with("eed")) {
+            stem.truncate(stem.len() - suffix.len());
+            break;
+        }
+    }
+    if stem.ends_with('e') && stem.chars().count() > 3 {
+        stem.pop();
+    }
+    // "shopping" → "shopp" → "shop"; "call" → "cal" too, consistently.
+    let mut last_two = stem.chars().rev().take(2);
+    if let (Some(last), Some(before)) = (last_two.next(), last_two.next())
+        && last == before
+        && last.is_alphabetic()
+        && !"aeiou".contains(last)
+        && stem.chars().count() > 3
+    {
+        stem.pop();
+    }
+    stem
+}
+
+/// Whether `part` occurs in `whole` as consecutive words.
+fn contains_words(whole: &[String], part: &[String]) -> bool {
+    !part.is_empty() && whole.windows(part.len()).any(|window| window == part)
+}
+
+pub(super) fn fit(title: &str, phrase: &str) -> Option<Fit> {
+    let (title_words, phrase_words) = (plain_words(title), plain_words(phrase));
+    if title_words.is_empty() || phrase_words.is_empty() {
+        return None;
+    }
+    if title_words == phrase_words {
+        return Some(Fit {
+            tier: 4,
+            shared_words: phrase_words.len(),
+        });
+    }
+    let (title_keys, phrase_keys) = (key_words(title), key_words(phrase));
+    if phrase_keys.is_empty() {
+        return None;
+    }
+    let shared_words = title_keys.intersection(&phrase_keys).count();
+    let contained = contains_words(&title_words, &phrase_words) || contains_words(&phrase_words, &title_words);
+    let keys_within =
+        !title_keys.is_empty() && (title_keys.is_subset(&phrase_keys) || phrase_keys.is_subset(&title_keys));
+    let tier = if title_keys == phrase_keys {
+        3
+    } else if contained || keys_within {
+        2
+    } else if shared_words * 2 > phrase_keys.len() {
+        1
+    } else {
+        return None;
+    };
+    Some(Fit { tier, shared_words })
+}
+
+/// The tasks that fit `phrase` best (several when they fit equally well),
+/// with how well; none when nothing fits.
+pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
+    let mut best: Option<Fit> = None;
+    let mut found = Vec::new();
+    for task in tasks {
+        let Some(fit) = fit(&task.title, phrase) else {
+            continue;
+        };
+        if best.is_none_or(|b| fit > b) {
+            best = Some(fit);
+            found.clear();
+        }
+        if best == Some(fit) {
+            found.push(task);
+        }
+    }
+    (best, found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: TaskId, title: &str) -> ListedTask {
+        ListedTask {
+            id,
+            title: title.into(),
+            description: None,
+            completed: false,
+        }
+    }
+
+    fn ids(found: &[&ListedTask]) -> Vec<TaskId> {
+        found.iter().map(|t| t.id).collect()
+    }
+
+    #[test]
+    fn stems_agree_across_forms_of_a_word() {
+        for (a, b) in [
+            ("buying", "buy"),
+            ("bought", "buys"),
+            ("baked", "bake"),
+            ("baking", "bakes"),
+            ("called", "call"),
+            ("calling", "calls"),
+            ("shopping", "shop"),
+            ("eggs", "egg"),
+            ("dishes", "dish"),
+            ("watered", "water"),
+            ("paid", "pay"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} / {b}");
+        }
+        assert_ne!(stem("milk"), stem("mail"));
+        assert_eq!(stem("bus"), "bus", "too short to lose its s");
+        assert_eq!(stem("need"), "need");
+    }
+
+    #[test]
+    fn key_words_drop_stopwords_and_punctuation() {
+        let keys: Vec<String> = key_words("Buy the MILK, please!").into_iter().collect();
+        assert_eq!(keys, ["buy", "milk"]);
+        assert!(key_words("the task to do").is_empty());
+    }
+
+    #[test]
+    fn completed_verbs_are_past_forms_that_report_something_done() {
+        assert_eq!(completed_verb("bought").as_deref(), Some("buy"));
+        assert_eq!(completed_verb("Called").as_deref(), Some("called"));
+        assert_eq!(completed_verb("wanted"), None);
+        assert_eq!(completed_verb("need"), None);
+        assert_eq!(completed_verb("milk"), None);
+        assert_eq!(completed_verb("bed"), None, "too short for a past form");
+    }
+
+    #[test]
+    fn an_exact_title_beats_containment_which_beats_overlap() {
+        let tasks = [
+            task(1, "buy oat milk"),
+            task(2, "Buy milk"),
+            task(3, "milk the cow"),
+            task(4, "call mom"),
+        ];
+        assert_eq!(ids(&best_matches(&tasks, "buy milk").1), [2]);
+        assert_eq!(ids(&best_matches(&tasks, "oat milk").1), [1]);
+        assert_eq!(ids(&best_matches(&tasks, "calling my mom tonight").1), [4]);
+        // The same key words beat containing them.
+        assert_eq!(ids(&best_matches(&tasks, "buying milk").1), [2]);
+        // Both contain "milk" and nothing else decides.
+        assert_eq!(ids(&best_matches(&tasks, "the milk").1), [1, 2, 3]);
+        let exact = fit("buy milk", "Buy milk.");
+        let contained = fit("buy oat milk", "buy milk");
+        assert!(exact > contained && contained.is_some(), "{exact:?} {contained:?}");
+    }
+
+    #[test]
+    fn stemming_matches_what_people_say_after_doing_it() {
+        let tasks = [task(1, "buy milk"), task(2, "water the plants"), task(3, "bake bread")];
+        assert_eq!(ids(&best_matches(&tasks, "buying milk").1), [1]);
+        assert_eq!(ids(&best_matches(&tasks, "bought milk").1), [1]);
+        assert_eq!(ids(&best_matches(&tasks, "watered the plant").1), [2]);
+        assert_eq!(ids(&best_matches(&tasks, "baked some bread").1), [3]);
+    }
+
+    #[test]
+    fn sharing_one_common_word_out_of_several_is_not_a_match() {
+        let tasks = [
+            task(1, "buy bread"),
+            task(2, "call dad"),
+            task(3, "renew passport at city hall"),
+        ];
+        assert!(best_matches(&tasks, "buy milk").1.is_empty());
+        assert!(
+            best_matches(&tasks, "the").1.is_empty(),
+            "stopwords alone match nothing"
+        );
+        // Two of three key words is more than half.
+        let (fit, found) = best_matches(&tasks, "renew my passport online");
+        assert_eq!(ids(&found), [3]);
+        assert_eq!(fit.map(|f| f.tier), Some(1));
+    }
+}
