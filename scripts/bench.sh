@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Benchmarks (sign-in, tokens, tasks on SQLite and PostgreSQL); prints a table.
+# Benchmarks: core (sign-in, tokens, tasks on SQLite and PostgreSQL) and
+# ChatKit side by side with the SDK's reference server; prints tables.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
 
 ensure_build_tools
 ensure_test_postgres
+python="$(ensure_python_venv tests/interop/requirements.txt ../shared/chatkit/requirements.txt)"
+say "core: sign-in, tokens, tasks"
 cargo bench --locked -p tasktalk-core --bench core
+say "ChatKit: the SDK's reference server and tasktalk-server side by side"
+TASKTALK_BENCH_PYTHON="$python" cargo bench --locked -p tasktalk-server --bench chatkit

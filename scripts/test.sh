@@ -8,7 +8,7 @@ cd "$TASKTALK_ROOT"
 
 ensure_build_tools
 ensure_test_postgres
-python="$(ensure_python_venv tests/interop/requirements.txt)"
+python="$(ensure_python_venv tests/interop/requirements.txt ../shared/chatkit/requirements.txt)"
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -19,3 +19,5 @@ cargo test --workspace --locked
 say "interop with the web version's Python side"
 cargo build --locked --quiet -p tasktalk-server
 TASKTALK_SERVER_BIN="$CARGO_TARGET_DIR/debug/tasktalk-server" "$python" -m pytest -q tests/interop
+say "ChatKit conformance (check.py)"
+scripts/conformance.sh

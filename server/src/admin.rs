@@ -43,6 +43,23 @@ pub enum Command {
     /// Manage a user's tasks.
     #[command(subcommand)]
     Task(TaskCommand),
+    /// Serve the auth, tasks and ChatKit routes over HTTP until SIGINT/SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TASKTALK_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// A browser origin allowed to call the API (repeat, or comma-separate in the variable).
+    #[arg(long = "cors-origin", env = "TASKTALK_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "TASKTALK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    #[command(flatten)]
+    pub provider: crate::options::ProviderOptions,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,7 +158,45 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             print_json(&claims)
         }
         Command::Task(command) => task(options, command).await,
+        Command::Serve(args) => serve(options, args).await,
     }
+}
+
+async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> {
+    let cors_origins = args
+        .cors_origins
+        .iter()
+        .map(|o| {
+            o.trim()
+                .parse()
+                .map_err(|_| Failure::Usage(format!("{o:?} is not a valid CORS origin")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let provider = args
+        .provider
+        .settings()
+        .build()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let db = options.database().await?;
+    let tokens = std::sync::Arc::new(options.tokens(Some(&db)).await?);
+    let tasks = Tasks::new(db.clone());
+    let agent = tasktalk_core::agent::Agent::new(provider, tasks.clone());
+    tracing::info!(provider = %agent.provider().describe(), "assistant ready");
+    let state = crate::http::AppState {
+        accounts: Accounts::new(db.clone(), options.auth_config()),
+        chatkit: tasktalk_core::chatkit::ChatKit::new(db.clone(), tokens.clone(), agent),
+        tokens,
+        tasks,
+        db,
+    };
+    let config = crate::http::HttpConfig {
+        bind: args.bind,
+        cors_origins,
+        max_body_bytes: args.max_body_bytes,
+    };
+    crate::http::serve(state, config)
+        .await
+        .map_err(|e| Failure::Refused(format!("could not serve on {}: {e}", args.bind)))
 }
 
 async fn user(options: &GlobalOptions, command: UserCommand) -> Result<(), Failure> {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod failure;
+mod http;
 mod options;
 
 use std::io::Write;

@@ -3,6 +3,7 @@
 use chrono::TimeDelta;
 use clap::{Args, ValueEnum};
 use tasktalk_core::Secret;
+use tasktalk_core::agent::{ProviderKind, ProviderSettings};
 use tasktalk_core::auth::{AuthConfig, PasswordScheme};
 use tasktalk_core::db::{Database, Location};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
@@ -112,5 +113,34 @@ impl GlobalOptions {
             (JwtMode::EdDsa, Some(db)) => Tokens::load(db, config).await?,
             (JwtMode::EdDsa, None) => Tokens::load(&self.database().await?, config).await?,
         })
+    }
+}
+
+/// Which model answers in the chat.
+#[derive(Debug, Args)]
+pub struct ProviderOptions {
+    /// offline (default: no network, no key), openai, gemini, or openai-compatible
+    /// (Ollama, LM Studio, vLLM: give --base-url and --model).
+    #[arg(long, env = "TASKTALK_PROVIDER", default_value = "offline")]
+    pub provider: ProviderKind,
+    /// The model name (defaults: gpt-4.1-mini for openai, gemini-2.5-flash for gemini).
+    #[arg(long, env = "TASKTALK_MODEL")]
+    pub model: Option<String>,
+    /// The provider's API key.
+    #[arg(long, env = "TASKTALK_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// The provider's base URL, e.g. http://localhost:11434/v1 for Ollama.
+    #[arg(long, env = "TASKTALK_BASE_URL")]
+    pub base_url: Option<String>,
+}
+
+impl ProviderOptions {
+    pub fn settings(&self) -> ProviderSettings {
+        ProviderSettings {
+            kind: self.provider,
+            model: self.model.clone(),
+            api_key: self.api_key.clone().filter(|k| !k.is_empty()).map(Secret::new),
+            base_url: self.base_url.clone(),
+        }
     }
 }

@@ -14,11 +14,11 @@ use futures_util::StreamExt;
 
 pub use offline::OfflineAssistant;
 pub use openai::{Flavor, OpenAiCompatible, OpenAiConfig};
-pub use settings::{ProviderKind, ProviderSettings};
 pub use provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
     ToolSpec,
 };
+pub use settings::{ProviderKind, ProviderSettings};
 pub use tools::ToolOutcome;
 
 use crate::tasks::Tasks;

@@ -213,9 +213,11 @@ mod tests {
         let missing =
             message(r#"{"type": "threads.add_user_message", "params": {"thread_id": "t", "input": {"content": []}}}"#);
         assert!(missing.contains("attachments"), "{missing}");
+        let kind =
+            message(r#"{"type": "items.feedback", "params": {"thread_id": "t", "item_ids": [], "kind": "meh"}}"#);
         assert!(
-            message(r#"{"type": "items.feedback", "params": {"thread_id": "t", "item_ids": [], "kind": "meh"}}"#)
-                .contains("kind")
+            kind.contains("items.feedback") && kind.contains("unknown variant `meh`"),
+            "{kind}"
         );
     }
 

@@ -187,14 +187,14 @@ impl Turn {
             stream_options: StreamOptions { allow_cancel: true },
         })
         .await?;
-        if let Some(title) = title {
-            if store.set_title(&thread, &title).await.is_ok() {
-                thread.title = Some(title);
-                self.send(Event::ThreadUpdated {
-                    thread: thread.to_thread(Page::empty()),
-                })
-                .await?;
-            }
+        if let Some(title) = title
+            && store.set_title(&thread, &title).await.is_ok()
+        {
+            thread.title = Some(title);
+            self.send(Event::ThreadUpdated {
+                thread: thread.to_thread(Page::empty()),
+            })
+            .await?;
         }
         self.respond(&thread).await
     }

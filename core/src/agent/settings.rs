@@ -1,0 +1,143 @@
+//! Which provider answers, from configuration: the server's environment or
+//! the desktop app's settings.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::offline::OfflineAssistant;
+use super::openai::{Flavor, OpenAiCompatible, OpenAiConfig};
+use super::{Provider, ProviderError, ProviderErrorKind};
+use crate::secret::Secret;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    /// No network, no key: understands everyday task phrasings.
+    #[default]
+    Offline,
+    OpenAi,
+    Gemini,
+    /// Any OpenAI-compatible server: Ollama, LM Studio, vLLM.
+    OpenAiCompatible,
+}
+
+impl FromStr for ProviderKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "offline" => Ok(ProviderKind::Offline),
+            "openai" => Ok(ProviderKind::OpenAi),
+            "gemini" => Ok(ProviderKind::Gemini),
+            "openai-compatible" | "compatible" | "ollama" | "lmstudio" | "vllm" => Ok(ProviderKind::OpenAiCompatible),
+            other => Err(format!(
+                "unknown provider {other:?}: use offline, openai, gemini or openai-compatible"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ProviderSettings {
+    pub kind: ProviderKind,
+    pub model: Option<String>,
+    pub api_key: Option<Secret>,
+    pub base_url: Option<String>,
+}
+
+fn missing(what: &str) -> ProviderError {
+    ProviderError::new(ProviderErrorKind::Rejected, what.to_owned())
+}
+
+impl ProviderSettings {
+    /// The configured provider, or a sentence saying what is missing.
+    pub fn build(&self) -> Result<Arc<dyn Provider>, ProviderError> {
+        let flavor = match self.kind {
+            ProviderKind::Offline => return Ok(Arc::new(OfflineAssistant)),
+            ProviderKind::OpenAi => Flavor::OpenAi,
+            ProviderKind::Gemini => Flavor::Gemini,
+            ProviderKind::OpenAiCompatible => Flavor::Compatible,
+        };
+        let api_key = self.api_key.clone().filter(|k| !k.is_empty());
+        if api_key.is_none() && flavor != Flavor::Compatible {
+            return Err(missing(
+                "This provider needs an API key: set TASKTALK_API_KEY or add it in the settings.",
+            ));
+        }
+        let defaults = OpenAiConfig::defaults(flavor);
+        let chosen = |value: &Option<String>, default: &str| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(default)
+                .to_owned()
+        };
+        Ok(Arc::new(OpenAiCompatible::new(OpenAiConfig {
+            base_url: chosen(&self.base_url, &defaults.base_url),
+            model: chosen(&self.model, &defaults.model),
+            api_key,
+            ..defaults
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_is_the_offline_assistant() {
+        let provider = ProviderSettings::default().build().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(provider.describe(), "offline assistant");
+    }
+
+    #[test]
+    fn hosted_providers_need_a_key_and_local_ones_default_to_ollama() {
+        let openai = ProviderSettings {
+            kind: ProviderKind::OpenAi,
+            ..Default::default()
+        };
+        assert!(
+            openai
+                .build()
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default()
+                .contains("API key")
+        );
+        let compatible = ProviderSettings {
+            kind: ProviderKind::OpenAiCompatible,
+            ..Default::default()
+        };
+        let described = compatible.build().map(|p| p.describe()).unwrap_or_default();
+        assert!(
+            described.contains("llama3.2") && described.contains("11434"),
+            "{described}"
+        );
+        let lm_studio = ProviderSettings {
+            kind: ProviderKind::OpenAiCompatible,
+            base_url: Some(" http://localhost:1234/v1 ".into()),
+            model: Some("qwen2.5-7b-instruct".into()),
+            ..Default::default()
+        };
+        let described = lm_studio.build().map(|p| p.describe()).unwrap_or_default();
+        assert!(
+            described.contains("qwen2.5-7b-instruct") && described.contains("1234"),
+            "{described}"
+        );
+        let gemini = ProviderSettings {
+            kind: ProviderKind::Gemini,
+            api_key: Some(Secret::new("k")),
+            ..Default::default()
+        };
+        let described = gemini.build().map(|p| p.describe()).unwrap_or_default();
+        assert!(described.to_lowercase().contains("gemini"), "{described}");
+        assert_eq!(
+            "ollama".parse::<ProviderKind>().ok(),
+            Some(ProviderKind::OpenAiCompatible)
+        );
+        assert!("claude".parse::<ProviderKind>().is_err());
+    }
+}

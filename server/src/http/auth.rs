@@ -1,0 +1,98 @@
+//! Better Auth's email + password routes, same request and response shapes;
+//! the session token travels as `Authorization: Bearer`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tasktalk_core::auth::ClientInfo;
+use tasktalk_core::token::bearer_token;
+
+use super::AppState;
+use super::body::JsonBody;
+use super::error::ApiError;
+
+#[derive(Deserialize)]
+pub struct SignUpBody {
+    email: String,
+    password: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignInBody {
+    email: String,
+    password: String,
+}
+
+fn client(headers: &HeaderMap) -> ClientInfo {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    ClientInfo {
+        ip_address: text("x-forwarded-for"),
+        user_agent: text(header::USER_AGENT.as_str()),
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer_token)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                "Send the session token as `Authorization: Bearer`.",
+            )
+            .flat()
+        })
+}
+
+pub async fn sign_up(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<SignUpBody>,
+) -> Result<Json<Value>, ApiError> {
+    let signed = state
+        .accounts
+        .sign_up(&body.email, &body.name, &body.password, &client(&headers))
+        .await?;
+    Ok(Json(json!({"token": signed.session.token, "user": signed.user})))
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<SignInBody>,
+) -> Result<Json<Value>, ApiError> {
+    let signed = state
+        .accounts
+        .sign_in(&body.email, &body.password, &client(&headers))
+        .await?;
+    Ok(Json(
+        json!({"redirect": false, "token": signed.session.token, "user": signed.user}),
+    ))
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    state.accounts.sign_out(session_token(&headers)?).await?;
+    Ok(Json(json!({"success": true})))
+}
+
+pub async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let signed = state.accounts.session(session_token(&headers)?).await?;
+    Ok(Json(json!({"session": signed.session, "user": signed.user})))
+}
+
+pub async fn token(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let (_, issued) = state
+        .tokens
+        .issue_for_session(&state.accounts, session_token(&headers)?)
+        .await?;
+    Ok(Json(json!({"token": issued.token})))
+}
+
+pub async fn jwks(State(state): State<AppState>) -> Json<Value> {
+    Json(serde_json::to_value(state.tokens.jwks()).unwrap_or_else(|_| json!({"keys": []})))
+}

@@ -1,0 +1,129 @@
+//! `tasktalk-server serve`: the core over HTTP. Stateless apart from the
+//! database, so several instances can share one PostgreSQL.
+
+mod auth;
+mod body;
+mod chatkit;
+mod error;
+mod tasks;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tasktalk_core::auth::Accounts;
+use tasktalk_core::chatkit::ChatKit;
+use tasktalk_core::db::Database;
+use tasktalk_core::tasks::Tasks;
+use tasktalk_core::token::Tokens;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use error::ApiError;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Database,
+    pub accounts: Accounts,
+    pub tokens: Arc<Tokens>,
+    pub tasks: Tasks,
+    pub chatkit: ChatKit,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+    /// Origins allowed to call from a browser; none means same-origin only.
+    pub cors_origins: Vec<HeaderValue>,
+    pub max_body_bytes: usize,
+}
+
+pub fn router(state: AppState, config: &HttpConfig) -> Router {
+    let api = Router::new()
+        .route("/api/auth/sign-up/email", post(auth::sign_up))
+        .route("/api/auth/sign-in/email", post(auth::sign_in))
+        .route("/api/auth/sign-out", post(auth::sign_out))
+        .route("/api/auth/get-session", get(auth::get_session))
+        .route("/api/auth/token", get(auth::token))
+        .route("/api/auth/jwks", get(auth::jwks))
+        .route("/api/tasks", get(tasks::list).post(tasks::create))
+        .route(
+            "/api/tasks/{id}",
+            get(tasks::get).patch(tasks::update).delete(tasks::delete),
+        )
+        .route("/chatkit", post(chatkit::chatkit))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(TraceLayer::new_for_http());
+    if config.cors_origins.is_empty() {
+        return api;
+    }
+    api.layer(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(config.cors_origins.clone()))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-request-id"),
+            ]),
+    )
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+    if state.db.ping().await {
+        Ok(axum::Json(json!({"status": "ok"})))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "DATABASE",
+            "The database is unreachable.",
+        ))
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "There is no such route.")
+}
+
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "listening");
+    // The one line on stdout: scripts and tests read the bound port from it.
+    writeln!(std::io::stdout().lock(), "listening on http://{address}")?;
+    let app = router(state, &config);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

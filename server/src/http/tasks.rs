@@ -1,0 +1,132 @@
+//! `/api/tasks`: the signed-in user's tasks over REST (Bearer JWT).
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::Deserialize;
+use tasktalk_core::tasks::{self, Page, StatusFilter, Task, TaskId, TaskUpdate};
+
+use super::AppState;
+use super::body::JsonBody;
+use super::error::ApiError;
+
+/// The user id of a verified `Authorization: Bearer <jwt>`.
+pub struct AuthUser(pub String);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        Ok(AuthUser(state.tokens.verify_bearer(header)?.sub))
+    }
+}
+
+/// A path segment that is not a task number names no task: 404, like a missing one.
+fn task_id(segment: &str) -> Result<TaskId, ApiError> {
+    segment.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "TASK_NOT_FOUND",
+            format!("Task {segment:?} was not found."),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: Option<u32>,
+}
+
+#[derive(Deserialize)]
+pub struct NewTask {
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// Any subset; `description: null` clears it.
+#[derive(Deserialize)]
+pub struct TaskPatch {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    description: Option<Option<String>>,
+    #[serde(default)]
+    completed: Option<bool>,
+}
+
+/// Tells a present `null` (clear) from an absent field (keep).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<Task>>, ApiError> {
+    let filter: StatusFilter = query.status.as_deref().unwrap_or("all").parse()?;
+    let defaults = Page::default();
+    let page = Page {
+        limit: query.limit.unwrap_or(defaults.limit),
+        offset: query.offset.unwrap_or(0),
+    };
+    Ok(Json(state.tasks.list(&user, filter, page).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    JsonBody(body): JsonBody<NewTask>,
+) -> Result<(StatusCode, Json<Task>), ApiError> {
+    let task = state.tasks.add(&user, &body.title, body.description.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(task)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Task>, ApiError> {
+    Ok(Json(state.tasks.get(&user, task_id(&id)?).await?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<TaskPatch>,
+) -> Result<Json<Task>, ApiError> {
+    let id = task_id(&id)?;
+    let edits = TaskUpdate {
+        title: patch.title,
+        description: patch.description,
+    };
+    let mut task = match (edits == TaskUpdate::default(), patch.completed) {
+        (true, None) => {
+            return Err(tasks::Error::InvalidRequest("Send title, description or completed to change.".into()).into());
+        }
+        (true, Some(_)) => None,
+        (false, _) => Some(state.tasks.update(&user, id, edits).await?),
+    };
+    if let Some(completed) = patch.completed {
+        task = Some(state.tasks.set_completed(&user, id, completed).await?);
+    }
+    task.map(Json).ok_or_else(|| tasks::Error::NotFound(id).into())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.tasks.delete(&user, task_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

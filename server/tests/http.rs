@@ -1,0 +1,420 @@
+//! `tasktalk-server serve` as a real process over HTTP, on both databases.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tasktalk_core::replay::{ReplayServer, Reply};
+use tasktalk_core::test_on_both_databases;
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A running server; stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Server {
+    fn start(url: &str, extra_env: &[(&str, &str)], args: &[&str]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"));
+        command
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .args(args)
+            .env("DATABASE_URL", url)
+            .env("BETTER_AUTH_SECRET", BETTER_AUTH_SECRET)
+            .env("TASKTALK_PROVIDER", "offline")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("start the server: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server {
+            child,
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn post(&self, path: &str, bearer: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, bearer, Some(body)).await
+    }
+
+    async fn get(&self, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, bearer, None).await
+    }
+
+    /// Signs up and returns (user id, session token, JWT).
+    async fn user(&self, email: &str) -> (String, String, String) {
+        let (status, body) = self
+            .post(
+                "/api/auth/sign-up/email",
+                None,
+                json!({"email": email, "password": PASSWORD, "name": "Tester"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let session = body["token"].as_str().unwrap_or_default().to_owned();
+        let (status, jwt) = self.get("/api/auth/token", Some(&session)).await;
+        assert_eq!(status, StatusCode::OK, "{jwt}");
+        (
+            body["user"]["id"].as_str().unwrap_or_default().to_owned(),
+            session,
+            jwt["token"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    /// A ChatKit call: (status, content type, body text).
+    async fn chatkit(&self, jwt: &str, body: Value) -> (StatusCode, String, String) {
+        let response = self
+            .http
+            .post(self.url("/chatkit"))
+            .bearer_auth(jwt)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, response.text().await.unwrap_or_default())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The assistant's text in a turn's events.
+fn reply(events: &[Value]) -> String {
+    events
+        .iter()
+        .filter(|e| e["type"] == "thread.item.done" && e["item"]["type"] == "assistant_message")
+        .filter_map(|e| e["item"]["content"][0]["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The JSON events of an SSE body.
+fn events(sse: &str) -> Vec<Value> {
+    sse.split("\n\n")
+        .filter_map(|frame| frame.strip_prefix("data: "))
+        .filter_map(|json| serde_json::from_str(json).ok())
+        .collect()
+}
+
+/// A provider stream recorded in OpenAI's wire format, one event per write.
+fn fixture(name: &str) -> Reply {
+    let path = format!("{}/../core/tests/fixtures/providers/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    Reply::sse(200, text.split_inclusive("\n\n").map(str::to_owned).collect::<Vec<_>>())
+}
+
+fn openai_server(url: &str, replay: &ReplayServer) -> Server {
+    Server::start(
+        url,
+        &[
+            ("TASKTALK_PROVIDER", "openai"),
+            ("TASKTALK_API_KEY", "sk-test-not-a-real-key"),
+        ],
+        &["--base-url", &replay.base_url()],
+    )
+}
+
+fn input(text: &str) -> Value {
+    json!({"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}})
+}
+
+test_on_both_databases! {
+    async fn the_auth_routes_speak_better_auths_shapes(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (status, health) = server.get("/healthz", None).await;
+        assert_eq!((status, health), (StatusCode::OK, json!({"status": "ok"})));
+
+        let (user_id, session, jwt) = server.user("ann@example.com").await;
+        let (status, dup) = server.post("/api/auth/sign-up/email", None, json!({"email": "ANN@example.com", "password": PASSWORD, "name": "Again"})).await;
+        assert_eq!((status, dup["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("USER_ALREADY_EXISTS")));
+        let (status, signed) = server.post("/api/auth/sign-in/email", None, json!({"email": "ann@example.com", "password": PASSWORD})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((signed["redirect"].clone(), signed["user"]["id"].clone()), (json!(false), json!(user_id)));
+        assert_eq!(signed["user"]["emailVerified"], false);
+        let (status, wrong) = server.post("/api/auth/sign-in/email", None, json!({"email": "ann@example.com", "password": "wrong password"})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong, json!({"code": "INVALID_EMAIL_OR_PASSWORD", "message": "Invalid email or password."}));
+
+        let (status, current) = server.get("/api/auth/get-session", Some(&session)).await;
+        assert_eq!((status, current["user"]["email"].clone()), (StatusCode::OK, json!("ann@example.com")));
+        assert_eq!(current["session"]["token"], session.as_str());
+        let (status, jwks) = server.get("/api/auth/jwks", None).await;
+        assert_eq!((status, jwks), (StatusCode::OK, json!({"keys": []})), "HS256 publishes no key");
+        assert_eq!(jwt.split('.').count(), 3);
+
+        let (status, _) = server.post("/api/auth/sign-out", Some(&session), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        for path in ["/api/auth/get-session", "/api/auth/token"] {
+            let (status, body) = server.get(path, Some(&session)).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+            assert!(body["message"].as_str().unwrap_or_default().contains("sign in"), "{body}");
+            let (status, _) = server.get(path, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        let (status, body) = server.post("/api/auth/sign-in/email", None, json!({"email": "ann@example.com"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, body) = server.get("/nowhere", None).await;
+        assert_eq!((status, body["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("NOT_FOUND")));
+    }
+
+    async fn tasks_over_rest_belong_to_their_user(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (_, _, ann) = server.user("ann@example.com").await;
+        let (_, _, ben) = server.user("ben@example.com").await;
+        let (status, created) = server.post("/api/tasks", Some(&ann), json!({"title": " buy milk ", "description": "2 litres"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let keys: Vec<&str> = created.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        assert_eq!(keys, ["completed", "created_at", "description", "id", "title", "updated_at"]);
+        let id = created["id"].as_i64().unwrap_or_default();
+        let path = format!("/api/tasks/{id}");
+
+        let (status, patched) = server.send(reqwest::Method::PATCH, &path, Some(&ann), Some(json!({"completed": true, "description": null}))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((patched["completed"].clone(), patched["description"].clone(), patched["title"].clone()), (json!(true), Value::Null, json!("buy milk")));
+        let (status, listed) = server.get("/api/tasks?status=completed", Some(&ann)).await;
+        assert_eq!((status, listed.as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+
+        // Ben: every operation on Ann's task is a 404, exactly like a missing task.
+        let (status, list) = server.get("/api/tasks", Some(&ben)).await;
+        assert_eq!((status, list), (StatusCode::OK, json!([])));
+        for method in [reqwest::Method::GET, reqwest::Method::PATCH, reqwest::Method::DELETE] {
+            let body = (method == reqwest::Method::PATCH).then(|| json!({"title": "mine"}));
+            let (status, error) = server.send(method.clone(), &path, Some(&ben), body.clone()).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method}");
+            let (missing_status, missing) = server.send(method.clone(), "/api/tasks/999999", Some(&ben), body).await;
+            assert_eq!(missing_status, StatusCode::NOT_FOUND);
+            assert_eq!(error["error"]["code"], missing["error"]["code"]);
+        }
+        let (_, still) = server.get(&path, Some(&ann)).await;
+        assert_eq!(still["title"], "buy milk");
+
+        let (status, bad) = server.post("/api/tasks", Some(&ann), json!({"title": ""})).await;
+        assert_eq!((status, bad["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("INVALID_TITLE")));
+        let (status, _) = server.send(reqwest::Method::PATCH, &path, Some(&ann), Some(json!({}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = server.get("/api/tasks/not-a-number", Some(&ann)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, unauthorized) = server.get("/api/tasks", Some("not.a.token")).await;
+        assert_eq!((status, unauthorized["error"]["code"].clone()), (StatusCode::UNAUTHORIZED, json!("INVALID_TOKEN")));
+        let (status, _) = server.get("/api/tasks", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = server.send(reqwest::Method::DELETE, &path, Some(&ann), None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = server.get(&path, Some(&ann)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn chatkit_threads_belong_to_their_user_over_http(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (_, _, ann) = server.user("ann@example.com").await;
+        let (_, _, ben) = server.user("ben@example.com").await;
+        let (status, content_type, body) = server.chatkit(&ann, json!({"type": "threads.create", "params": {"input": input("hello there")}})).await;
+        assert_eq!((status, content_type.as_str()), (StatusCode::OK, "text/event-stream"));
+        assert!(body.ends_with("\n\n") && body.starts_with("data: {"), "{body}");
+        let streamed = events(&body);
+        let thread = streamed[0]["thread"]["id"].as_str().unwrap_or_default().to_owned();
+        let user_item = streamed[1]["item"]["id"].as_str().unwrap_or_default().to_owned();
+
+        for request in [
+            json!({"type": "threads.get_by_id", "params": {"thread_id": thread}}),
+            json!({"type": "items.list", "params": {"thread_id": thread}}),
+            json!({"type": "threads.update", "params": {"thread_id": thread, "title": "stolen"}}),
+            json!({"type": "threads.delete", "params": {"thread_id": thread}}),
+        ] {
+            let (status, content_type, body) = server.chatkit(&ben, request.clone()).await;
+            assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/json"), "{request}");
+            assert!(body.contains("was not found"), "{body}");
+        }
+        for request in [
+            json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input("mine now")}}),
+            json!({"type": "threads.retry_after_item", "params": {"thread_id": thread, "item_id": user_item}}),
+        ] {
+            let (status, _, body) = server.chatkit(&ben, request).await;
+            let evs = events(&body);
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(evs.len(), 1, "{body}");
+            assert_eq!(evs[0]["type"], "error");
+        }
+        let (_, _, list) = server.chatkit(&ben, json!({"type": "threads.list", "params": {}})).await;
+        assert_eq!(serde_json::from_str::<Value>(&list).unwrap_or_default()["data"], json!([]));
+        let (_, _, same) = server.chatkit(&ann, json!({"type": "items.list", "params": {"thread_id": thread}})).await;
+        assert_eq!(serde_json::from_str::<Value>(&same).unwrap_or_default()["data"].as_array().map(Vec::len), Some(2), "Ann's thread is untouched");
+
+        let response = server.http.post(server.url("/chatkit")).json(&json!({"type": "threads.list", "params": {}})).send().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let body: Value = response.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "unauthorized");
+        let response = server.http.post(server.url("/chatkit")).bearer_auth(&ann).body(vec![b' '; 2 * 1024 * 1024]).send().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: Value = response.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "PAYLOAD_TOO_LARGE");
+    }
+}
+
+test_on_both_databases! {
+    async fn a_tool_call_split_across_chunks_runs_exactly_once(t: TestDatabase) {
+        let replay = ReplayServer::start([fixture("openai_tool_call.sse"), Reply::openai_text(&["Added ", "buy milk."])]).await;
+        let server = openai_server(&t.url, &replay);
+        let (_, session, jwt) = server.user("ann@example.com").await;
+        let (status, _, body) = server.chatkit(&jwt, json!({"type": "threads.create", "params": {"input": input("add buy milk, 2 litres oat")}})).await;
+        assert_eq!(status, StatusCode::OK);
+        let evs = events(&body);
+        let tool_items: Vec<&Value> = evs.iter().filter(|e| e["type"] == "thread.item.done" && e["item"]["type"] == "task").collect();
+        assert_eq!(tool_items.len(), 1, "{body}");
+        assert_eq!(evs.last().map(|e| e["item"]["content"][0]["text"].clone()), Some(json!("Added buy milk.")));
+
+        let (_, tasks) = server.get("/api/tasks", Some(&jwt)).await;
+        assert_eq!(tasks.as_array().map(Vec::len), Some(1), "{tasks}");
+        assert_eq!((tasks[0]["title"].clone(), tasks[0]["description"].clone()), (json!("buy milk"), json!("2 litres, oat")));
+        // The provider saw the key, the tools, and then the tool's result.
+        let requests = replay.requests();
+        assert_eq!(requests.len(), 2);
+        assert_eq!(requests[0].header("authorization"), Some("Bearer sk-test-not-a-real-key"));
+        let second = requests[1].body_json().unwrap_or_default();
+        let tool_message = second["messages"].as_array().into_iter().flatten().find(|m| m["role"] == "tool").cloned().unwrap_or_default();
+        assert_eq!(tool_message["tool_call_id"], "call_DdmO9pD3xa9XTPNJ32zg2hcA");
+        assert!(tool_message["content"].as_str().unwrap_or_default().contains(r#""status":"created""#));
+        assert!(!body.contains("sk-test") && !session.is_empty());
+    }
+
+    async fn a_rate_limit_mid_stream_ends_in_a_retryable_error_and_keeps_the_message(t: TestDatabase) {
+        let replay = ReplayServer::start([fixture("openai_error_rate_limit.sse")]).await;
+        let server = openai_server(&t.url, &replay);
+        let (_, _, jwt) = server.user("ann@example.com").await;
+        let (status, _, body) = server.chatkit(&jwt, json!({"type": "threads.create", "params": {"input": input("what is on my list?")}})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.ends_with("\n\n"), "the stream ends cleanly");
+        let evs = events(&body);
+        let last = evs.last().cloned().unwrap_or_default();
+        assert_eq!((last["type"].clone(), last["allow_retry"].clone()), (json!("error"), json!(true)), "{body}");
+        assert!(last["message"].as_str().unwrap_or_default().to_lowercase().contains("rate limit"), "{last}");
+        let thread = evs[0]["thread"]["id"].clone();
+        let (_, _, items) = server.chatkit(&jwt, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+        let items: Value = serde_json::from_str(&items).unwrap_or_default();
+        assert_eq!(items["data"][0]["type"], "user_message");
+        assert_eq!(items["data"][0]["content"][0]["text"], "what is on my list?");
+    }
+}
+
+test_on_both_databases! {
+    async fn the_offline_assistant_adds_lists_and_completes_tasks_over_chatkit(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (_, _, ann) = server.user("ann@example.com").await;
+        let (_, _, ben) = server.user("ben@example.com").await;
+
+        let (_, _, body) = server.chatkit(&ann, json!({"type": "threads.create", "params": {"input": input("add a task to buy milk")}})).await;
+        let created = events(&body);
+        let thread = created[0]["thread"]["id"].clone();
+        let said = reply(&created);
+        assert!(said.contains("buy milk") && said.to_lowercase().contains("added"), "{said}");
+        assert!(created.iter().any(|e| e["type"] == "client_effect" && e["name"] == "tasks.changed"));
+        let (_, tasks) = server.get("/api/tasks", Some(&ann)).await;
+        assert_eq!(tasks.as_array().map(|t| t.iter().map(|t| t["title"].clone()).collect::<Vec<_>>()), Some(vec![json!("buy milk")]));
+        assert_eq!(tasks[0]["completed"], false);
+        let (_, others) = server.get("/api/tasks", Some(&ben)).await;
+        assert_eq!(others, json!([]), "the task is Ann's only");
+
+        let (_, _, body) = server.chatkit(&ann, json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input("what's on my list?")}})).await;
+        let said = reply(&events(&body));
+        assert!(said.contains("buy milk"), "{said}");
+
+        let (_, _, body) = server.chatkit(&ann, json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input("mark buy milk as done")}})).await;
+        let said = reply(&events(&body));
+        assert!(said.contains("buy milk") && said.to_lowercase().contains("done"), "{said}");
+        let (_, tasks) = server.get("/api/tasks", Some(&ann)).await;
+        assert_eq!((tasks.as_array().map(Vec::len), tasks[0]["completed"].clone()), (Some(1), json!(true)));
+    }
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let t = TestDatabase::sqlite().await;
+    let server = Server::start(&t.url, &[], &["--cors-origin", "http://localhost:3000"]);
+    for (origin, allowed) in [("http://localhost:3000", true), ("http://evil.example", false)] {
+        let response = server
+            .http
+            .request(reqwest::Method::OPTIONS, server.url("/chatkit"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization,content-type")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let granted = response
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        assert_eq!(granted.as_deref() == Some(origin), allowed, "{origin}: {granted:?}");
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let t = TestDatabase::sqlite().await;
+    let mut server = Server::start(&t.url, &[], &[]);
+    assert_eq!(server.get("/healthz", None).await.0, StatusCode::OK);
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
+    let status = server.child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "exit status {status:?}");
+}
