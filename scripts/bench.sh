@@ -5,10 +5,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
 
-ensure_build_tools
-ensure_test_postgres
-python="$(ensure_python_venv tests/interop/requirements.txt ../shared/chatkit/requirements.txt)"
+ensure_test_environment
 say "core: sign-in, tokens, tasks"
 cargo bench --locked -p tasktalk-core --bench core
 say "ChatKit: the SDK's reference server and tasktalk-server side by side"
-TASKTALK_BENCH_PYTHON="$python" cargo bench --locked -p tasktalk-server --bench chatkit
+TASKTALK_BENCH_PYTHON="$TASKTALK_PYTHON" cargo bench --locked -p tasktalk-server --bench chatkit

@@ -8,7 +8,8 @@ cd "$TASKTALK_ROOT"
 
 shared="$TASKTALK_ROOT/../shared/chatkit"
 [ -f "$shared/check.py" ] || die "the conformance kit is missing: expected $shared/check.py"
-python="$(ensure_python_venv tests/interop/requirements.txt "$shared/requirements.txt")"
+ensure_python_venv "$TASKTALK_ROOT/tests/interop/requirements.txt" "$shared/requirements.txt"
+python="$TASKTALK_PYTHON"
 server="$CARGO_TARGET_DIR/debug/tasktalk-server"
 work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT

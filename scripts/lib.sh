@@ -82,7 +82,7 @@ SQL
   say "PostgreSQL ready at 127.0.0.1:$port (database tasktalk_test)"
 }
 
-# A venv in the cache with the given requirements files; prints its python.
+# A venv in the cache with the given requirements files; sets TASKTALK_PYTHON.
 ensure_python_venv() {
   local venv="$TASKTALK_CACHE/venv" stamp want
   want="$(cat "$@" | sha256sum | cut -c1-16)"
@@ -95,5 +95,13 @@ ensure_python_venv() {
     "$venv/bin/pip" install -q --disable-pip-version-check $(printf -- '-r %s ' "$@")
     touch "$stamp"
   fi
-  echo "$venv/bin/python"
+  TASKTALK_PYTHON="$venv/bin/python"
+}
+
+# What tests and benchmarks need: build tools, PostgreSQL, and the Python
+# venv for the interop and ChatKit checks (TASKTALK_PYTHON).
+ensure_test_environment() {
+  ensure_build_tools
+  ensure_test_postgres
+  ensure_python_venv "$TASKTALK_ROOT/tests/interop/requirements.txt" "$TASKTALK_ROOT/../shared/chatkit/requirements.txt"
 }

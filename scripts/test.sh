@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Every test, from a fresh Debian/Ubuntu machine: installs what is missing,
 # starts PostgreSQL, then lint, the Rust suite (each story on SQLite and on
-# PostgreSQL) and the Python interop checks.
+# PostgreSQL), the Python interop checks and the ChatKit conformance checker.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
 
-ensure_build_tools
-ensure_test_postgres
-python="$(ensure_python_venv tests/interop/requirements.txt ../shared/chatkit/requirements.txt)"
+ensure_test_environment
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -18,6 +16,6 @@ say "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --locked
 say "interop with the web version's Python side"
 cargo build --locked --quiet -p tasktalk-server
-TASKTALK_SERVER_BIN="$CARGO_TARGET_DIR/debug/tasktalk-server" "$python" -m pytest -q tests/interop
+TASKTALK_SERVER_BIN="$CARGO_TARGET_DIR/debug/tasktalk-server" "$TASKTALK_PYTHON" -m pytest -q tests/interop
 say "ChatKit conformance (check.py)"
 scripts/conformance.sh

@@ -243,8 +243,12 @@ async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
+    // One connection: SQLite allows one writer at a time, and concurrent writers
+    // on separate connections wait in its busy handler, which sleeps 1, 2, 5,
+    // 10… ms between tries. Queueing on the pool instead costs microseconds:
+    // every statement here takes well under a millisecond.
     SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(1)
         .connect_with(options)
         .await
         .map_err(|err| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err))))

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tasktalk_core::replay::{ReplayServer, Reply};
+use tasktalk_core::replay::{Outcome, ReplayServer, Reply};
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
 
@@ -381,6 +381,44 @@ test_on_both_databases! {
         assert!(said.contains("buy milk") && said.to_lowercase().contains("done"), "{said}");
         let (_, tasks) = server.get("/api/tasks", Some(&ann)).await;
         assert_eq!((tasks.as_array().map(Vec::len), tasks[0]["completed"].clone()), (Some(1), json!(true)));
+    }
+}
+
+test_on_both_databases! {
+    async fn a_client_that_hangs_up_stops_the_provider_and_keeps_the_partial_answer(t: TestDatabase) {
+        let slow = Reply::openai_text(&["Counting: one", ", two", ", three", ", four", ", five"]).chunk_delay(std::time::Duration::from_millis(300));
+        let replay = ReplayServer::start([slow]).await;
+        let server = openai_server(&t.url, &replay);
+        let (_, _, jwt) = server.user("ann@example.com").await;
+        let mut response = server
+            .http
+            .post(server.url("/chatkit"))
+            .bearer_auth(&jwt)
+            .json(&json!({"type": "threads.create", "params": {"input": input("count to five slowly")}}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut seen = String::new();
+        while !seen.contains("text_delta") {
+            let chunk = response.chunk().await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("stream ended: {seen}"));
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        drop(response);
+        assert_eq!(replay.outcome(0).await, Outcome::ClientClosed, "the provider request was abandoned");
+        let thread = events(&seen)[0]["thread"]["id"].clone();
+        let mut texts = Vec::new();
+        for _ in 0..40 {
+            let (_, _, items) = server.chatkit(&jwt, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await;
+            let items: Value = serde_json::from_str(&items).unwrap_or_default();
+            texts = items["data"].as_array().into_iter().flatten().map(|i| i["content"][0]["text"].as_str().unwrap_or_default().to_owned()).collect();
+            if texts.len() == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert_eq!(texts[0], "count to five slowly");
+        assert!(texts[1].starts_with("Counting: one") && !texts[1].contains("five"), "{texts:?}");
     }
 }
 

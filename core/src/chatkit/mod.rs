@@ -212,7 +212,7 @@ impl ChatKit {
                 to_json(
                     &self
                         .store
-                        .list_items(&thread, p.limit, p.order, p.after.as_deref())
+                        .list_items(&thread, p.page.limit, p.page.order, p.page.after.as_deref())
                         .await?,
                 )
             }

@@ -55,12 +55,8 @@ pub struct ListParams {
 #[derive(Debug, Deserialize)]
 pub struct ItemsListParams {
     pub thread_id: String,
-    #[serde(default)]
-    pub limit: Option<u32>,
-    #[serde(default)]
-    pub order: Order,
-    #[serde(default)]
-    pub after: Option<String>,
+    #[serde(flatten)]
+    pub page: ListParams,
 }
 
 #[derive(Debug, Deserialize)]

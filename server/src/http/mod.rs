@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
@@ -101,9 +102,14 @@ pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
     // The one line on stdout: scripts and tests read the bound port from it.
     writeln!(std::io::stdout().lock(), "listening on http://{address}")?;
     let app = router(state, &config);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    // Events are small writes: without TCP_NODELAY, Nagle's algorithm and a
+    // client's delayed ACKs can hold one back for ~40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -161,13 +161,18 @@ fn after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     Some(rest.trim_start())
 }
 
-/// `after` for the longest of `prefixes` that matches.
-fn after_any<'a>(text: &'a str, prefixes: &[&str]) -> Option<&'a str> {
-    prefixes
+/// `cut` with the longest of `affixes` that matches.
+fn longest<'a>(affixes: &[&str], cut: impl Fn(&str) -> Option<&'a str>) -> Option<&'a str> {
+    affixes
         .iter()
-        .filter_map(|prefix| after(text, prefix).map(|rest| (prefix.len(), rest)))
+        .filter_map(|affix| cut(affix).map(|rest| (affix.len(), rest)))
         .max_by_key(|(len, _)| *len)
         .map(|(_, rest)| rest)
+}
+
+/// `after` for the longest of `prefixes` that matches.
+fn after_any<'a>(text: &'a str, prefixes: &[&str]) -> Option<&'a str> {
+    longest(prefixes, |prefix| after(text, prefix))
 }
 
 /// `text` without `suffix` (whole words) at its end, trimmed at the end.
@@ -189,11 +194,7 @@ fn before<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
 
 /// `before` for the longest of `suffixes` that matches.
 fn before_any<'a>(text: &'a str, suffixes: &[&str]) -> Option<&'a str> {
-    suffixes
-        .iter()
-        .filter_map(|suffix| before(text, suffix).map(|head| (suffix.len(), head)))
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, head)| head)
+    longest(suffixes, |suffix| before(text, suffix))
 }
 
 /// Every cut of `text` at `separator` (whole words) with something on both
