@@ -12,14 +12,17 @@ use super::{Provider, ProviderError, ProviderErrorKind};
 use crate::secret::Secret;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {
     /// No network, no key: understands everyday task phrasings.
     #[default]
+    #[serde(rename = "offline")]
     Offline,
+    #[serde(rename = "openai")]
     OpenAi,
+    #[serde(rename = "gemini")]
     Gemini,
     /// Any OpenAI-compatible server: Ollama, LM Studio, vLLM.
+    #[serde(rename = "openai-compatible")]
     OpenAiCompatible,
 }
 
