@@ -8,7 +8,7 @@ cd "$TASKTALK_ROOT"
 
 shared="$TASKTALK_ROOT/../shared/chatkit"
 [ -f "$shared/check.py" ] || die "the conformance kit is missing: expected $shared/check.py"
-ensure_python_venv "$TASKTALK_ROOT/tests/interop/requirements.txt" "$shared/requirements.txt"
+ensure_python_env
 python="$TASKTALK_PYTHON"
 server="$CARGO_TARGET_DIR/debug/tasktalk-server"
 work="$(mktemp -d)"

@@ -99,9 +99,41 @@ ensure_python_venv() {
 }
 
 # What tests and benchmarks need: build tools, PostgreSQL, and the Python
-# venv for the interop and ChatKit checks (TASKTALK_PYTHON).
+# venv for the interop, ChatKit and end-to-end checks (TASKTALK_PYTHON).
 ensure_test_environment() {
   ensure_build_tools
   ensure_test_postgres
-  ensure_python_venv "$TASKTALK_ROOT/tests/interop/requirements.txt" "$TASKTALK_ROOT/../shared/chatkit/requirements.txt"
+  ensure_python_env
+}
+
+# The one venv every Python check runs in.
+ensure_python_env() {
+  ensure_python_venv "$TASKTALK_ROOT/tests/interop/requirements.txt" \
+    "$TASKTALK_ROOT/../shared/chatkit/requirements.txt" "$TASKTALK_ROOT/tests/e2e/requirements.txt"
+}
+
+# The desktop app's system libraries (WebKitGTK and friends, from DESKTOP.md),
+# Xvfb and WebKitWebDriver for headless runs, and Node for the UI.
+ensure_desktop_packages() {
+  ensure_packages libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
+    libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth x11-utils dbus-x11 webkit2gtk-driver
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+}
+
+# ui/dist, which the app embeds; npm ci only when the lockfile changed.
+ensure_ui_built() {
+  local stamp="$TASKTALK_ROOT/ui/node_modules/.installed-lock"
+  if ! cmp -s "$TASKTALK_ROOT/ui/package-lock.json" "$stamp" 2>/dev/null; then
+    say "installing the UI's npm packages"
+    (cd "$TASKTALK_ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$TASKTALK_ROOT/ui/package-lock.json" "$stamp"
+  fi
+  say "building the UI"
+  npm --prefix "$TASKTALK_ROOT/ui" run --silent build >/dev/null
+}
+
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null 2>&1 && return 0
+  say "installing tauri-driver (about a minute, once)"
+  cargo install tauri-driver --locked --quiet
 }

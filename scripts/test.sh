@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Every test, from a fresh Debian/Ubuntu machine: installs what is missing,
 # starts PostgreSQL, then lint, the Rust suite (each story on SQLite and on
-# PostgreSQL), the Python interop checks and the ChatKit conformance checker.
+# PostgreSQL), the UI's checks, the Python interop checks, the ChatKit
+# conformance checker, and the desktop app end to end in a real web view.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
 
 ensure_test_environment
+ensure_desktop_packages
+ensure_ui_built
+ensure_tauri_driver
 
+say "UI: type-check, lint, unit tests"
+npm --prefix ui run --silent check
 say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy"
@@ -19,3 +25,4 @@ cargo build --locked --quiet -p tasktalk-server
 TASKTALK_SERVER_BIN="$CARGO_TARGET_DIR/debug/tasktalk-server" "$TASKTALK_PYTHON" -m pytest -q tests/interop
 say "ChatKit conformance (check.py)"
 scripts/conformance.sh
+scripts/e2e.sh

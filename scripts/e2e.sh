@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The desktop end-to-end test: builds the app with its web UI embedded, then
+# runs tests/e2e under Xvfb through tauri-driver and WebKitWebDriver. Writes
+# docs/screenshot.png. Needs ensure_desktop_environment (scripts/test.sh does it).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$TASKTALK_ROOT"
+
+ensure_python_env
+cargo build --locked --quiet -p tasktalk --features custom-protocol
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -z "${DISPLAY:-}" ]; then
+  export DISPLAY=:97
+  Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+port=4444
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+# The app inherits this environment from the driver: a fresh data folder and
+# the secrets file (no keyring daemon runs here).
+export TASKTALK_DATA_DIR="$work/data" TASKTALK_SECRET_STORE=file
+export WEBKIT_DISABLE_DMABUF_RENDERER=1 RUST_LOG=warn
+tauri-driver --port "$port" >"$work/driver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+say "desktop end to end (WebKit under Xvfb)"
+TASKTALK_APP="$CARGO_TARGET_DIR/debug/tasktalk" TAURI_DRIVER_URL="http://127.0.0.1:$port" \
+  "$TASKTALK_PYTHON" -m pytest -q tests/e2e || { tail -40 "$work/driver.log" >&2; exit 1; }

@@ -1,0 +1,90 @@
+//! Tasktalk's desktop shell: a thin Tauri transport over tasktalk-core.
+//! Generic over the runtime so tests build the same app on the mock runtime.
+
+pub mod commands;
+mod error;
+mod secrets;
+mod settings;
+mod state;
+
+use std::path::PathBuf;
+
+use tauri::{Manager, Runtime};
+use tauri_plugin_store::StoreExt;
+
+pub use error::{Error, Result};
+
+/// Where the app keeps its data and secrets.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    /// The database, settings and secrets file go here; default: the
+    /// platform's app data folder.
+    pub data_dir: Option<PathBuf>,
+    /// Keep secrets in the private file even when an OS keyring answers.
+    pub file_secrets: bool,
+}
+
+impl Launch {
+    /// `TASKTALK_DATA_DIR` (portable installs, tests) and
+    /// `TASKTALK_SECRET_STORE=file` (headless machines, tests).
+    pub fn from_env() -> Self {
+        Self {
+            data_dir: std::env::var_os("TASKTALK_DATA_DIR").map(PathBuf::from),
+            file_secrets: std::env::var("TASKTALK_SECRET_STORE").as_deref() == Ok("file"),
+        }
+    }
+}
+
+/// The app on any runtime: plugins, state, commands.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(move |app| {
+            let dir = match launch.data_dir.clone() {
+                Some(dir) => dir,
+                None => app.path().app_data_dir()?,
+            };
+            std::fs::create_dir_all(&dir)?;
+            let store = app.store(dir.join(settings::STORE_FILE))?;
+            let saved = store
+                .get(settings::STORE_KEY)
+                .and_then(|value| serde_json::from_value::<settings::Settings>(value).ok())
+                .unwrap_or_default();
+            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved, !launch.file_secrets));
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::auth::sign_up,
+            commands::auth::sign_in,
+            commands::auth::sign_out,
+            commands::auth::current_session,
+            commands::auth::auth_token,
+            commands::chat::chatkit,
+            commands::chat::chatkit_cancel,
+            commands::tasks::tasks_list,
+            commands::tasks::task_add,
+            commands::tasks::task_update,
+            commands::tasks::task_set_completed,
+            commands::tasks::task_delete,
+            commands::settings::settings_get,
+            commands::settings::settings_set,
+            commands::settings::app_info,
+        ])
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tasktalk=info,tasktalk_core=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let app = builder(tauri::Builder::default(), Launch::from_env()).run(tauri::generate_context!());
+    if let Err(err) = app {
+        tracing::error!(error = %err, "Tasktalk stopped with an error");
+        std::process::exit(1);
+    }
+}

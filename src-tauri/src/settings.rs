@@ -1,0 +1,173 @@
+//! The app's settings, kept by tauri-plugin-store in `settings.json`. Secrets
+//! never go there: API keys, passwords and BETTER_AUTH_SECRET live in
+//! [`crate::secrets`]; `apiKeySet` only says whether one is stored.
+
+use serde::{Deserialize, Serialize};
+use tasktalk_core::agent::ProviderKind;
+use tasktalk_core::token::JwtMode;
+
+use crate::error::{Error, Result};
+
+pub const STORE_FILE: &str = "settings.json";
+pub const STORE_KEY: &str = "settings";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DatabaseSetting {
+    /// The bundled SQLite file in the app's data folder.
+    #[default]
+    Sqlite,
+    /// A PostgreSQL URL without its password (that is a secret).
+    Postgres { url: String },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSetting {
+    pub kind: ProviderKind,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Filled in when read; never stored.
+    #[serde(default, skip_deserializing)]
+    pub api_key_set: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ChatBackend {
+    /// The core in this app, over IPC.
+    #[default]
+    Local,
+    /// An existing HTTP ChatKit endpoint (the web version's, or `tasktalk-server serve`).
+    Remote { url: String },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub database: DatabaseSetting,
+    pub provider: ProviderSetting,
+    pub jwt_mode: JwtMode,
+    pub chatkit_domain_key: String,
+    pub chat_backend: ChatBackend,
+}
+
+/// What the settings page sends: the settings plus write-only secrets.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsUpdate {
+    #[serde(flatten)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub api_key: Option<String>,
+    #[serde(default)]
+    pub database_password: Option<String>,
+    #[serde(default)]
+    pub better_auth_secret: Option<String>,
+}
+
+impl Settings {
+    /// Rejects what cannot work, before anything is saved.
+    pub fn validate(&self) -> Result<()> {
+        if let DatabaseSetting::Postgres { url } = &self.database {
+            let url = url.trim();
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(Error::Settings(
+                    "The PostgreSQL URL must start with postgres://.".into(),
+                ));
+            }
+            if reqwest::Url::parse(url)
+                .map(|u| u.password().is_some())
+                .unwrap_or(false)
+            {
+                return Err(Error::Settings(
+                    "Put the database password in its own field, not in the URL.".into(),
+                ));
+            }
+        }
+        if let ChatBackend::Remote { url } = &self.chat_backend {
+            let parsed = reqwest::Url::parse(url.trim())
+                .map_err(|_| Error::Settings("The remote chat URL is not a valid URL.".into()))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(Error::Settings(
+                    "The remote chat URL must start with http:// or https://.".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The PostgreSQL URL with the stored password put back in.
+pub fn url_with_password(url: &str, password: Option<&str>) -> Result<String> {
+    let mut parsed =
+        reqwest::Url::parse(url.trim()).map_err(|_| Error::Settings("The PostgreSQL URL is not valid.".into()))?;
+    if let Some(password) = password.filter(|p| !p.is_empty()) {
+        parsed
+            .set_password(Some(password))
+            .map_err(|()| Error::Settings("The PostgreSQL URL has no user name.".into()))?;
+    }
+    Ok(parsed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_read_what_the_settings_page_writes() {
+        let json = serde_json::json!({
+            "database": {"kind": "postgres", "url": "postgres://app@db.example/tasks"},
+            "provider": {"kind": "openai-compatible", "model": "llama3.2", "baseUrl": "http://localhost:11434/v1", "apiKeySet": true},
+            "jwtMode": "eddsa",
+            "chatkitDomainKey": "domain_pk_123",
+            "chatBackend": {"kind": "remote", "url": "https://tasks.example/chatkit"},
+            "apiKey": "sk-secret"
+        });
+        let update: SettingsUpdate = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(update.api_key.as_deref(), Some("sk-secret"));
+        assert!(!update.settings.provider.api_key_set, "never taken from the client");
+        assert_eq!(update.settings.jwt_mode, JwtMode::EdDsa);
+        assert!(update.settings.validate().is_ok());
+        let stored = serde_json::to_string(&update.settings).unwrap_or_default();
+        assert!(!stored.contains("sk-secret"));
+        assert_eq!(
+            serde_json::from_str::<Settings>("{}").ok(),
+            Some(Settings::default()),
+            "missing fields default"
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        let mut settings = Settings {
+            database: DatabaseSetting::Postgres {
+                url: "mysql://x".into(),
+            },
+            ..Settings::default()
+        };
+        assert!(settings.validate().is_err());
+        settings.database = DatabaseSetting::Postgres {
+            url: "postgres://u:pw@h/db".into(),
+        };
+        assert!(
+            settings
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("password")
+        );
+        settings.database = DatabaseSetting::Sqlite;
+        settings.chat_backend = ChatBackend::Remote { url: "ftp://x".into() };
+        assert!(settings.validate().is_err());
+        assert_eq!(
+            url_with_password("postgres://app@db.example:5432/tasks", Some("p@ss"))
+                .ok()
+                .as_deref(),
+            Some("postgres://app:p%40ss@db.example:5432/tasks")
+        );
+    }
+}
