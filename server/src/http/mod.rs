@@ -12,10 +12,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::serve::ListenerExt;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use serde_json::{Value, json};
 use tasktalk_core::auth::Accounts;
 use tasktalk_core::chatkit::ChatKit;
@@ -109,7 +109,9 @@ pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
             tracing::warn!(error = %err, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,165 @@
+"""Start time and idle memory of Tasktalk beside an empty Tauri window.
+
+Run by scripts/measure.sh (which builds both binaries, starts Xvfb and
+tauri-driver). For each app, several launches through WebDriver: the time from
+asking for a session (which starts the binary) until the first screen is
+interactive. Memory: PSS summed over the app and every process it started
+(WebKit's web and network processes), read from /proc/PID/smaps_rollup after
+5 s of idling — for Tasktalk after signing in with 100 tasks and a
+200-message thread open. Prints a Markdown table.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import WebDriverWait
+
+DRIVER = os.environ["TAURI_DRIVER_URL"]
+APP = os.environ["TASKTALK_APP"]
+BLANK = os.environ["TASKTALK_BLANK"]
+SERVER = os.environ["TASKTALK_SERVER"]
+DATA = Path(os.environ["TASKTALK_DATA_DIR"])
+RUNS = int(os.environ.get("MEASURE_RUNS", "5"))
+EMAIL, PASSWORD = "measure@example.com", "measure-password-1"
+
+
+def session(binary):
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability("tauri:options", {"application": binary})
+    return webdriver.Remote(command_executor=DRIVER, options=options)
+
+
+def shown(driver, test_id, timeout=60):
+    return WebDriverWait(driver, timeout).until(
+        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, f'[data-testid="{test_id}"]') if e.is_displayed()), None))
+
+
+def launch_time(binary, ready_id):
+    start = time.perf_counter()
+    driver = session(binary)
+    shown(driver, ready_id)
+    elapsed = time.perf_counter() - start
+    return elapsed, driver
+
+
+def processes(binary):
+    real = os.path.realpath(binary)
+    parents, roots = {}, []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            if os.path.realpath(entry / "exe") == real:
+                roots.append(int(entry.name))
+        except OSError:
+            continue
+    tree = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return tree
+
+
+def pss_mib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def cli(*args, stdin=""):
+    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdef"}
+    return subprocess.run([SERVER, *args], input=stdin, capture_output=True, text=True, env=env, check=True).stdout
+
+
+def seed():
+    """100 tasks and a 200-message thread, written through the same core."""
+    cli("user", "create", "--email", EMAIL, "--name", "Measure", stdin=PASSWORD + "\n")
+    for n in range(100):
+        cli("task", "add", "--email", EMAIL, f"task number {n}: water the plants, call the bank")
+    token = json.loads(cli("sign-in", "--email", EMAIL, stdin=PASSWORD + "\n"))["token"]
+    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdef"}
+    server = subprocess.Popen([SERVER, "serve", "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        url = server.stdout.readline().strip().removeprefix("listening on ") + "/chatkit"
+        thread = None
+        for n in range(100):
+            message = {"content": [{"type": "input_text", "text": f"hello number {n}"}], "attachments": [], "inference_options": {}}
+            body = ({"type": "threads.create", "params": {"input": message}} if thread is None else
+                    {"type": "threads.add_user_message", "params": {"thread_id": thread, "input": message}})
+            request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json", "authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request) as response:
+                text = response.read().decode()
+            if thread is None:
+                thread = json.loads(text.split("\n\n")[0].removeprefix("data: "))["thread"]["id"]
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def sign_in(driver):
+    shown(driver, "signin-email").send_keys(EMAIL)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="signin-password"]').send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="signin-submit"]').click()
+    shown(driver, "chat-page")
+
+
+def main():
+    DATA.mkdir(parents=True, exist_ok=True)
+    seed()
+    # First launch: sign in, so later launches open straight into the chat.
+    driver = session(APP)
+    sign_in(driver)
+    driver.quit()
+
+    rows = {}
+    for name, binary, ready in [("empty Tauri window", BLANK, "blank-ready"), ("Tasktalk", APP, "chat-page")]:
+        times, memory = [], None
+        for run in range(RUNS):
+            elapsed, driver = launch_time(binary, ready)
+            times.append(elapsed)
+            if run == RUNS - 1:
+                if binary == APP:
+                    shown(driver, "thread-item").click()
+                    WebDriverWait(driver, 60).until(
+                        lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="message-user"]')) >= 100)
+                    WebDriverWait(driver, 60).until(
+                        lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="task-row"]')) >= 100)
+                time.sleep(5)
+                pids = processes(binary)
+                memory = (pss_mib(pids), len(pids))
+            driver.quit()
+            time.sleep(1)
+        rows[name] = (statistics.median(times), min(times), memory)
+    floor = rows["empty Tauri window"]
+    print("| app | start to interactive, median (min) | idle PSS (processes) |")
+    print("|---|---|---|")
+    for name, (median, fastest, (pss, count)) in rows.items():
+        print(f"| {name} | {median:.2f} s ({fastest:.2f} s) | {pss:.0f} MiB ({count}) |")
+    app = rows["Tasktalk"]
+    print(f"\nratios: start {app[0] / floor[0]:.2f}×, memory {app[2][0] / floor[2][0]:.2f}×")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+// The built-in chat view: speaks the ChatKit protocol through the same IPC fetch
+// as the ChatKit element, for when the element cannot load (offline) and for the
+// end-to-end tests.
+
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import type { ChatMemoryStore } from "../draft";
+import { ChatRequestError, isAbortError, listThreads, loadThreadItems, postStream, type FetchLike } from "./client";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+import { requests, type StreamEvent, type ThreadMeta } from "./protocol";
+import { chatReducer, initialChatState, lastUserMessage, type ChatState } from "./state";
+import { ThreadList } from "./ThreadList";
+
+export type BuiltinChatProps = {
+  fetch: FetchLike;
+  memory: ChatMemoryStore;
+  onTasksChanged: () => void;
+  /** The view is on screen (keyboard shortcuts apply). */
+  active?: boolean;
+};
+
+function initState(memory: ChatMemoryStore): ChatState {
+  const { threadId } = memory.get();
+  return threadId ? { ...initialChatState, threadId, loading: true } : initialChatState;
+}
+
+function byNewest(a: ThreadMeta, b: ThreadMeta): number {
+  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
+}
+
+function messageOf(e: unknown): string {
+  if (e instanceof Error && e.message) return e.message;
+  return "Something went wrong. Please try again.";
+}
+
+let localIds = 0;
+
+export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: BuiltinChatProps) {
+  const [state, dispatch] = useReducer(chatReducer, memory, initState);
+  const [threads, setThreads] = useState<ThreadMeta[] | null>(null);
+  const [threadsError, setThreadsError] = useState<string | null>(null);
+  const abortRef = useRef<AbortController | null>(null);
+  const openSeq = useRef(0);
+  const [initialThread] = useState(() => memory.get().threadId);
+
+  // The conversation list, newest first.
+  useEffect(() => {
+    let active = true;
+    listThreads(fetch).then(
+      (page) => {
+        if (!active) return;
+        setThreads(page.data.slice().sort(byNewest));
+        setThreadsError(null);
+      },
+      (e: unknown) => {
+        if (active) setThreadsError(`Could not load the conversations: ${messageOf(e)}`);
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [fetch]);
+
+  // Reopen the conversation that was open before (e.g. before a session expiry).
+  useEffect(() => {
+    if (!initialThread) return;
+    const seq = ++openSeq.current;
+    loadThreadItems(fetch, initialThread).then(
+      (items) => {
+        if (seq === openSeq.current) dispatch({ type: "opened", threadId: initialThread, title: null, items });
+      },
+      () => {
+        // Gone (deleted, another account): start afresh quietly.
+        if (seq === openSeq.current) {
+          dispatch({ type: "reset" });
+          memory.set({ threadId: null });
+        }
+      },
+    );
+  }, [fetch, initialThread, memory]);
+
+  // Stop any answer still streaming when the view goes away.
+  useEffect(
+    () => () => {
+      const c = abortRef.current;
+      abortRef.current = null;
+      c?.abort();
+    },
+    [],
+  );
+
+  function supersede() {
+    const c = abortRef.current;
+    abortRef.current = null;
+    c?.abort();
+  }
+
+  async function run(body: unknown, text: string) {
+    supersede();
+    const ctrl = new AbortController();
+    abortRef.current = ctrl;
+    const current = () => abortRef.current === ctrl;
+
+    // Events are applied at most once per ~frame: a fast stream of deltas costs
+    // one render per frame, not one per token.
+    let queue: StreamEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      if (queue.length === 0 || !current()) return;
+      const events = queue;
+      queue = [];
+      dispatch({ type: "events", events });
+    };
+    const onEvent = (e: StreamEvent) => {
+      if (!current()) return;
+      switch (e.type) {
+        case "thread.created":
+          memory.set({ threadId: e.thread.id });
+          setThreads((list) => [e.thread, ...(list ?? []).filter((t) => t.id !== e.thread.id)]);
+          break;
+        case "thread.updated":
+          setThreads((list) => list?.map((t) => (t.id === e.thread.id ? { ...t, title: e.thread.title } : t)) ?? list);
+          break;
+        case "client_effect":
+          if (e.name === "tasks.changed") onTasksChanged();
+          break;
+      }
+      queue.push(e);
+      if (timer === null) timer = setTimeout(flush, 16);
+    };
+
+    try {
+      await postStream(fetch, body, onEvent, ctrl.signal);
+      flush();
+      if (current()) dispatch({ type: "stream_end" });
+    } catch (e) {
+      flush();
+      if (!current()) return;
+      if (isAbortError(e)) {
+        dispatch({ type: "stream_end" });
+      } else if (e instanceof ChatRequestError && e.status === 401) {
+        // Not sent: keep the words for after signing in again.
+        if (!memory.get().draft) memory.set({ draft: text });
+        dispatch({ type: "stream_failed", message: e.message, allowRetry: false });
+      } else {
+        dispatch({ type: "stream_failed", message: messageOf(e), allowRetry: true });
+      }
+    } finally {
+      if (current()) abortRef.current = null;
+    }
+  }
+
+  function send(text: string) {
+    if (state.streaming || state.loading) return;
+    memory.set({ draft: "" });
+    dispatch({ type: "send", text, localId: `local-${++localIds}` });
+    void run(state.threadId ? requests.addUserMessage(state.threadId, text) : requests.create(text), text);
+  }
+
+  function retry() {
+    if (state.streaming) return;
+    const last = lastUserMessage(state);
+    if (!last) return;
+    dispatch({ type: "retry", afterItemId: last.id });
+    if (last.pending || !state.threadId) {
+      // The server never stored it: send it again.
+      void run(state.threadId ? requests.addUserMessage(state.threadId, last.text) : requests.create(last.text), last.text);
+    } else {
+      void run(requests.retryAfterItem(state.threadId, last.id), last.text);
+    }
+  }
+
+  function stop() {
+    abortRef.current?.abort();
+  }
+
+  function newChat() {
+    supersede();
+    openSeq.current++;
+    dispatch({ type: "reset" });
+    memory.set({ threadId: null });
+    document.getElementById("composer-input")?.focus();
+  }
+
+  async function open(thread: ThreadMeta) {
+    if (thread.id === state.threadId && !state.loading && !state.error) return;
+    supersede();
+    const seq = ++openSeq.current;
+    dispatch({ type: "open_start", threadId: thread.id, title: thread.title ?? null });
+    memory.set({ threadId: thread.id });
+    try {
+      const items = await loadThreadItems(fetch, thread.id);
+      if (seq === openSeq.current) dispatch({ type: "opened", threadId: thread.id, title: thread.title ?? null, items });
+    } catch (e) {
+      if (seq === openSeq.current) dispatch({ type: "open_failed", message: `Could not open the conversation: ${messageOf(e)}` });
+    }
+  }
+
+  // Ctrl+N / Cmd+N: new chat.
+  const newChatRef = useRef(newChat);
+  useEffect(() => {
+    newChatRef.current = newChat;
+  });
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "n") {
+        e.preventDefault();
+        newChatRef.current();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [active]);
+
+  const openRef = useRef(open);
+  useEffect(() => {
+    openRef.current = open;
+  });
+  const onOpen = useCallback((t: ThreadMeta) => void openRef.current(t), []);
+  const onNew = useCallback(() => newChatRef.current(), []);
+
+  const title = state.title || (state.threadId ? threads?.find((t) => t.id === state.threadId)?.title : null) || "New chat";
+
+  return (
+    <div className="builtin-chat" data-testid="builtin-chat">
+      <ThreadList threads={threads} activeId={state.threadId} error={threadsError} onOpen={onOpen} onNew={onNew} />
+      <section className="conversation" aria-labelledby="conversation-title">
+        <h2 id="conversation-title" className="conversation-title">
+          {title}
+        </h2>
+        <MessageList
+          threadKey={state.threadId ?? "new"}
+          messages={state.messages}
+          streaming={state.streaming}
+          loading={state.loading}
+          progress={state.progress}
+          error={state.error}
+          onRetry={retry}
+          emptyHint="Ask me to add, list, complete or delete tasks — for example “add a task to buy milk”."
+        />
+        <Composer
+          memory={memory}
+          sending={state.streaming || state.loading}
+          canStop={state.streaming && state.allowCancel}
+          onSend={send}
+          onStop={stop}
+        />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import { memo, useLayoutEffect, useRef } from "react";
+import type { ChatError, ChatMessage } from "./state";
+
+const MessageRow = memo(function MessageRow({ message }: { message: ChatMessage }) {
+  switch (message.kind) {
+    case "user":
+      return (
+        <div className="msg msg-user" data-testid="message-user" data-pending={message.pending ? "true" : undefined}>
+          <div className="bubble">{message.text}</div>
+        </div>
+      );
+    case "assistant": {
+      const text = message.parts.join("");
+      return (
+        <div
+          className="msg msg-assistant"
+          data-testid="message-assistant"
+          data-streaming={message.streaming ? "true" : undefined}
+          aria-busy={message.streaming || undefined}
+        >
+          <div className="bubble">
+            {text}
+            {message.streaming && <span className="caret" aria-hidden="true" />}
+          </div>
+        </div>
+      );
+    }
+    case "tool":
+      return (
+        <div className="msg msg-tool" data-testid="tool-progress" data-status={message.status}>
+          {message.status === "loading" ? (
+            <span className="spinner" role="img" aria-label="Running" />
+          ) : message.status === "complete" ? (
+            <span className="check" role="img" aria-label="Done">
+              ✓
+            </span>
+          ) : (
+            <span className="dot" aria-hidden="true">
+              •
+            </span>
+          )}
+          <span className="tool-title">{message.title}</span>
+        </div>
+      );
+    case "notice":
+      return (
+        <div className={`msg msg-notice notice-${message.level}`} role="note">
+          {message.title && <strong>{message.title} </strong>}
+          {message.text}
+        </div>
+      );
+  }
+});
+
+export type MessageListProps = {
+  threadKey: string;
+  messages: ChatMessage[];
+  streaming: boolean;
+  loading: boolean;
+  progress: string | null;
+  error: ChatError | null;
+  onRetry: () => void;
+  emptyHint: string;
+};
+
+export const MessageList = memo(function MessageList({
+  threadKey,
+  messages,
+  streaming,
+  loading,
+  progress,
+  error,
+  onRetry,
+  emptyHint,
+}: MessageListProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const lastThread = useRef(threadKey);
+
+  // Keep the newest message in view while it streams, unless the person scrolled up.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (lastThread.current !== threadKey) {
+      lastThread.current = threadKey;
+      stick.current = true;
+    }
+    if (stick.current) el.scrollTop = el.scrollHeight;
+  }, [threadKey, messages, progress, error, streaming]);
+
+  const last = messages[messages.length - 1];
+  const waiting = streaming && !(last && last.kind === "assistant" && last.streaming);
+
+  return (
+    <div
+      ref={ref}
+      className="message-list"
+      role="log"
+      aria-live="polite"
+      aria-relevant="additions text"
+      aria-label="Conversation"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+      }}
+    >
+      {loading && <p className="muted center">Loading conversation…</p>}
+      {!loading && messages.length === 0 && !streaming && !error && <p className="empty center">{emptyHint}</p>}
+      {messages.map((m) => (
+        <MessageRow key={m.id} message={m} />
+      ))}
+      {waiting && (
+        <div className="msg msg-status" aria-label="The assistant is working">
+          <span className="typing" aria-hidden="true">
+            <i />
+            <i />
+            <i />
+          </span>
+          {progress && <span className="progress-text">{progress}</span>}
+        </div>
+      )}
+      {error && (
+        <div className="alert alert-error chat-error" role="alert" data-testid="chat-error">
+          <span>{error.message}</span>
+          {error.allowRetry && (
+            <button type="button" className="btn btn-small" onClick={onRetry} data-testid="chat-retry">
+              Retry
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+});

@@ -1,0 +1,407 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import * as ipc from "../ipc";
+import type { AppInfo, ProviderKind, Settings, SettingsUpdate } from "../ipc";
+
+type Form = {
+  dbKind: "sqlite" | "postgres";
+  dbUrl: string;
+  dbPassword: string;
+  betterAuthSecret: string;
+  providerKind: ProviderKind;
+  model: string;
+  baseUrl: string;
+  apiKey: string;
+  apiKeySet: boolean;
+  jwtMode: "hs256" | "eddsa";
+  domainKey: string;
+  backendKind: "local" | "remote";
+  backendUrl: string;
+};
+
+function toForm(s: Settings): Form {
+  return {
+    dbKind: s.database.kind,
+    dbUrl: s.database.kind === "postgres" ? s.database.url : "",
+    dbPassword: "",
+    betterAuthSecret: "",
+    providerKind: s.provider.kind,
+    model: s.provider.model ?? "",
+    baseUrl: s.provider.baseUrl ?? "",
+    apiKey: "",
+    apiKeySet: s.provider.apiKeySet,
+    jwtMode: s.jwtMode,
+    domainKey: s.chatkitDomainKey,
+    backendKind: s.chatBackend.kind,
+    backendUrl: s.chatBackend.kind === "remote" ? s.chatBackend.url : "",
+  };
+}
+
+export function toUpdate(f: Form): SettingsUpdate {
+  const update: SettingsUpdate = {
+    database: f.dbKind === "sqlite" ? { kind: "sqlite" } : { kind: "postgres", url: f.dbUrl.trim() },
+    provider: {
+      kind: f.providerKind,
+      model: f.providerKind === "offline" ? null : f.model.trim() || null,
+      baseUrl: f.providerKind === "offline" ? null : f.baseUrl.trim() || null,
+      apiKeySet: f.apiKeySet,
+    },
+    jwtMode: f.jwtMode,
+    chatkitDomainKey: f.domainKey.trim(),
+    chatBackend: f.backendKind === "local" ? { kind: "local" } : { kind: "remote", url: f.backendUrl.trim() },
+  };
+  // Secrets are write-only: sent only when typed, never read back.
+  if (f.apiKey && f.providerKind !== "offline") update.apiKey = f.apiKey;
+  if (f.dbPassword && f.dbKind === "postgres") update.databasePassword = f.dbPassword;
+  if (f.betterAuthSecret) update.betterAuthSecret = f.betterAuthSecret;
+  return update;
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+type Errors = Partial<Record<"dbUrl" | "baseUrl" | "backendUrl" | "betterAuthSecret", string>>;
+
+function validate(f: Form): Errors {
+  const e: Errors = {};
+  if (f.dbKind === "postgres" && !/^postgres(ql)?:\/\/.+/.test(f.dbUrl.trim())) {
+    e.dbUrl = "Enter a PostgreSQL URL, like postgres://user@host:5432/tasktalk.";
+  }
+  if (f.providerKind === "openai-compatible" && !isHttpUrl(f.baseUrl.trim())) {
+    e.baseUrl = "Enter the server's base URL, like http://localhost:11434/v1.";
+  } else if (f.providerKind !== "offline" && f.baseUrl.trim() && !isHttpUrl(f.baseUrl.trim())) {
+    e.baseUrl = "Enter an http:// or https:// URL, or leave it empty.";
+  }
+  if (f.backendKind === "remote" && !isHttpUrl(f.backendUrl.trim())) {
+    e.backendUrl = "Enter the ChatKit endpoint URL, like https://example.com/chatkit.";
+  }
+  if (f.betterAuthSecret && f.betterAuthSecret.length < 32) {
+    e.betterAuthSecret = "BETTER_AUTH_SECRET must have at least 32 characters.";
+  }
+  return e;
+}
+
+function Row({ label, children, hint, error }: { label: string; children: (id: string, describedBy?: string) => ReactNode; hint?: ReactNode; error?: string }) {
+  const id = useId();
+  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id, describedBy)}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <p className="field-hint" id={`${id}-hint`}>
+            {hint}
+          </p>
+        )
+      )}
+    </div>
+  );
+}
+
+const MODEL_HINT: Record<ProviderKind, string> = {
+  offline: "",
+  openai: "e.g. gpt-4o-mini",
+  gemini: "e.g. gemini-2.0-flash",
+  "openai-compatible": "e.g. llama3.1",
+};
+
+export type SettingsPageProps = {
+  onBack: () => void;
+  onSaved: (settings: Settings) => void;
+};
+
+export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
+  const [form, setForm] = useState<Form | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [result, setResult] = useState<{ restartRequired: boolean } | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    ipc.settingsGet().then(
+      (s) => live && setForm(toForm(s)),
+      (e: unknown) => live && setLoadError(ipc.toIpcError(e).message),
+    );
+    ipc.appInfo().then(
+      (i) => live && setInfo(i),
+      () => {
+        /* the information block just stays empty */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  function set<K extends keyof Form>(key: K, value: Form[K]) {
+    setForm((f) => (f ? { ...f, [key]: value } : f));
+    setResult(null);
+  }
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (!form || saving) return;
+    const found = validate(form);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setSaving(true);
+    setSaveError(null);
+    setResult(null);
+    try {
+      const r = await ipc.settingsSet(toUpdate(form));
+      setForm(toForm(r.settings));
+      setResult({ restartRequired: r.restartRequired });
+      onSaved(r.settings);
+      ipc.appInfo().then(setInfo, () => {});
+    } catch (err) {
+      setSaveError(ipc.toIpcError(err).message);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <main className="settings-page" data-testid="settings-page" aria-labelledby="settings-title">
+      <div className="settings-head">
+        <button type="button" className="btn" onClick={onBack} data-testid="back-to-chat">
+          ← Back to chat
+        </button>
+        <h1 id="settings-title">Settings</h1>
+      </div>
+
+      {loadError && (
+        <div className="alert alert-error" role="alert">
+          {loadError}
+        </div>
+      )}
+
+      {form && (
+        <form className="settings-form" onSubmit={save} noValidate aria-busy={saving}>
+          <fieldset>
+            <legend>Database</legend>
+            <div className="radio-row" role="radiogroup" aria-label="Database">
+              <label>
+                <input type="radio" name="db" checked={form.dbKind === "sqlite"} onChange={() => set("dbKind", "sqlite")} /> Bundled
+                SQLite (this computer only)
+              </label>
+              <label>
+                <input type="radio" name="db" checked={form.dbKind === "postgres"} onChange={() => set("dbKind", "postgres")} />{" "}
+                PostgreSQL (shared with the web version or other computers)
+              </label>
+            </div>
+            {form.dbKind === "postgres" && (
+              <>
+                <Row label="PostgreSQL URL" error={errors.dbUrl} hint="Without the password; enter it below.">
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      aria-invalid={errors.dbUrl ? true : undefined}
+                      value={form.dbUrl}
+                      placeholder="postgres://tasktalk@db.example.com:5432/tasktalk"
+                      onChange={(e) => set("dbUrl", e.target.value)}
+                      spellCheck={false}
+                    />
+                  )}
+                </Row>
+                <Row label="Database password" hint="Stored with the other secrets; leave empty to keep the saved one.">
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      type="password"
+                      autoComplete="off"
+                      value={form.dbPassword}
+                      onChange={(e) => set("dbPassword", e.target.value)}
+                    />
+                  )}
+                </Row>
+              </>
+            )}
+            <Row
+              label="BETTER_AUTH_SECRET"
+              error={errors.betterAuthSecret}
+              hint="The web version's secret, for a shared database (HS256 tokens). Leave empty to keep the saved one."
+            >
+              {(id, d) => (
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  aria-invalid={errors.betterAuthSecret ? true : undefined}
+                  type="password"
+                  autoComplete="off"
+                  value={form.betterAuthSecret}
+                  onChange={(e) => set("betterAuthSecret", e.target.value)}
+                />
+              )}
+            </Row>
+          </fieldset>
+
+          <fieldset>
+            <legend>Assistant</legend>
+            <Row label="Chat provider">
+              {(id) => (
+                <select id={id} value={form.providerKind} onChange={(e) => set("providerKind", e.target.value as ProviderKind)}>
+                  <option value="offline">Offline assistant (no network, no key)</option>
+                  <option value="openai">OpenAI</option>
+                  <option value="gemini">Google Gemini</option>
+                  <option value="openai-compatible">OpenAI-compatible server (Ollama, LM Studio…)</option>
+                </select>
+              )}
+            </Row>
+            {form.providerKind !== "offline" && (
+              <>
+                <Row label="Model" hint={MODEL_HINT[form.providerKind]}>
+                  {(id, d) => (
+                    <input id={id} aria-describedby={d} value={form.model} onChange={(e) => set("model", e.target.value)} spellCheck={false} />
+                  )}
+                </Row>
+                <Row
+                  label="Base URL"
+                  error={errors.baseUrl}
+                  hint={form.providerKind === "openai-compatible" ? "Required." : "Optional: leave empty for the provider's default."}
+                >
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      aria-invalid={errors.baseUrl ? true : undefined}
+                      value={form.baseUrl}
+                      placeholder={form.providerKind === "openai-compatible" ? "http://localhost:11434/v1" : ""}
+                      onChange={(e) => set("baseUrl", e.target.value)}
+                      spellCheck={false}
+                    />
+                  )}
+                </Row>
+                <Row
+                  label="API key"
+                  hint={
+                    form.apiKeySet ? (
+                      <>
+                        <span className="badge" data-testid="settings-api-key-saved">
+                          saved
+                        </span>{" "}
+                        A key is saved. Type a new one to replace it.
+                      </>
+                    ) : (
+                      "Not saved yet. It is stored with the other secrets and never shown again."
+                    )
+                  }
+                >
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      type="password"
+                      autoComplete="off"
+                      placeholder={form.apiKeySet ? "•••••••• (saved)" : ""}
+                      value={form.apiKey}
+                      onChange={(e) => set("apiKey", e.target.value)}
+                    />
+                  )}
+                </Row>
+              </>
+            )}
+          </fieldset>
+
+          <fieldset>
+            <legend>Chat</legend>
+            <Row label="Chat back end">
+              {(id) => (
+                <select id={id} value={form.backendKind} onChange={(e) => set("backendKind", e.target.value as Form["backendKind"])}>
+                  <option value="local">This app (local)</option>
+                  <option value="remote">A remote ChatKit endpoint</option>
+                </select>
+              )}
+            </Row>
+            {form.backendKind === "remote" && (
+              <Row label="ChatKit endpoint URL" error={errors.backendUrl}>
+                {(id, d) => (
+                  <input
+                    id={id}
+                    aria-describedby={d}
+                    aria-invalid={errors.backendUrl ? true : undefined}
+                    value={form.backendUrl}
+                    placeholder="https://tasks.example.com/chatkit"
+                    onChange={(e) => set("backendUrl", e.target.value)}
+                    spellCheck={false}
+                  />
+                )}
+              </Row>
+            )}
+            <Row label="ChatKit domain key" hint="Leave empty to use the local development key.">
+              {(id, d) => (
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  value={form.domainKey}
+                  placeholder="domain_pk_…"
+                  onChange={(e) => set("domainKey", e.target.value)}
+                  spellCheck={false}
+                />
+              )}
+            </Row>
+            <Row label="Token signing (JWT)" hint="HS256 with BETTER_AUTH_SECRET, or EdDSA with Better Auth's JWKS key.">
+              {(id, d) => (
+                <select id={id} aria-describedby={d} value={form.jwtMode} onChange={(e) => set("jwtMode", e.target.value as Form["jwtMode"])}>
+                  <option value="hs256">HS256 (shared secret)</option>
+                  <option value="eddsa">EdDSA (JWKS)</option>
+                </select>
+              )}
+            </Row>
+          </fieldset>
+
+          {saveError && (
+            <div className="alert alert-error" role="alert" data-testid="settings-error">
+              {saveError}
+            </div>
+          )}
+          <div role="status" className="save-status">
+            {result && (result.restartRequired ? <strong>Saved. Restart Tasktalk to apply.</strong> : "Saved.")}
+          </div>
+          <div className="actions">
+            <button type="submit" className="btn btn-primary" disabled={saving} data-testid="settings-save">
+              {saving ? "Saving…" : "Save"}
+            </button>
+          </div>
+        </form>
+      )}
+
+      <section className="app-info" aria-labelledby="about-title">
+        <h2 id="about-title">About this installation</h2>
+        {info ? (
+          <dl>
+            <dt>Version</dt>
+            <dd>{info.version}</dd>
+            <dt>Database</dt>
+            <dd>{info.database}</dd>
+            <dt>Secrets stored in</dt>
+            <dd data-testid="settings-secret-storage">
+              {info.secretStorage === "keyring" ? "the system keyring" : "a file"}
+              {info.secretStorageDetail ? ` (${info.secretStorageDetail})` : ""}
+            </dd>
+            <dt>Chat provider</dt>
+            <dd>{info.provider}</dd>
+            <dt>Data folder</dt>
+            <dd className="mono">{info.dataDir}</dd>
+          </dl>
+        ) : (
+          <p className="muted">Loading…</p>
+        )}
+      </section>
+    </main>
+  );
+}
