@@ -194,10 +194,11 @@ fn chatkit_answers_json_and_streams_events_through_a_channel() {
     let events = Channel::new(move |body| {
         if let tauri::ipc::InvokeResponseBody::Json(text) = body {
             let chunk: Value = serde_json::from_str(&text).unwrap_or_default();
-            if chunk["kind"] == "end" {
+            let end = chunk["kind"] == "end";
+            collected.lock().map(|mut f| f.push(chunk)).unwrap_or_default();
+            if end {
                 let _ = done_tx.send(());
             }
-            collected.lock().map(|mut f| f.push(chunk)).unwrap_or_default();
         }
         Ok(())
     });
