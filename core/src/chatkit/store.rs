@@ -85,13 +85,14 @@ impl Store {
         Self { db }
     }
 
-    pub async fn create_thread(&self, user_id: &str, id: &str) -> Result<ThreadRow, Error> {
+    pub async fn create_thread(&self, user_id: &str, id: &str, title: Option<&str>) -> Result<ThreadRow, Error> {
         let now = Timestamp::now();
         let created = on_db!(&self.db, pool => sqlx::query_as(concat!(
             "insert into conversations (user_id, external_id, title, created_at, updated_at)
-             values ($1, $2, null, $3, $3) returning ", thread_columns!()))
+             values ($1, $2, $3, $4, $4) returning ", thread_columns!()))
             .bind(user_id)
             .bind(id)
+            .bind(title)
             .bind(now)
             .fetch_one(pool)
             .await);

@@ -133,25 +133,32 @@ impl Turn {
 
     async fn create(&self, params: CreateParams) -> Result<Result<(), Cancelled>, Error> {
         let store = &self.chatkit.store;
-        let thread = store.create_thread(&self.user_id, &new_id("thr")).await?;
+        let id = new_id("thr");
+        let item = user_item(&id, params.input);
+        let title = item.kind.message_text().and_then(|(_, text)| title_from(&text));
+        let thread = store.create_thread(&self.user_id, &id, title.as_deref()).await?;
+        // As the SDK does: the thread is announced untitled, and the title
+        // follows in `thread.updated` once the turn has begun.
+        let untitled = ThreadRow {
+            title: None,
+            ..thread.clone()
+        };
         if self
             .send(Event::ThreadCreated {
-                thread: thread.to_thread(Page::empty()),
+                thread: untitled.to_thread(Page::empty()),
             })
             .await
             .is_err()
         {
             return Ok(Err(Cancelled));
         }
-        let item = user_item(&thread.id, params.input);
-        let title = item.kind.message_text().and_then(|(_, text)| title_from(&text));
-        Ok(self.begin(thread, Some(item), title).await)
+        Ok(self.begin(thread, Some(item), title.is_some()).await)
     }
 
     async fn add_message(&self, params: AddMessageParams) -> Result<Result<(), Cancelled>, Error> {
         let thread = self.chatkit.store.thread(&self.user_id, &params.thread_id).await?;
         let item = user_item(&thread.id, params.input);
-        Ok(self.begin(thread, Some(item), None).await)
+        Ok(self.begin(thread, Some(item), false).await)
     }
 
     async fn retry(&self, params: ItemParams) -> Result<Result<(), Cancelled>, Error> {
@@ -166,16 +173,12 @@ impl Turn {
         }
         // The client removes the later items itself; the SDK sends no event for them.
         store.delete_items_after(&thread, seq).await?;
-        Ok(self.begin(thread, None, None).await)
+        Ok(self.begin(thread, None, false).await)
     }
 
-    /// Stores and echoes the user's message, then answers it.
-    async fn begin(
-        &self,
-        mut thread: ThreadRow,
-        user: Option<ThreadItem>,
-        title: Option<String>,
-    ) -> Result<(), Cancelled> {
+    /// Stores and echoes the user's message, then answers it; `titled` says
+    /// the thread was just given its title.
+    async fn begin(&self, thread: ThreadRow, user: Option<ThreadItem>, titled: bool) -> Result<(), Cancelled> {
         let store = &self.chatkit.store;
         if let Some(item) = user {
             if let Err(err) = store.add_item(&thread, &self.user_id, &item).await {
@@ -187,10 +190,7 @@ impl Turn {
             stream_options: StreamOptions { allow_cancel: true },
         })
         .await?;
-        if let Some(title) = title
-            && store.set_title(&thread, &title).await.is_ok()
-        {
-            thread.title = Some(title);
+        if titled {
             self.send(Event::ThreadUpdated {
                 thread: thread.to_thread(Page::empty()),
             })
@@ -241,19 +241,14 @@ impl Turn {
         if !reply.answered {
             let text = "Done.";
             let item = reply.assistant_item(text.to_owned());
-            self.persist(&item).await;
+            self.persist(thread, &item).await;
             self.send(Event::ItemDone { item }).await?;
         }
         Ok(())
     }
 
-    async fn persist(&self, item: &ThreadItem) {
-        let thread = self.chatkit.store.thread(&self.user_id, &item.thread_id).await;
-        let stored = match thread {
-            Ok(thread) => self.chatkit.store.add_item(&thread, &self.user_id, item).await,
-            Err(err) => Err(err),
-        };
-        if let Err(err) = stored {
+    async fn persist(&self, thread: &ThreadRow, item: &ThreadItem) {
+        if let Err(err) = self.chatkit.store.add_item(thread, &self.user_id, item).await {
             tracing::error!(error = %err, item_id = %item.id, "could not store a chat item");
         }
     }
@@ -262,7 +257,7 @@ impl Turn {
     async fn keep_after_cancel(&self, thread: &ThreadRow, mut reply: Reply) -> Result<(), Cancelled> {
         tracing::info!(thread_id = %thread.id, "the client cancelled the stream");
         if let Some(item) = reply.take_partial() {
-            self.persist(&item).await;
+            self.persist(thread, &item).await;
         }
         let note = ThreadItem {
             id: new_id("shcx"),
@@ -272,14 +267,14 @@ impl Turn {
                 content: CANCELLED_NOTE.into(),
             },
         };
-        self.persist(&note).await;
+        self.persist(thread, &note).await;
         Err(Cancelled)
     }
 }
 
 /// The assistant's answer as it streams: the open text item and the running tool.
 struct Reply {
-    thread_id: String,
+    thread: ThreadRow,
     text: Option<(String, String)>,
     tool_item: Option<ThreadItem>,
     answered: bool,
@@ -288,7 +283,7 @@ struct Reply {
 impl Reply {
     fn new(thread: &ThreadRow) -> Self {
         Self {
-            thread_id: thread.id.clone(),
+            thread: thread.clone(),
             text: None,
             tool_item: None,
             answered: false,
@@ -307,7 +302,7 @@ impl Reply {
     fn item(&self, id: String, kind: ItemKind) -> ThreadItem {
         ThreadItem {
             id,
-            thread_id: self.thread_id.clone(),
+            thread_id: self.thread.id.clone(),
             created_at: Timestamp::now().to_iso(),
             kind,
         }
@@ -371,7 +366,7 @@ impl Reply {
             AgentEvent::ToolFinished(_, outcome) => {
                 let id = self.tool_item.take().map_or_else(|| new_id("tsk"), |i| i.id);
                 let item = self.tool_item(id, outcome.summary, StatusIndicator::Complete);
-                turn.persist(&item).await;
+                turn.persist(&self.thread, &item).await;
                 turn.send(Event::ItemDone { item }).await?;
                 if outcome.changed_tasks {
                     turn.send(Event::ClientEffect {
@@ -401,7 +396,7 @@ impl Reply {
                 content: vec![OutputText::new(text)],
             },
         );
-        turn.persist(&item).await;
+        turn.persist(&self.thread, &item).await;
         turn.send(Event::ItemUpdated {
             item_id: id,
             update: done,

@@ -52,7 +52,7 @@ export function toUpdate(f: Form): SettingsUpdate {
   // Secrets are write-only: sent only when typed, never read back.
   if (f.apiKey && f.providerKind !== "offline") update.apiKey = f.apiKey;
   if (f.dbPassword && f.dbKind === "postgres") update.databasePassword = f.dbPassword;
-  if (f.betterAuthSecret) update.betterAuthSecret = f.betterAuthSecret;
+  if (f.betterAuthSecret && f.dbKind === "postgres") update.betterAuthSecret = f.betterAuthSecret;
   return update;
 }
 
@@ -229,25 +229,25 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
                     />
                   )}
                 </Row>
+                <Row
+                  label="BETTER_AUTH_SECRET"
+                  error={errors.betterAuthSecret}
+                  hint="The web version's secret, for a shared database (HS256 tokens). Leave empty to keep the saved one."
+                >
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      aria-invalid={errors.betterAuthSecret ? true : undefined}
+                      type="password"
+                      autoComplete="off"
+                      value={form.betterAuthSecret}
+                      onChange={(e) => set("betterAuthSecret", e.target.value)}
+                    />
+                  )}
+                </Row>
               </>
             )}
-            <Row
-              label="BETTER_AUTH_SECRET"
-              error={errors.betterAuthSecret}
-              hint="The web version's secret, for a shared database (HS256 tokens). Leave empty to keep the saved one."
-            >
-              {(id, d) => (
-                <input
-                  id={id}
-                  aria-describedby={d}
-                  aria-invalid={errors.betterAuthSecret ? true : undefined}
-                  type="password"
-                  autoComplete="off"
-                  value={form.betterAuthSecret}
-                  onChange={(e) => set("betterAuthSecret", e.target.value)}
-                />
-              )}
-            </Row>
           </fieldset>
 
           <fieldset>
