@@ -282,3 +282,78 @@ fn settings_and_app_info() {
             .starts_with("openai")
     );
 }
+
+#[test]
+fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
+    use tasktalk_core::replay::{ReplayServer, Reply};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let frames = [
+        "data: {\"type\":\"thread.created\",\"thread\":{\"id\":\"thr_remote\"}}\n\n",
+        "data: {\"type\":\"stream_options\",\"stream_options\":{\"allow_cancel\":true}}\n\n",
+    ];
+    let replay = runtime.block_on(ReplayServer::start([
+        Reply::json(200, json!({"data": [], "has_more": false}).to_string()),
+        Reply::sse(200, frames.iter().map(|f| f.to_string()).collect::<Vec<_>>()),
+    ]));
+    let app = app();
+    let mut settings = app.ok("settings_get", json!({}));
+    settings["chatBackend"] = json!({"kind": "remote", "url": format!("{}/chatkit", replay.origin())});
+    app.ok("settings_set", json!({"settings": settings}));
+    app.ok(
+        "sign_up",
+        json!({"email": "rem@example.com", "name": "Rem", "password": "correct horse"}),
+    );
+
+    let head = app.chatkit_json(json!({"type": "threads.list", "params": {}}));
+    assert_eq!(head["status"], 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(head["body"].as_str().unwrap_or_default()).unwrap_or_default()["has_more"],
+        false
+    );
+
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let sink = Arc::clone(&received);
+    let events = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(text) = body {
+            let chunk: Value = serde_json::from_str(&text).unwrap_or_default();
+            let end = chunk["kind"] == "end";
+            sink.lock().map(|mut r| r.push(chunk)).unwrap_or_default();
+            if end {
+                let _ = done_tx.send(());
+            }
+        }
+        Ok(())
+    });
+    let head = tauri::async_runtime::block_on(tasktalk::commands::chat::chatkit(
+        app.app.handle().clone(),
+        app.app.state(),
+        "req-remote".into(),
+        Some("Bearer remote-token".into()),
+        r#"{"type":"threads.create","params":{}}"#.into(),
+        events,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        serde_json::to_value(head).unwrap_or_default()["contentType"],
+        "text/event-stream"
+    );
+    done_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .unwrap_or_else(|e| panic!("no end: {e}"));
+    let received = received.lock().map(|r| r.clone()).unwrap_or_default();
+    let data: Vec<Value> = received
+        .iter()
+        .filter_map(|c| c["data"].as_str())
+        .filter_map(|d| serde_json::from_str(d).ok())
+        .collect();
+    assert_eq!(
+        data.iter().map(|d| d["type"].clone()).collect::<Vec<_>>(),
+        [json!("thread.created"), json!("stream_options")]
+    );
+    let requests = replay.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("authorization"), Some("Bearer remote-token"));
+    assert_eq!(requests[1].body_text(), r#"{"type":"threads.create","params":{}}"#);
+}
