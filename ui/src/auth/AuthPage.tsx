@@ -49,13 +49,22 @@ function Field({ label, type, value, onChange, error, testId, autoComplete, auto
   );
 }
 
-function useSubmit<V>(validate: (v: V) => FieldErrors, send: (v: V) => Promise<void>) {
+/**
+ * The submit flow both forms share: validate, move the focus to the first field
+ * to fix, stay busy while `send` runs, and keep the server's error to show.
+ * `values` are the form's current values; `field` wires one of them to a `Field`.
+ */
+function useAuthForm<V extends Record<string, string>>(
+  values: V,
+  validate: (v: V) => FieldErrors,
+  send: (v: V) => Promise<void>,
+) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [attempted, setAttempted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
 
-  async function submit(e: FormEvent, values: V) {
+  async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     setAttempted(true);
@@ -73,26 +82,89 @@ function useSubmit<V>(validate: (v: V) => FieldErrors, send: (v: V) => Promise<v
       await send(values);
     } catch (err) {
       setServerError(toIpcError(err).message);
+    } finally {
       setBusy(false);
-      return;
     }
-    setBusy(false);
   }
 
-  /** Re-validates as the person types, once they tried to submit. */
-  function revalidate(values: V) {
-    if (attempted) setErrors(validate(values));
+  /**
+   * The value, error and `onChange` of the field `key`; `onChange` stores the
+   * new value with `set`, then re-validates as the person types, once they tried to submit.
+   */
+  function field(key: keyof V & keyof FieldErrors, set: (v: string) => void) {
+    return {
+      value: values[key],
+      error: errors[key],
+      onChange: (v: string) => {
+        set(v);
+        if (attempted) setErrors(validate({ ...values, [key]: v }));
+      },
+    };
   }
 
-  return { errors, busy, serverError, submit, revalidate };
+  return { busy, serverError, onSubmit, field };
 }
 
-function ServerError({ message }: { message: string | null }) {
-  return message ? (
-    <div className="alert alert-error" role="alert" data-testid="auth-error">
-      {message}
-    </div>
-  ) : null;
+/** What tells the two forms apart around their fields. */
+type AuthFormText = {
+  title: string;
+  submit: string;
+  submitting: string;
+  submitTestId: string;
+  switchPrompt: string;
+  switchTo: string;
+  switchTestId: string;
+};
+
+const SIGN_IN_TEXT: AuthFormText = {
+  title: "Sign in",
+  submit: "Sign in",
+  submitting: "Signing in…",
+  submitTestId: "signin-submit",
+  switchPrompt: "No account yet?",
+  switchTo: "Create one",
+  switchTestId: "goto-signup",
+};
+
+const SIGN_UP_TEXT: AuthFormText = {
+  title: "Create your account",
+  submit: "Create account",
+  submitting: "Creating account…",
+  submitTestId: "signup-submit",
+  switchPrompt: "Already have an account?",
+  switchTo: "Sign in",
+  switchTestId: "goto-signin",
+};
+
+type AuthFormProps = {
+  text: AuthFormText;
+  form: Pick<ReturnType<typeof useAuthForm>, "busy" | "serverError" | "onSubmit">;
+  onSwitch: () => void;
+  children: ReactNode;
+};
+
+/** The frame of an auth form: title, server error, the fields, the submit button and the link to the other form. */
+function AuthForm({ text, form: { busy, serverError, onSubmit }, onSwitch, children }: AuthFormProps) {
+  return (
+    <form className="auth-form" noValidate aria-busy={busy} aria-labelledby="auth-title" onSubmit={onSubmit}>
+      <h1 id="auth-title">{text.title}</h1>
+      {serverError ? (
+        <div className="alert alert-error" role="alert" data-testid="auth-error">
+          {serverError}
+        </div>
+      ) : null}
+      {children}
+      <button type="submit" className="btn btn-primary" disabled={busy} data-testid={text.submitTestId}>
+        {busy ? text.submitting : text.submit}
+      </button>
+      <p className="auth-switch">
+        {text.switchPrompt}{" "}
+        <button type="button" className="link" onClick={onSwitch} data-testid={text.switchTestId}>
+          {text.switchTo}
+        </button>
+      </p>
+    </form>
+  );
 }
 
 export type SignInFormProps = {
@@ -104,54 +176,12 @@ export type SignInFormProps = {
 
 export function SignInForm({ onSubmit, onSwitch, email, onEmailChange }: SignInFormProps) {
   const [password, setPassword] = useState("");
-  const { errors, busy, serverError, submit, revalidate } = useSubmit(validateSignIn, (v) =>
-    onSubmit(v.email.trim(), v.password),
-  );
+  const form = useAuthForm({ email, password }, validateSignIn, (v) => onSubmit(v.email.trim(), v.password));
   return (
-    <form
-      className="auth-form"
-      noValidate
-      aria-busy={busy}
-      aria-labelledby="auth-title"
-      onSubmit={(e) => submit(e, { email, password })}
-    >
-      <h1 id="auth-title">Sign in</h1>
-      <ServerError message={serverError} />
-      <Field
-        label="Email"
-        type="email"
-        value={email}
-        onChange={(v) => {
-          onEmailChange(v);
-          revalidate({ email: v, password });
-        }}
-        error={errors.email}
-        testId="signin-email"
-        autoComplete="username"
-        autoFocus
-      />
-      <Field
-        label="Password"
-        type="password"
-        value={password}
-        onChange={(v) => {
-          setPassword(v);
-          revalidate({ email, password: v });
-        }}
-        error={errors.password}
-        testId="signin-password"
-        autoComplete="current-password"
-      />
-      <button type="submit" className="btn btn-primary" disabled={busy} data-testid="signin-submit">
-        {busy ? "Signing in…" : "Sign in"}
-      </button>
-      <p className="auth-switch">
-        No account yet?{" "}
-        <button type="button" className="link" onClick={onSwitch} data-testid="goto-signup">
-          Create one
-        </button>
-      </p>
-    </form>
+    <AuthForm text={SIGN_IN_TEXT} form={form} onSwitch={onSwitch}>
+      <Field label="Email" type="email" {...form.field("email", onEmailChange)} testId="signin-email" autoComplete="username" autoFocus />
+      <Field label="Password" type="password" {...form.field("password", setPassword)} testId="signin-password" autoComplete="current-password" />
+    </AuthForm>
   );
 }
 
@@ -165,67 +195,22 @@ export type SignUpFormProps = {
 export function SignUpForm({ onSubmit, onSwitch, email, onEmailChange }: SignUpFormProps) {
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
-  const { errors, busy, serverError, submit, revalidate } = useSubmit(validateSignUp, (v) =>
+  const form = useAuthForm({ name, email, password }, validateSignUp, (v) =>
     onSubmit(v.name.trim(), v.email.trim(), v.password),
   );
   return (
-    <form
-      className="auth-form"
-      noValidate
-      aria-busy={busy}
-      aria-labelledby="auth-title"
-      onSubmit={(e) => submit(e, { name, email, password })}
-    >
-      <h1 id="auth-title">Create your account</h1>
-      <ServerError message={serverError} />
-      <Field
-        label="Name"
-        type="text"
-        value={name}
-        onChange={(v) => {
-          setName(v);
-          revalidate({ name: v, email, password });
-        }}
-        error={errors.name}
-        testId="signup-name"
-        autoComplete="name"
-        autoFocus
-      />
-      <Field
-        label="Email"
-        type="email"
-        value={email}
-        onChange={(v) => {
-          onEmailChange(v);
-          revalidate({ name, email: v, password });
-        }}
-        error={errors.email}
-        testId="signup-email"
-        autoComplete="email"
-      />
+    <AuthForm text={SIGN_UP_TEXT} form={form} onSwitch={onSwitch}>
+      <Field label="Name" type="text" {...form.field("name", setName)} testId="signup-name" autoComplete="name" autoFocus />
+      <Field label="Email" type="email" {...form.field("email", onEmailChange)} testId="signup-email" autoComplete="email" />
       <Field
         label="Password"
         type="password"
-        value={password}
-        onChange={(v) => {
-          setPassword(v);
-          revalidate({ name, email, password: v });
-        }}
-        error={errors.password}
+        {...form.field("password", setPassword)}
         testId="signup-password"
         autoComplete="new-password"
         hint="8 to 128 characters."
       />
-      <button type="submit" className="btn btn-primary" disabled={busy} data-testid="signup-submit">
-        {busy ? "Creating account…" : "Create account"}
-      </button>
-      <p className="auth-switch">
-        Already have an account?{" "}
-        <button type="button" className="link" onClick={onSwitch} data-testid="goto-signin">
-          Sign in
-        </button>
-      </p>
-    </form>
+    </AuthForm>
   );
 }
 

@@ -108,6 +108,36 @@ function Row({ label, children, hint, error }: { label: string; children: (id: s
   );
 }
 
+type InputRowProps = {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  /** A write-only secret: a password input the browser does not fill in. */
+  secret?: boolean;
+};
+
+/** A labelled text input (a URL, a name) or secret input, marked invalid while it has an error. */
+function InputRow({ label, hint, error, value, onChange, placeholder, secret }: InputRowProps) {
+  return (
+    <Row label={label} hint={hint} error={error}>
+      {(id, d) => (
+        <input
+          id={id}
+          aria-describedby={d}
+          aria-invalid={error ? true : undefined}
+          {...(secret ? { type: "password", autoComplete: "off" } : { spellCheck: false })}
+          value={value}
+          placeholder={placeholder}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Row>
+  );
+}
+
 const MODEL_HINT: Record<ProviderKind, string> = {
   offline: "",
   openai: "e.g. gpt-4o-mini",
@@ -204,48 +234,29 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
             </div>
             {form.dbKind === "postgres" && (
               <>
-                <Row label="PostgreSQL URL" error={errors.dbUrl} hint="Without the password; enter it below.">
-                  {(id, d) => (
-                    <input
-                      id={id}
-                      aria-describedby={d}
-                      aria-invalid={errors.dbUrl ? true : undefined}
-                      value={form.dbUrl}
-                      placeholder="postgres://tasktalk@db.example.com:5432/tasktalk"
-                      onChange={(e) => set("dbUrl", e.target.value)}
-                      spellCheck={false}
-                    />
-                  )}
-                </Row>
-                <Row label="Database password" hint="Stored with the other secrets; leave empty to keep the saved one.">
-                  {(id, d) => (
-                    <input
-                      id={id}
-                      aria-describedby={d}
-                      type="password"
-                      autoComplete="off"
-                      value={form.dbPassword}
-                      onChange={(e) => set("dbPassword", e.target.value)}
-                    />
-                  )}
-                </Row>
-                <Row
+                <InputRow
+                  label="PostgreSQL URL"
+                  error={errors.dbUrl}
+                  hint="Without the password; enter it below."
+                  value={form.dbUrl}
+                  placeholder="postgres://tasktalk@db.example.com:5432/tasktalk"
+                  onChange={(v) => set("dbUrl", v)}
+                />
+                <InputRow
+                  label="Database password"
+                  hint="Stored with the other secrets; leave empty to keep the saved one."
+                  secret
+                  value={form.dbPassword}
+                  onChange={(v) => set("dbPassword", v)}
+                />
+                <InputRow
                   label="BETTER_AUTH_SECRET"
                   error={errors.betterAuthSecret}
                   hint="The web version's secret, for a shared database (HS256 tokens). Leave empty to keep the saved one."
-                >
-                  {(id, d) => (
-                    <input
-                      id={id}
-                      aria-describedby={d}
-                      aria-invalid={errors.betterAuthSecret ? true : undefined}
-                      type="password"
-                      autoComplete="off"
-                      value={form.betterAuthSecret}
-                      onChange={(e) => set("betterAuthSecret", e.target.value)}
-                    />
-                  )}
-                </Row>
+                  secret
+                  value={form.betterAuthSecret}
+                  onChange={(v) => set("betterAuthSecret", v)}
+                />
               </>
             )}
           </fieldset>
@@ -264,29 +275,16 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
             </Row>
             {form.providerKind !== "offline" && (
               <>
-                <Row label="Model" hint={MODEL_HINT[form.providerKind]}>
-                  {(id, d) => (
-                    <input id={id} aria-describedby={d} value={form.model} onChange={(e) => set("model", e.target.value)} spellCheck={false} />
-                  )}
-                </Row>
-                <Row
+                <InputRow label="Model" hint={MODEL_HINT[form.providerKind]} value={form.model} onChange={(v) => set("model", v)} />
+                <InputRow
                   label="Base URL"
                   error={errors.baseUrl}
                   hint={form.providerKind === "openai-compatible" ? "Required." : "Optional: leave empty for the provider's default."}
-                >
-                  {(id, d) => (
-                    <input
-                      id={id}
-                      aria-describedby={d}
-                      aria-invalid={errors.baseUrl ? true : undefined}
-                      value={form.baseUrl}
-                      placeholder={form.providerKind === "openai-compatible" ? "http://localhost:11434/v1" : ""}
-                      onChange={(e) => set("baseUrl", e.target.value)}
-                      spellCheck={false}
-                    />
-                  )}
-                </Row>
-                <Row
+                  value={form.baseUrl}
+                  placeholder={form.providerKind === "openai-compatible" ? "http://localhost:11434/v1" : ""}
+                  onChange={(v) => set("baseUrl", v)}
+                />
+                <InputRow
                   label="API key"
                   hint={
                     form.apiKeySet ? (
@@ -300,19 +298,11 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
                       "Not saved yet. It is stored with the other secrets and never shown again."
                     )
                   }
-                >
-                  {(id, d) => (
-                    <input
-                      id={id}
-                      aria-describedby={d}
-                      type="password"
-                      autoComplete="off"
-                      placeholder={form.apiKeySet ? "•••••••• (saved)" : ""}
-                      value={form.apiKey}
-                      onChange={(e) => set("apiKey", e.target.value)}
-                    />
-                  )}
-                </Row>
+                  secret
+                  placeholder={form.apiKeySet ? "•••••••• (saved)" : ""}
+                  value={form.apiKey}
+                  onChange={(v) => set("apiKey", v)}
+                />
               </>
             )}
           </fieldset>
@@ -328,32 +318,21 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
               )}
             </Row>
             {form.backendKind === "remote" && (
-              <Row label="ChatKit endpoint URL" error={errors.backendUrl}>
-                {(id, d) => (
-                  <input
-                    id={id}
-                    aria-describedby={d}
-                    aria-invalid={errors.backendUrl ? true : undefined}
-                    value={form.backendUrl}
-                    placeholder="https://tasks.example.com/chatkit"
-                    onChange={(e) => set("backendUrl", e.target.value)}
-                    spellCheck={false}
-                  />
-                )}
-              </Row>
+              <InputRow
+                label="ChatKit endpoint URL"
+                error={errors.backendUrl}
+                value={form.backendUrl}
+                placeholder="https://tasks.example.com/chatkit"
+                onChange={(v) => set("backendUrl", v)}
+              />
             )}
-            <Row label="ChatKit domain key" hint="Leave empty to use the local development key.">
-              {(id, d) => (
-                <input
-                  id={id}
-                  aria-describedby={d}
-                  value={form.domainKey}
-                  placeholder="domain_pk_…"
-                  onChange={(e) => set("domainKey", e.target.value)}
-                  spellCheck={false}
-                />
-              )}
-            </Row>
+            <InputRow
+              label="ChatKit domain key"
+              hint="Leave empty to use the local development key."
+              value={form.domainKey}
+              placeholder="domain_pk_…"
+              onChange={(v) => set("domainKey", v)}
+            />
             <Row label="Token signing (JWT)" hint="HS256 with BETTER_AUTH_SECRET, or EdDSA with Better Auth's JWKS key.">
               {(id, d) => (
                 <select id={id} aria-describedby={d} value={form.jwtMode} onChange={(e) => set("jwtMode", e.target.value as Form["jwtMode"])}>
