@@ -17,21 +17,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${DISPLAY:-}" ]; then
-  export DISPLAY=:97
-  Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-fi
-port=4444
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+ensure_display 97
+[ -n "$XVFB_PID" ] && pids+=("$XVFB_PID")
+port="$(free_port_pair 4444)"
 # The app inherits this environment from the driver: a fresh data folder and
 # the secrets file (no keyring daemon runs here).
 export TASKTALK_DATA_DIR="$work/data" TASKTALK_SECRET_STORE=file
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 RUST_LOG=warn
-tauri-driver --port "$port" >"$work/driver.log" 2>&1 &
+tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do port_in_use "$port" && break; sleep 0.1; done
 
 say "desktop end to end (WebKit under Xvfb)"
 TASKTALK_APP="$CARGO_TARGET_DIR/debug/tasktalk" TAURI_DRIVER_URL="http://127.0.0.1:$port" \

@@ -6,6 +6,8 @@ TASKTALK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TASKTALK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/tasktalk"
 # Outside the clone, so a fresh clone on the same machine reuses the build.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$TASKTALK_CACHE/target}"
+# Where `cargo install` puts tauri-driver, whatever PATH the caller had.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -136,4 +138,29 @@ ensure_tauri_driver() {
   command -v tauri-driver >/dev/null 2>&1 && return 0
   say "installing tauri-driver (about a minute, once)"
   cargo install tauri-driver --locked --quiet
+}
+
+# Uses the display in DISPLAY if it answers, else starts Xvfb on the first
+# free display from $1 (default 99) and exports DISPLAY; XVFB_PID is set then.
+ensure_display() {
+  XVFB_PID=""
+  if [ -n "${DISPLAY:-}" ] && xdpyinfo >/dev/null 2>&1; then return 0; fi
+  local n="${1:-99}"
+  while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+  export DISPLAY=":$n"
+  say "no display found: starting Xvfb on $DISPLAY"
+  Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  XVFB_PID=$!
+  for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && return 0; sleep 0.1; done
+  die "Xvfb did not start on $DISPLAY"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The first port from $1 that is free together with the next one (tauri-driver
+# listens on the first and runs WebKitWebDriver on the second).
+free_port_pair() {
+  local port="${1:-4444}"
+  while port_in_use "$port" || port_in_use "$((port + 1))"; do port=$((port + 2)); done
+  echo "$port"
 }

@@ -16,14 +16,14 @@ cargo build --locked --quiet --release -p tasktalk --features custom-protocol --
 work="$(mktemp -d)"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-export DISPLAY=:96
-Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+unset DISPLAY
+ensure_display 96
+pids+=("$XVFB_PID")
+port="$(free_port_pair 4455)"
 export TASKTALK_DATA_DIR="$work/data" TASKTALK_SECRET_STORE=file WEBKIT_DISABLE_DMABUF_RENDERER=1 RUST_LOG=warn
-tauri-driver --port 4455 >"$work/driver.log" 2>&1 &
+tauri-driver --port "$port" --native-port "$((port + 1))" >"$work/driver.log" 2>&1 &
 pids+=($!)
 sleep 1
-TAURI_DRIVER_URL=http://127.0.0.1:4455 TASKTALK_APP="$CARGO_TARGET_DIR/release/tasktalk" \
+TAURI_DRIVER_URL="http://127.0.0.1:$port" TASKTALK_APP="$CARGO_TARGET_DIR/release/tasktalk" \
   TASKTALK_BLANK="$CARGO_TARGET_DIR/release/examples/blank_window" TASKTALK_SERVER="$CARGO_TARGET_DIR/release/tasktalk-server" \
   "$TASKTALK_PYTHON" scripts/measure.py
