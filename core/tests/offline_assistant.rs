@@ -25,6 +25,14 @@ struct Chat {
 }
 
 impl Chat {
+    /// A new chat, with a system prompt, over Alice's tasks in `t`.
+    async fn start(t: &TestDatabase) -> Self {
+        Self {
+            tasks: setup(t).await,
+            messages: vec![ChatMessage::system("You manage the user's tasks.")],
+        }
+    }
+
     /// One user message, answered: the reply and the tools that ran.
     async fn say(&mut self, text: &str) -> (String, Vec<String>) {
         self.messages.push(ChatMessage::user(text));
@@ -69,10 +77,7 @@ impl Chat {
 #[tokio::test]
 async fn add_list_complete_rename_and_delete_through_the_real_tools() {
     let t = TestDatabase::sqlite().await;
-    let mut chat = Chat {
-        tasks: setup(&t).await,
-        messages: vec![ChatMessage::system("You manage the user's tasks.")],
-    };
+    let mut chat = Chat::start(&t).await;
 
     let (reply, ran) = chat.say("add a task to buy milk").await;
     assert_eq!(ran, ["add_task"]);
@@ -135,6 +140,62 @@ async fn add_list_complete_rename_and_delete_through_the_real_tools() {
     let (reply, _) = chat.say("show my tasks").await;
     assert!(reply.starts_with("Your list is empty."), "{reply}");
     assert!(chat.stored().await.is_empty());
+}
+
+#[tokio::test]
+async fn which_one_is_asked_and_the_answer_completes_the_chosen_task() {
+    let t = TestDatabase::sqlite().await;
+    let mut chat = Chat::start(&t).await;
+    chat.say("add buy milk").await;
+    chat.say("add buy oat milk").await;
+    let stored = chat.stored().await;
+    let id_of = |title: &str| stored.iter().find(|t| t.title == title).map(|t| t.id);
+    let (Some(milk), Some(oat)) = (id_of("buy milk"), id_of("buy oat milk")) else {
+        panic!("not stored: {stored:?}");
+    };
+
+    let (reply, ran) = chat.say("mark milk as done").await;
+    assert_eq!(ran, ["list_tasks"]);
+    // Newest first: the oat milk, then the milk.
+    assert_eq!(
+        reply,
+        format!(
+            "Several tasks match \"milk\" — which one do you mean?\n{oat}. buy oat milk\n{milk}. buy milk\nTell me its \
+             number, for example \"mark {oat} done\"."
+        )
+    );
+    assert!(chat.stored().await.iter().all(|t| !t.completed), "nothing done yet");
+
+    let (reply, ran) = chat.say("the second one").await;
+    assert_eq!(ran, ["complete_task"]);
+    assert_eq!(reply, "Marked \"buy milk\" as done.");
+    let done: Vec<_> = chat
+        .stored()
+        .await
+        .into_iter()
+        .filter(|t| t.completed)
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(done, [milk]);
+
+    // Asked again, answered by title: the rename goes to that task.
+    let (reply, _) = chat.say("rename milk to buy soy milk").await;
+    assert!(reply.contains("which one do you mean?"), "{reply}");
+    let (reply, ran) = chat.say("buy oat milk").await;
+    assert_eq!(ran, ["update_task"]);
+    assert_eq!(reply, "Renamed \"buy oat milk\" to \"buy soy milk\".");
+    let titles: Vec<_> = chat.stored().await.into_iter().map(|t| (t.id, t.title)).collect();
+    assert_eq!(
+        titles,
+        [(oat, "buy soy milk".to_owned()), (milk, "buy milk".to_owned())]
+    );
+
+    // Without a question before it, a number alone is no command.
+    let (reply, ran) = chat.say(&milk.to_string()).await;
+    assert!(
+        ran.is_empty() && reply.starts_with("Sorry, I didn't understand"),
+        "{reply}"
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,12 @@
 //! before that message is history. A request by title takes the most rounds
 //! (list the tasks, then act on the one that matches), so after
 //! [`MAX_TOOL_ROUNDS`] rounds it always answers with text.
+//!
+//! When several tasks fit a title it asks which one; the answer ("3", "the
+//! second one") is read together with that question and the request before
+//! it (see `offline/followup.rs`).
 
+mod followup;
 mod intent;
 mod matching;
 
@@ -16,6 +21,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
+use self::followup::FollowUp;
 use self::intent::{Change, Edit, Intent, Target};
 use self::matching::ListedTask;
 use super::provider::{ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, Role, ToolCall};
@@ -93,12 +99,21 @@ pub fn plan(messages: &[ChatMessage]) -> Step {
     let Some(user_at) = messages.iter().rposition(|m| m.role == Role::User) else {
         return Step::Reply(GREETING.to_owned());
     };
-    let intent = intent::parse(&messages[user_at].content);
+    // The task chosen in answer to "which one?", whose title the reply may name.
+    let (intent, chosen) = match followup::follow_up(messages, user_at) {
+        Some(FollowUp::Chosen { intent, task }) => (intent, vec![task]),
+        Some(FollowUp::Unclear(again)) => {
+            tracing::debug!("offline assistant asked again which task");
+            return Step::Reply(again);
+        }
+        None => (intent::parse(&messages[user_at].content), Vec::new()),
+    };
     let rounds = rounds(&messages[user_at + 1..]);
     let mut calls = CallMaker::new(messages);
-    let step = next_step(&intent, &rounds, &mut calls);
+    let step = next_step(&intent, &rounds, &chosen, &mut calls);
     tracing::debug!(
         intent = intent.kind(),
+        follow_up = !chosen.is_empty(),
         rounds = rounds.len(),
         tool_calls = match &step {
             Step::CallTools(calls) => calls.len(),
@@ -195,12 +210,13 @@ fn update_arguments(id: TaskId, change: &Change) -> Value {
 }
 
 /// At most [`MAX_TOOL_ROUNDS`] by construction: a first round, a second only
-/// after a lookup, then always a reply.
-fn next_step(intent: &Intent, rounds: &[Vec<Exchange<'_>>], calls: &mut CallMaker) -> Step {
+/// after a lookup, then always a reply. `known` are tasks the reply may name
+/// by their title before this turn.
+fn next_step(intent: &Intent, rounds: &[Vec<Exchange<'_>>], known: &[ListedTask], calls: &mut CallMaker) -> Step {
     match rounds {
         [] => first_step(intent, calls),
         [lookup] if needs_lookup(intent) && is_listing(lookup) => settle(intent, &lookup[0], calls),
-        _ => Step::Reply(report(rounds)),
+        _ => Step::Reply(report(rounds, known)),
     }
 }
 
@@ -273,18 +289,7 @@ fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker) -> Ste
         },
         None => return Step::Reply(NO_RESULT.to_owned()),
     };
-    let readings: Vec<(&str, Action<'_>)> = match intent {
-        Intent::Complete(Target::Title(phrase)) => vec![(phrase, Action::Complete)],
-        Intent::Delete(Target::Title(phrase)) => vec![(phrase, Action::Delete)],
-        Intent::Edit(edits) => edits
-            .iter()
-            .filter_map(|edit| match &edit.target {
-                Target::Title(phrase) => Some((phrase.as_str(), Action::Update(&edit.change))),
-                Target::Ids(_) => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let readings = readings(intent);
     // The reading whose task fits best; on a tie, the earlier one.
     let mut best: Option<(matching::Fit, &str, &Action<'_>, Vec<&ListedTask>)> = None;
     for (phrase, action) in &readings {
@@ -305,7 +310,23 @@ fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker) -> Ste
         ([task], Action::Update(change)) => {
             Step::CallTools(vec![calls.call(UPDATE_TASK, update_arguments(task.id, change))])
         }
-        (several, action) => Step::Reply(which_one(phrase, several, action.example())),
+        (several, action) => Step::Reply(followup::which_one(phrase, several, action)),
+    }
+}
+
+/// The titles a request names a task by, each with what to do to that task.
+fn readings(intent: &Intent) -> Vec<(&str, Action<'_>)> {
+    match intent {
+        Intent::Complete(Target::Title(phrase)) => vec![(phrase, Action::Complete)],
+        Intent::Delete(Target::Title(phrase)) => vec![(phrase, Action::Delete)],
+        Intent::Edit(edits) => edits
+            .iter()
+            .filter_map(|edit| match &edit.target {
+                Target::Title(phrase) => Some((phrase.as_str(), Action::Update(&edit.change))),
+                Target::Ids(_) => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -340,26 +361,22 @@ fn task_line(id: TaskId, title: &str, completed: bool) -> String {
 
 /// Up to [`SHOWN_TASKS`] lines, and how many more there are.
 fn some_task_lines<'a>(tasks: impl ExactSizeIterator<Item = (TaskId, &'a str, bool)>) -> String {
-    let total = tasks.len();
-    let mut lines: Vec<String> = tasks
-        .take(SHOWN_TASKS)
-        .map(|(id, title, completed)| task_line(id, title, completed))
-        .collect();
-    if total > SHOWN_TASKS {
-        lines.push(format!("…and {} more.", total - SHOWN_TASKS));
-    }
-    lines.join("\n")
+    let more = tasks.len().saturating_sub(SHOWN_TASKS);
+    task_lines(tasks.take(SHOWN_TASKS), more)
 }
 
-fn which_one(phrase: &str, found: &[&ListedTask], example: &str) -> String {
-    let lines = some_task_lines(found.iter().map(|t| (t.id, t.title.as_str(), t.completed)));
-    let example = found
-        .first()
-        .map(|t| example.replace("{id}", &t.id.to_string()))
-        .unwrap_or_default();
-    format!(
-        "Several tasks match \"{phrase}\" — which one do you mean?\n{lines}\nTell me its number, for example \"{example}\"."
-    )
+/// Around the count of tasks not shown: "…and 2 more."
+const MORE: (&str, &str) = ("…and ", " more.");
+
+/// A line for each task, then one that says how many `more` there are.
+fn task_lines<'a>(tasks: impl Iterator<Item = (TaskId, &'a str, bool)>, more: usize) -> String {
+    let mut lines: Vec<String> = tasks
+        .map(|(id, title, completed)| task_line(id, title, completed))
+        .collect();
+    if more > 0 {
+        lines.push(format!("{}{more}{}", MORE.0, MORE.1));
+    }
+    lines.join("\n")
 }
 
 fn not_found(phrase: &str, tasks: &[ListedTask], open_only: bool) -> String {
@@ -383,17 +400,17 @@ fn not_found(phrase: &str, tasks: &[ListedTask], open_only: bool) -> String {
 }
 
 /// The reply after the last round: one line per tool call it made.
-fn report(rounds: &[Vec<Exchange<'_>>]) -> String {
+fn report(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> String {
     let Some(last) = rounds.last() else {
         return UNKNOWN.to_owned();
     };
-    let earlier: Vec<&Exchange<'_>> = rounds.iter().flatten().collect();
+    let titles = earlier_titles(rounds, known);
     let mut suggested = false;
     let lines: Vec<String> = last
         .iter()
         .map(|exchange| {
             // Suggestions after a "not found" are the same for each call: show them once.
-            let line = report_one(exchange, &earlier, !suggested);
+            let line = report_one(exchange, &titles, !suggested);
             suggested |= exchange
                 .result
                 .as_ref()
@@ -410,19 +427,21 @@ fn quoted_title(result: &Value) -> String {
         .map_or_else(|| "the task".to_owned(), |title| format!("\"{title}\""))
 }
 
-/// The title a task had according to an earlier listing in this turn.
-fn earlier_title<'a>(earlier: &[&'a Exchange<'_>], id: &Value) -> Option<&'a str> {
-    earlier
+/// The titles tasks had before their change: from the listings in this turn,
+/// then from `known`.
+fn earlier_titles<'a>(rounds: &'a [Vec<Exchange<'_>>], known: &'a [ListedTask]) -> Vec<(TaskId, &'a str)> {
+    let listed = rounds
         .iter()
+        .flatten()
         .filter(|e| e.call.name == LIST_TASKS)
         .filter_map(|e| e.result.as_ref()?.as_array())
         .flatten()
-        .find(|task| task["id"] == *id)
-        .and_then(|task| task["title"].as_str())
+        .filter_map(|task| Some((TaskId::try_from(task["id"].as_i64()?).ok()?, task["title"].as_str()?)));
+    listed.chain(known.iter().map(|t| (t.id, t.title.as_str()))).collect()
 }
 
-/// What one tool call did, in a sentence or a list.
-fn report_one(exchange: &Exchange<'_>, earlier: &[&Exchange<'_>], with_suggestions: bool) -> String {
+/// What one tool call did, in a sentence or a list; `titles` as [`earlier_titles`] gives them.
+fn report_one(exchange: &Exchange<'_>, titles: &[(TaskId, &str)], with_suggestions: bool) -> String {
     let Some(result) = &exchange.result else {
         return NO_RESULT.to_owned();
     };
@@ -461,8 +480,9 @@ fn report_one(exchange: &Exchange<'_>, earlier: &[&Exchange<'_>], with_suggestio
                     format!("Set the description of {title} to \"{description}\".")
                 }
             } else {
-                match earlier_title(earlier, id) {
-                    Some(old) => format!("Renamed \"{old}\" to {title}."),
+                let old = titles.iter().find(|(known, _)| id.as_i64() == Some(i64::from(*known)));
+                match old {
+                    Some((_, old)) => format!("Renamed \"{old}\" to {title}."),
                     None => format!("Renamed task {id} to {title}."),
                 }
             }

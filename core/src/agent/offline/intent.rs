@@ -512,7 +512,7 @@ enum Aim {
 }
 
 /// Task numbers in `text`, if that is all it holds: "task #3", "3, 4 and five".
-fn task_numbers(text: &str) -> Option<Vec<TaskId>> {
+pub(super) fn task_numbers(text: &str) -> Option<Vec<TaskId>> {
     const FILLER: &[&str] = &[
         "task", "tasks", "number", "numbers", "no", "nr", "num", "item", "items", "the", "my", "and", "or", "id", "ids",
     ];

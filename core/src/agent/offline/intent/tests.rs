@@ -329,6 +329,14 @@ fn anything_else_is_not_understood() {
         ("update my list", Intent::Unknown),
         ("change the oil", Intent::Unknown),
         ("interested in tasks", Intent::Unknown),
+        // Answers to "which one?" pick a task only right after it (see `followup`).
+        ("3", Intent::Unknown),
+        ("#3", Intent::Unknown),
+        ("number 3", Intent::Unknown),
+        ("the second one", Intent::Unknown),
+        ("last", Intent::Unknown),
+        ("the oat one", Intent::Unknown),
+        ("yes, 3 please", Intent::Unknown),
     ]);
 }
 
