@@ -357,3 +357,26 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
     assert_eq!(requests[1].header("authorization"), Some("Bearer remote-token"));
     assert_eq!(requests[1].body_text(), r#"{"type":"threads.create","params":{}}"#);
 }
+
+#[test]
+fn settings_that_fail_to_start_leave_the_stored_secrets_as_they_were() {
+    let app = app();
+    let mut keyed = app.ok("settings_get", json!({}));
+    keyed["apiKey"] = json!("sk-first-key");
+    app.ok("settings_set", json!({"settings": keyed}));
+    let secrets_file = app._dir.path().join("secrets.json");
+    let before = std::fs::read_to_string(&secrets_file).unwrap_or_else(|e| panic!("{e}"));
+
+    let mut unreachable = app.ok("settings_get", json!({}));
+    unreachable["database"] = json!({"kind": "postgres", "url": "postgres://app@127.0.0.1:1/tasks"});
+    unreachable["databasePassword"] = json!("new-db-password");
+    unreachable["betterAuthSecret"] = json!("a-new-better-auth-secret-0123456789abcdef");
+    unreachable["apiKey"] = json!("sk-second-key");
+    let err = app.err("settings_set", json!({"settings": unreachable}));
+    assert_eq!(err["kind"], "database", "{err}");
+
+    let after = std::fs::read_to_string(&secrets_file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(after, before, "a failed change leaves every secret as it was");
+    assert!(!after.contains("new-db-password") && !after.contains("sk-second-key"));
+    assert_eq!(app.ok("settings_get", json!({}))["database"], json!({"kind": "sqlite"}));
+}

@@ -1,6 +1,7 @@
 //! The settings page: read and change the settings, and what the app runs on.
 
 use serde::Serialize;
+use tasktalk_core::Secret;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
 
@@ -59,23 +60,38 @@ pub async fn settings_set<R: Runtime>(
         (secrets::DATABASE_PASSWORD, database_password),
         (secrets::BETTER_AUTH_SECRET, better_auth_secret),
     ];
+    // The secrets must be stored for the trial start to read them; what they
+    // were is kept so a failed change can put them back.
+    let mut previous = Vec::new();
     for (name, value) in &written {
         if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            previous.push((*name, state.secrets.get(name)?));
             state.secrets.set(name, value)?;
         }
     }
-    let backend = Backend::start(&new, &state.secrets, &state.data_dir).await?;
+    let applied = async {
+        let backend = Backend::start(&new, &state.secrets, &state.data_dir).await?;
+        let store = app
+            .store(state.data_dir.join(STORE_FILE))
+            .map_err(|e| Error::Settings(e.to_string()))?;
+        store.set(
+            STORE_KEY,
+            serde_json::to_value(&new).map_err(|e| Error::Settings(e.to_string()))?,
+        );
+        store
+            .save()
+            .map_err(|e| Error::Settings(format!("could not save the settings: {e}")))?;
+        Ok::<_, Error>(backend)
+    }
+    .await;
+    let backend = match applied {
+        Ok(backend) => backend,
+        Err(err) => {
+            restore(&state, previous);
+            return Err(err);
+        }
+    };
     let old = state.settings.read().await.clone();
-    let store = app
-        .store(state.data_dir.join(STORE_FILE))
-        .map_err(|e| Error::Settings(e.to_string()))?;
-    store.set(
-        STORE_KEY,
-        serde_json::to_value(&new).map_err(|e| Error::Settings(e.to_string()))?,
-    );
-    store
-        .save()
-        .map_err(|e| Error::Settings(format!("could not save the settings: {e}")))?;
     // A different database does not know this session.
     if old.database != new.database {
         state.secrets.delete(SESSION_TOKEN)?;
@@ -87,6 +103,19 @@ pub async fn settings_set<R: Runtime>(
         settings: shown(&state, new)?,
         restart_required: false,
     })
+}
+
+/// Puts secrets back as they were before a change that failed.
+fn restore(state: &AppState, previous: Vec<(&str, Option<Secret>)>) {
+    for (name, value) in previous {
+        let restored = match value {
+            Some(value) => state.secrets.set(name, value.expose()),
+            None => state.secrets.delete(name),
+        };
+        if let Err(err) = restored {
+            tracing::error!(secret = name, error = %err, "could not restore a secret after a failed settings change");
+        }
+    }
 }
 
 #[tauri::command]
