@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Runs the ChatKit conformance checker (../shared/chatkit/check.py, built on
+# Runs the ChatKit conformance checker (tests/conformance/check.py, built on
 # the official SDK's models) against `tasktalk-server serve` on a throwaway
 # SQLite database with the offline assistant. Needs the server built.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
 
-shared="$TASKTALK_ROOT/../shared/chatkit"
-[ -f "$shared/check.py" ] || die "the conformance kit is missing: expected $shared/check.py"
 ensure_python_env
 python="$TASKTALK_PYTHON"
 server="$CARGO_TARGET_DIR/debug/tasktalk-server"
@@ -28,4 +26,4 @@ for _ in $(seq 1 100); do
 done
 url="$(sed -n 's/^listening on //p' "$work/serve.out")/chatkit"
 say "ChatKit conformance against $url"
-"$python" "$shared/check.py" "$url" --token "$token"
+"$python" tests/conformance/check.py "$url" --token "$token"

@@ -14,7 +14,7 @@ use crate::db::{Database, Dialect, Location};
 use crate::timestamp::Timestamp;
 
 pub const POSTGRES_URL_VAR: &str = "TASKTALK_TEST_DATABASE_URL";
-/// The secret every file in `shared/betterauth/` was made with.
+/// The secret every file in `tests/fixtures/betterauth/` was made with.
 pub const BETTER_AUTH_SECRET: &str = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEF";
 
 /// A migrated database that lives as long as this value.
@@ -96,14 +96,14 @@ pub fn postgres_url() -> String {
     })
 }
 
-/// A file of `shared/betterauth/`, the vectors made by running Better Auth.
-pub fn shared_file(name: &str) -> String {
-    let path = format!("{}/../../shared/betterauth/{name}", env!("CARGO_MANIFEST_DIR"));
+/// A file of `tests/fixtures/betterauth/`, the vectors made by running Better Auth.
+pub fn fixture_file(name: &str) -> String {
+    let path = format!("{}/../tests/fixtures/betterauth/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 
-pub fn shared_json(name: &str) -> serde_json::Value {
-    serde_json::from_str(&shared_file(name)).unwrap_or_else(|e| panic!("parse {name}: {e}"))
+pub fn fixture_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&fixture_file(name)).unwrap_or_else(|e| panic!("parse {name}: {e}"))
 }
 
 /// Runs a script of `;`-separated statements.
@@ -126,8 +126,8 @@ pub async fn count_rows(db: &Database, table: &str) -> i64 {
 /// (int4 ids, varchar, `timestamp without time zone`, no chat thread id).
 pub async fn build_web_version_database(db: &Database) {
     let dialect_ddl = match db.dialect() {
-        Dialect::Postgres => shared_file("migration_postgres.sql"),
-        Dialect::Sqlite => shared_file("migration_sqlite.sql"),
+        Dialect::Postgres => fixture_file("migration_postgres.sql"),
+        Dialect::Sqlite => fixture_file("migration_sqlite.sql"),
     };
     execute_script(db, &dialect_ddl).await;
     let web_version = db.dialect() == Dialect::Postgres;
@@ -142,8 +142,8 @@ pub async fn build_web_version_database(db: &Database) {
         ).await;
     }
 
-    let hashes = shared_json("hashes.json");
-    let session = shared_json("session.json");
+    let hashes = fixture_json("hashes.json");
+    let session = fixture_json("session.json");
     let user = &session["signIn_body"]["user"];
     let (user_id, email, name) = (
         user["id"].as_str().unwrap_or_default(),
@@ -162,7 +162,7 @@ pub async fn build_web_version_database(db: &Database) {
             .bind(hashes[0]["hash"].as_str()).bind(ts(created)).execute(pool).await?;
         sqlx::query(r#"insert into "session" ("id", "expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId") values ('s1', $1, 'webSessionToken0000000000000001', $2, $2, '', '', $3)"#)
             .bind(ts("2099-01-01T00:00:00.000Z")).bind(ts(created)).bind(user_id).execute(pool).await?;
-        let row = &shared_json("jwks_table_rows.json")[0];
+        let row = &fixture_json("jwks_table_rows.json")[0];
         sqlx::query(r#"insert into "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") values ($1, $2, $3, $4, null, 'EdDSA', 'Ed25519')"#)
             .bind(row["id"].as_str()).bind(row["publicKey"].as_str()).bind(row["privateKey"].as_str()).bind(ts(created)).execute(pool).await?;
         if !web_version {

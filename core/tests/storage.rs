@@ -3,7 +3,7 @@
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::db::{Database, Dialect};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, shared_json};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, fixture_json};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 use tasktalk_core::{Secret, test_on_both_databases};
 
@@ -28,7 +28,7 @@ test_on_both_databases! {
         assert_eq!(row_counts(&t.db).await, before, "every row is kept");
 
         let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
-        let hashes = shared_json("hashes.json");
+        let hashes = fixture_json("hashes.json");
         let bob = accounts
             .sign_in("Bob@Example.com", hashes[1]["password"].as_str().unwrap_or_default(), &ClientInfo::default())
             .await
@@ -52,7 +52,7 @@ test_on_both_databases! {
         let mut config = TokenConfig::new(Secret::new(BETTER_AUTH_SECRET));
         config.mode = JwtMode::EdDsa;
         let tokens = Tokens::load(&t.db, config).await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(tokens.jwks(), serde_json::from_value(shared_json("jwks.json")).unwrap_or_default());
+        assert_eq!(tokens.jwks(), serde_json::from_value(fixture_json("jwks.json")).unwrap_or_default());
         assert_eq!(count_rows(&t.db, r#""jwks""#).await, 1);
     }
 }

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, Validation};
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo, SignedIn};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, shared_json};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, fixture_json};
 use tasktalk_core::token::{Claims, Error, Jwks, JwtMode, TokenConfig, Tokens};
 use tasktalk_core::{Secret, test_on_both_databases};
 
@@ -199,8 +199,8 @@ fn an_empty_secret_is_a_clear_error() {
 
 #[test]
 fn better_auths_own_token_verifies_against_its_published_jwks() {
-    let jwks: Jwks = serde_json::from_value(shared_json("jwks.json")).unwrap_or_else(|e| panic!("{e}"));
-    let jwt = shared_json("jwt.json");
+    let jwks: Jwks = serde_json::from_value(fixture_json("jwks.json")).unwrap_or_else(|e| panic!("{e}"));
+    let jwt = fixture_json("jwt.json");
     let token = jwt["token"].as_str().unwrap_or_default();
     let header = jsonwebtoken::decode_header(token).unwrap_or_else(|e| panic!("{e}"));
     let key = jwks

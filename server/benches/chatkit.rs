@@ -51,7 +51,7 @@ fn input(text: &str) -> Value {
 }
 
 fn reference(python: &str) -> Target {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/chatkit/reference_server.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conformance/reference_server.py");
     let port = free_port();
     let child = Command::new(python)
         .args([script, "--port", &port.to_string()])

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
 use tasktalk_core::db::Dialect;
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, shared_json};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, fixture_json};
 use tasktalk_core::{on_db, test_on_both_databases};
 
 const PASSWORD: &str = "pässwörd-123 ok";
@@ -162,7 +162,7 @@ test_on_both_databases! {
             assert_eq!(count_rows(&t.db, table).await, count, "{table} keeps every row");
         }
 
-        let hashes = shared_json("hashes.json");
+        let hashes = fixture_json("hashes.json");
         let unicode = hashes[1]["password"].as_str().unwrap_or_default();
         let bob = sign_in(&t.url, "bob@example.com", unicode);
         assert_eq!(bob.code, 0, "non-ASCII password: {}", bob.stderr);

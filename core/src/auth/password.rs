@@ -117,7 +117,7 @@ mod tests {
     }
 
     fn better_auth_vectors() -> Vec<Vector> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/betterauth/hashes.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/betterauth/hashes.json");
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {path}: {e}"))
     }

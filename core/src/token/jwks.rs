@@ -172,7 +172,7 @@ impl KeyRow {
 mod tests {
     use super::*;
 
-    use crate::testing::{BETTER_AUTH_SECRET as SECRET, shared_file as shared};
+    use crate::testing::{BETTER_AUTH_SECRET as SECRET, fixture_file as shared};
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]

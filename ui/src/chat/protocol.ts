@@ -1,4 +1,4 @@
-// The subset of the ChatKit wire protocol (shared/chatkit/PROTOCOL.md) that the
+// The subset of the ChatKit wire protocol (tests/conformance/PROTOCOL.md) that the
 // built-in chat reads and writes. Unknown fields and types are tolerated.
 
 export type ThreadMeta = {
