@@ -188,6 +188,27 @@ test_on_both_databases! {
         assert_eq!(signed.session.user_agent.as_deref(), Some(agent.as_str()), "the returned session says what was stored");
     }
 
+    async fn failures_older_than_the_window_are_forgotten(t: TestDatabase) {
+        // Every email tried leaves a row; the stale ones must not pile up.
+        let accounts = accounts(&t);
+        for n in 0..3 {
+            let _ = accounts.sign_in(&format!("gone{n}@example.com"), "wrong password", &ClientInfo::default()).await;
+        }
+        let long_ago = Timestamp::now() - TimeDelta::minutes(16);
+        on_db!(&t.db, pool => sqlx::query("update tasktalk_sign_in_throttle set last_failure_at = $1 where email <> 'gone2@example.com'")
+            .bind(long_ago)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let _ = accounts.sign_in("new@example.com", "wrong password", &ClientInfo::default()).await;
+        let left: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("select email from tasktalk_sign_in_throttle order by email")
+            .fetch_all(pool)
+            .await)
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(left, ["gone2@example.com", "new@example.com"]);
+    }
+
     async fn a_session_slides_when_used_a_day_after_its_last_refresh(t: TestDatabase) {
         let accounts = accounts(&t);
         let signed = sign_up(&accounts, "hank@example.com").await;

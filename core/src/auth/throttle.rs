@@ -63,6 +63,7 @@ struct Reserved {
 impl ThrottlePolicy {
     /// Reserves one attempt for `email`, counted as a failure from now on.
     pub(crate) async fn reserve(&self, db: &Database, email: &str, now: Timestamp) -> Result<Reservation> {
+        self.forget_stale(db, now).await?;
         Ok(on_db!(db, pool => async {
             let mut tx = pool.begin().await?;
             // A write first: it takes the row's lock (PostgreSQL) or the
@@ -118,6 +119,22 @@ impl ThrottlePolicy {
             .filter(|f| *f >= self.free_failures)
             .map(|f| now + self.lock_duration(f - self.free_failures + 1));
         Ok(Reserved { failures, locked_until })
+    }
+
+    /// Deletes the rows a next failure would start afresh anyway: each email
+    /// ever tried leaves one, and they must not pile up. Its own statement,
+    /// outside any reservation, so it never waits while holding a row.
+    async fn forget_stale(&self, db: &Database, now: Timestamp) -> Result<()> {
+        on_db!(db, pool => sqlx::query(
+            "delete from tasktalk_sign_in_throttle
+             where last_failure_at < $1 and (locked_until is null or locked_until <= $2)",
+        )
+        .bind(now - self.window)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
     }
 
     pub(crate) async fn clear(&self, db: &Database, email: &str) -> Result<()> {
