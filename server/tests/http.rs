@@ -498,6 +498,22 @@ async fn wrong_sign_in(server: &Server, forwarded_for: &str) -> (StatusCode, Opt
     auth_request(server, "/api/auth/sign-in/email", Some(body), forwarded_for, "tests").await
 }
 
+/// `allowed` failed sign-ins from the clients `forwarded_for(n)` names get
+/// 401; the next is over the per-client limit: its (Retry-After, body).
+async fn sign_ins_until_refused(
+    server: &Server,
+    allowed: usize,
+    forwarded_for: impl Fn(usize) -> String,
+) -> (Option<u64>, Value) {
+    for n in 1..=allowed {
+        let (status, _, body) = wrong_sign_in(server, &forwarded_for(n)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}: {body}");
+    }
+    let (status, retry_after, body) = wrong_sign_in(server, &forwarded_for(allowed + 1)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    (retry_after, body)
+}
+
 /// Signs up with these client headers; the session row as get-session shows it.
 async fn sign_up_from(server: &Server, email: &str, forwarded_for: &str, agent: &str) -> Value {
     let body = json!({"email": email, "password": PASSWORD, "name": "Tester"});
@@ -512,12 +528,7 @@ async fn sign_up_from(server: &Server, email: &str, forwarded_for: &str, agent: 
 async fn a_client_over_the_auth_limits_gets_429_with_json_and_retry_after() {
     let t = TestDatabase::sqlite().await;
     let server = Server::start(&t.url, &[], &["--sign-in-rate-limit", "3/10", "--rate-limit", "5/10"]);
-    for attempt in 1..=3 {
-        let (status, _, body) = wrong_sign_in(&server, "").await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}: {body}");
-    }
-    let (status, retry_after, body) = wrong_sign_in(&server, "").await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (retry_after, body) = sign_ins_until_refused(&server, 3, |_| String::new()).await;
     assert_eq!(body["code"], "TOO_MANY_REQUESTS", "{body}");
     let seconds = retry_after.unwrap_or_else(|| panic!("no Retry-After"));
     assert!((1..=10).contains(&seconds), "{seconds}");
@@ -542,16 +553,7 @@ async fn x_forwarded_for_counts_only_from_a_named_proxy() {
     let t = TestDatabase::sqlite().await;
     // No proxy named: the header is the client's word, and ignored.
     let direct = Server::start(&t.url, &[], &["--sign-in-rate-limit", "3/10"]);
-    for n in 1..=3 {
-        assert_eq!(
-            wrong_sign_in(&direct, &format!("203.0.113.{n}")).await.0,
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    assert_eq!(
-        wrong_sign_in(&direct, "203.0.113.4").await.0,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    sign_ins_until_refused(&direct, 3, |n| format!("203.0.113.{n}")).await;
     let session = sign_up_from(&direct, "ann@example.com", "203.0.113.5", "tests").await;
     assert_eq!(session["ipAddress"], "127.0.0.1");
 
@@ -568,16 +570,7 @@ async fn x_forwarded_for_counts_only_from_a_named_proxy() {
         );
     }
     // A client cannot hide behind an address it writes left of its own.
-    for n in 1..=3 {
-        assert_eq!(
-            wrong_sign_in(&proxied, &format!("10.9.9.{n}, 198.51.100.1")).await.0,
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    assert_eq!(
-        wrong_sign_in(&proxied, "10.9.9.4, 198.51.100.1").await.0,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    sign_ins_until_refused(&proxied, 3, |n| format!("10.9.9.{n}, 198.51.100.1")).await;
     let agent = "a".repeat(10_000);
     let session = sign_up_from(&proxied, "ben@example.com", "192.0.2.44", &agent).await;
     assert_eq!(session["ipAddress"], "192.0.2.44");
