@@ -131,15 +131,18 @@ test_on_both_databases! {
 
     async fn a_lock_expires_and_a_success_clears_the_count(t: TestDatabase) {
         let mut config = AuthConfig::default();
-        config.throttle.first_lock = TimeDelta::milliseconds(300);
+        // The lock runs from the 5th attempt's reservation, before its (slow)
+        // check: long enough to outlast that check on a busy machine.
+        config.throttle.first_lock = TimeDelta::seconds(2);
         let accounts = Accounts::new(t.db.clone(), config);
         sign_up(&accounts, "gina@example.com").await;
         let client = ClientInfo::default();
-        for _ in 0..6 {
+        for _ in 0..5 {
             let _ = accounts.sign_in("gina@example.com", "wrong password", &client).await;
         }
-        assert!(matches!(accounts.sign_in("gina@example.com", PASSWORD, &client).await, Err(Error::Throttled { .. })));
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let err = accounts.sign_in("gina@example.com", PASSWORD, &client).await.err();
+        let Some(Error::Throttled { retry_after_secs }) = err else { panic!("expected throttling, got {err:?}") };
+        tokio::time::sleep(std::time::Duration::from_secs(retry_after_secs)).await;
         assert!(accounts.sign_in("gina@example.com", PASSWORD, &client).await.is_ok());
         // The success reset the count: five more failures are free again.
         for _ in 0..5 {
