@@ -103,15 +103,18 @@ test_on_both_databases! {
         }
     }
 
-    async fn repeated_failures_for_one_email_are_throttled(t: TestDatabase) {
+    async fn the_fifth_failure_locks_the_email(t: TestDatabase) {
         let accounts = accounts(&t);
         sign_up(&accounts, "erin@example.com").await;
         sign_up(&accounts, "frank@example.com").await;
         let client = ClientInfo::default();
-        for _ in 0..6 {
+        for _ in 0..5 {
             let err = accounts.sign_in("erin@example.com", "wrong password", &client).await.err();
             assert!(matches!(err, Some(Error::InvalidCredentials)), "{err:?}");
         }
+        // The sixth attempt is refused, as the README says ("after 5").
+        let err = accounts.sign_in("erin@example.com", "wrong password", &client).await.err();
+        assert!(matches!(err, Some(Error::Throttled { .. })), "{err:?}");
         // Locked now: even the right password is refused, with the wait.
         let err = accounts.sign_in("erin@example.com", PASSWORD, &client).await.err();
         let Some(Error::Throttled { retry_after_secs }) = err else { panic!("expected throttling, got {err:?}") };
@@ -120,7 +123,7 @@ test_on_both_databases! {
         assert!(message.contains(&format!("Try again in {retry_after_secs} s")), "{message}");
         // Another email is not affected, and unknown emails are throttled alike.
         assert!(accounts.sign_in("frank@example.com", PASSWORD, &client).await.is_ok());
-        for _ in 0..6 {
+        for _ in 0..5 {
             let _ = accounts.sign_in("ghost@example.com", "whatever1", &client).await;
         }
         assert!(matches!(accounts.sign_in("ghost@example.com", "whatever1", &client).await, Err(Error::Throttled { .. })));
@@ -128,21 +131,85 @@ test_on_both_databases! {
 
     async fn a_lock_expires_and_a_success_clears_the_count(t: TestDatabase) {
         let mut config = AuthConfig::default();
-        config.throttle.first_lock = TimeDelta::milliseconds(300);
+        // The lock runs from the 5th attempt's reservation, before its (slow)
+        // check: long enough to outlast that check on a busy machine.
+        config.throttle.first_lock = TimeDelta::seconds(2);
         let accounts = Accounts::new(t.db.clone(), config);
         sign_up(&accounts, "gina@example.com").await;
         let client = ClientInfo::default();
-        for _ in 0..6 {
+        for _ in 0..5 {
             let _ = accounts.sign_in("gina@example.com", "wrong password", &client).await;
         }
-        assert!(matches!(accounts.sign_in("gina@example.com", PASSWORD, &client).await, Err(Error::Throttled { .. })));
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let err = accounts.sign_in("gina@example.com", PASSWORD, &client).await.err();
+        let Some(Error::Throttled { retry_after_secs }) = err else { panic!("expected throttling, got {err:?}") };
+        tokio::time::sleep(std::time::Duration::from_secs(retry_after_secs)).await;
         assert!(accounts.sign_in("gina@example.com", PASSWORD, &client).await.is_ok());
         // The success reset the count: five more failures are free again.
         for _ in 0..5 {
             let err = accounts.sign_in("gina@example.com", "wrong password", &client).await.err();
             assert!(matches!(err, Some(Error::InvalidCredentials)), "{err:?}");
         }
+    }
+
+    async fn forty_concurrent_wrong_passwords_are_checked_at_most_five_times(t: TestDatabase) {
+        // Two instances on one database, as two servers sharing it would be.
+        let location = t.url.parse().unwrap_or_else(|e| panic!("{e}"));
+        let other_db = Database::open(&location).await.unwrap_or_else(|e| panic!("{e}"));
+        let instances = [accounts(&t), Accounts::new(other_db, AuthConfig::default())];
+        sign_up(&instances[0], "kim@example.com").await;
+        let mut attempts = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let accounts = instances[i % 2].clone();
+            attempts.spawn(async move { accounts.sign_in("kim@example.com", "wrong password", &ClientInfo::default()).await });
+        }
+        let (mut checked, mut throttled) = (0, 0);
+        while let Some(outcome) = attempts.join_next().await {
+            match outcome.unwrap_or_else(|e| panic!("{e}")) {
+                Err(Error::InvalidCredentials) => checked += 1,
+                Err(Error::Throttled { .. }) => throttled += 1,
+                other => panic!("unexpected outcome {other:?}"),
+            }
+        }
+        assert_eq!((checked, throttled), (5, 35), "only the five free attempts reach the password check");
+        // The reservations became failures: the right password is refused too.
+        let err = instances[1].sign_in("kim@example.com", PASSWORD, &ClientInfo::default()).await.err();
+        assert!(matches!(err, Some(Error::Throttled { .. })), "{err:?}");
+    }
+
+    async fn a_huge_user_agent_and_address_are_stored_truncated(t: TestDatabase) {
+        let accounts = accounts(&t);
+        sign_up(&accounts, "lou@example.com").await;
+        let client = ClientInfo { ip_address: Some("1".repeat(10_000)), user_agent: Some("é".repeat(100_000)) };
+        let signed = accounts.sign_in("lou@example.com", PASSWORD, &client).await.unwrap_or_else(|e| panic!("{e}"));
+        let (ip, agent): (String, String) = on_db!(&t.db, pool => sqlx::query_as(r#"select "ipAddress", "userAgent" from "session" where "token" = $1"#)
+            .bind(&signed.session.token)
+            .fetch_one(pool)
+            .await)
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((agent.chars().count(), agent.chars().all(|c| c == 'é')), (512, true), "cut at 512 characters, on a character boundary");
+        assert_eq!(ip.len(), 64);
+        assert_eq!(signed.session.user_agent.as_deref(), Some(agent.as_str()), "the returned session says what was stored");
+    }
+
+    async fn failures_older_than_the_window_are_forgotten(t: TestDatabase) {
+        // Every email tried leaves a row; the stale ones must not pile up.
+        let accounts = accounts(&t);
+        for n in 0..3 {
+            let _ = accounts.sign_in(&format!("gone{n}@example.com"), "wrong password", &ClientInfo::default()).await;
+        }
+        let long_ago = Timestamp::now() - TimeDelta::minutes(16);
+        on_db!(&t.db, pool => sqlx::query("update tasktalk_sign_in_throttle set last_failure_at = $1 where email <> 'gone2@example.com'")
+            .bind(long_ago)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let _ = accounts.sign_in("new@example.com", "wrong password", &ClientInfo::default()).await;
+        let left: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("select email from tasktalk_sign_in_throttle order by email")
+            .fetch_all(pool)
+            .await)
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(left, ["gone2@example.com", "new@example.com"]);
     }
 
     async fn a_session_slides_when_used_a_day_after_its_last_refresh(t: TestDatabase) {

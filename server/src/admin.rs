@@ -59,6 +59,8 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKTALK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
     #[command(flatten)]
+    pub limits: crate::http::limit::LimitOptions,
+    #[command(flatten)]
     pub provider: crate::options::ProviderOptions,
 }
 
@@ -193,6 +195,7 @@ async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> 
         bind: args.bind,
         cors_origins,
         max_body_bytes: args.max_body_bytes,
+        limits: args.limits,
     };
     crate::http::serve(state, config)
         .await

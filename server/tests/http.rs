@@ -29,6 +29,8 @@ impl Server {
             .env("BETTER_AUTH_SECRET", BETTER_AUTH_SECRET)
             .env("TASKTALK_PROVIDER", "offline")
             .env("RUST_LOG", "error")
+            // Tests sign in more often than a person; the limit's own tests set it.
+            .env("TASKTALK_SIGN_IN_RATE_LIMIT", "1000/10")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (key, value) in extra_env {
@@ -455,4 +457,126 @@ async fn sigterm_stops_the_server_cleanly() {
         .status();
     let status = server.child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert!(status.success(), "exit status {status:?}");
+}
+
+/// A request to an auth route from a client that says it is `forwarded_for`
+/// and `agent`: (status, Retry-After, body).
+async fn auth_request(
+    server: &Server,
+    path: &str,
+    body: Option<Value>,
+    forwarded_for: &str,
+    agent: &str,
+) -> (StatusCode, Option<u64>, Value) {
+    let mut request = match &body {
+        Some(body) => server.http.post(server.url(path)).json(body),
+        None => server.http.get(server.url(path)),
+    };
+    request = request
+        .header("x-forwarded-for", forwarded_for)
+        .header("user-agent", agent);
+    let response = request.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        retry_after,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// A failed sign-in, each for another email so the per-email lock stays out of the way.
+async fn wrong_sign_in(server: &Server, forwarded_for: &str) -> (StatusCode, Option<u64>, Value) {
+    static ATTEMPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body = json!({"email": format!("nobody{n}@example.com"), "password": "wrong password"});
+    auth_request(server, "/api/auth/sign-in/email", Some(body), forwarded_for, "tests").await
+}
+
+/// `allowed` failed sign-ins from the clients `forwarded_for(n)` names get
+/// 401; the next is over the per-client limit: its (Retry-After, body).
+async fn sign_ins_until_refused(
+    server: &Server,
+    allowed: usize,
+    forwarded_for: impl Fn(usize) -> String,
+) -> (Option<u64>, Value) {
+    for n in 1..=allowed {
+        let (status, _, body) = wrong_sign_in(server, &forwarded_for(n)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}: {body}");
+    }
+    let (status, retry_after, body) = wrong_sign_in(server, &forwarded_for(allowed + 1)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    (retry_after, body)
+}
+
+/// Signs up with these client headers; the session row as get-session shows it.
+async fn sign_up_from(server: &Server, email: &str, forwarded_for: &str, agent: &str) -> Value {
+    let body = json!({"email": email, "password": PASSWORD, "name": "Tester"});
+    let (status, _, signed) = auth_request(server, "/api/auth/sign-up/email", Some(body), forwarded_for, agent).await;
+    assert_eq!(status, StatusCode::OK, "{signed}");
+    let (status, current) = server.get("/api/auth/get-session", signed["token"].as_str()).await;
+    assert_eq!(status, StatusCode::OK, "{current}");
+    current["session"].clone()
+}
+
+#[tokio::test]
+async fn a_client_over_the_auth_limits_gets_429_with_json_and_retry_after() {
+    let t = TestDatabase::sqlite().await;
+    let server = Server::start(&t.url, &[], &["--sign-in-rate-limit", "3/10", "--rate-limit", "5/10"]);
+    let (retry_after, body) = sign_ins_until_refused(&server, 3, |_| String::new()).await;
+    assert_eq!(body["code"], "TOO_MANY_REQUESTS", "{body}");
+    let seconds = retry_after.unwrap_or_else(|| panic!("no Retry-After"));
+    assert!((1..=10).contains(&seconds), "{seconds}");
+    assert_eq!(body["message"], format!("Too many requests. Try again in {seconds} s."));
+    // Sign-up has its own counter; the other auth routes share a looser one.
+    sign_up_from(&server, "ann@example.com", "", "tests").await;
+    for _ in 0..4 {
+        assert_eq!(server.get("/api/auth/jwks", None).await.0, StatusCode::OK);
+    }
+    assert_eq!(
+        server.get("/api/auth/jwks", None).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Routes outside /api/auth are not counted.
+    for _ in 0..10 {
+        assert_eq!(server.get("/healthz", None).await.0, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn x_forwarded_for_counts_only_from_a_named_proxy() {
+    let t = TestDatabase::sqlite().await;
+    // No proxy named: the header is the client's word, and ignored.
+    let direct = Server::start(&t.url, &[], &["--sign-in-rate-limit", "3/10"]);
+    sign_ins_until_refused(&direct, 3, |n| format!("203.0.113.{n}")).await;
+    let session = sign_up_from(&direct, "ann@example.com", "203.0.113.5", "tests").await;
+    assert_eq!(session["ipAddress"], "127.0.0.1");
+
+    // Behind a named proxy: each forwarded client counts apart.
+    let proxied = Server::start(
+        &t.url,
+        &[],
+        &["--sign-in-rate-limit", "3/10", "--trusted-proxy", "127.0.0.1"],
+    );
+    for n in 1..=5 {
+        assert_eq!(
+            wrong_sign_in(&proxied, &format!("203.0.113.{n}")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // A client cannot hide behind an address it writes left of its own.
+    sign_ins_until_refused(&proxied, 3, |n| format!("10.9.9.{n}, 198.51.100.1")).await;
+    let agent = "a".repeat(10_000);
+    let session = sign_up_from(&proxied, "ben@example.com", "192.0.2.44", &agent).await;
+    assert_eq!(session["ipAddress"], "192.0.2.44");
+    assert_eq!(
+        session["userAgent"].as_str().map(|a| a.chars().count()),
+        Some(512),
+        "a huge User-Agent is stored truncated"
+    );
 }

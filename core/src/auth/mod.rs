@@ -12,6 +12,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 pub use password::{PasswordScheme, hash as hash_password, verify as verify_password};
+use throttle::Reservation;
 pub use throttle::ThrottlePolicy;
 
 use crate::db::{self, Database, is_unique_violation};
@@ -25,6 +26,10 @@ pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const NAME_MAX_CHARS: usize = 100;
 const EMAIL_MAX_CHARS: usize = 254;
+/// What a session row keeps of the client's own description of itself.
+const USER_AGENT_MAX_CHARS: usize = 512;
+/// Longer than any IPv6 address with a zone.
+const IP_ADDRESS_MAX_CHARS: usize = 64;
 /// Better Auth's provider id for email + password accounts.
 const CREDENTIAL_PROVIDER: &str = "credential";
 
@@ -135,7 +140,8 @@ pub struct SignedIn {
     pub session: Session,
 }
 
-/// What a client tells about itself when it opens a session.
+/// What a client tells about itself when it opens a session; the session row
+/// keeps at most 64 characters of the address and 512 of the user agent.
 #[derive(Clone, Debug, Default)]
 pub struct ClientInfo {
     pub ip_address: Option<String>,
@@ -199,6 +205,14 @@ fn validate_name(name: &str) -> Result<String> {
         Ok(name.to_owned())
     } else {
         Err(Error::InvalidName)
+    }
+}
+
+/// At most `max_chars` characters of `text`, cut on a character boundary.
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
     }
 }
 
@@ -307,7 +321,9 @@ impl Accounts {
     pub async fn sign_in(&self, email: &str, password: &str, client: &ClientInfo) -> Result<SignedIn> {
         let email = normalise_email(email).map_err(|_| Error::InvalidCredentials)?;
         let throttle = &self.config.throttle;
-        if let Some(retry_after_secs) = throttle.locked_for(&self.db, &email, Timestamp::now()).await? {
+        // Counted as a failure before the check, so concurrent guesses cannot
+        // all pass an email's lock while the first ones are being checked.
+        if let Reservation::Refused { retry_after_secs } = throttle.reserve(&self.db, &email, Timestamp::now()).await? {
             tracing::warn!("sign-in refused: too many failed attempts");
             return Err(Error::Throttled { retry_after_secs });
         }
@@ -325,7 +341,6 @@ impl Accounts {
             }
         };
         let Some(user) = user.filter(|_| matched) else {
-            throttle.record_failure(&self.db, &email, Timestamp::now()).await?;
             tracing::info!("sign-in failed: invalid email or password");
             return Err(Error::InvalidCredentials);
         };
@@ -358,8 +373,14 @@ impl Accounts {
             expires_at: now + self.config.session_ttl,
             created_at: now,
             updated_at: now,
-            ip_address: client.ip_address.clone(),
-            user_agent: client.user_agent.clone(),
+            ip_address: client
+                .ip_address
+                .as_deref()
+                .map(|ip| truncate(ip, IP_ADDRESS_MAX_CHARS)),
+            user_agent: client
+                .user_agent
+                .as_deref()
+                .map(|agent| truncate(agent, USER_AGENT_MAX_CHARS)),
         };
         on_db!(&self.db, pool => sqlx::query(concat!(r#"insert into "session" ("#, session_columns!(), ") values ($1, $2, $3, $4, $5, $6, $7, $8)"))
             .bind(&session.id)

@@ -1,5 +1,11 @@
 //! Throttling of failed sign-ins per email, kept in the database so it holds
 //! across restarts and across server instances sharing one database.
+//!
+//! An attempt is reserved before its password is checked: one transaction
+//! counts it as a failure, or refuses it while the email is locked. So
+//! concurrent guesses, on one instance or several, queue on the row and at
+//! most `free_failures` of them reach the (slow) check. A success clears the
+//! count; a failure simply keeps its reservation.
 
 use chrono::TimeDelta;
 
@@ -7,8 +13,12 @@ use crate::db::{Database, Result};
 use crate::on_db;
 use crate::timestamp::Timestamp;
 
-/// After `free_failures` failures within `window`, each further failure locks
-/// the email for `first_lock`, doubling up to `max_lock`.
+/// The `free_failures`-th failure within `window` of the previous one locks
+/// the email for `first_lock`; each further failure (possible once the lock
+/// has expired) locks it twice as long, up to `max_lock`. A failure more than
+/// `window` after the previous one starts the count again. So an attacker
+/// gets `free_failures` guesses, then one per lock, and cannot lock the real
+/// user out for longer than `max_lock` after the attacker's last guess.
 #[derive(Clone, Debug)]
 pub struct ThrottlePolicy {
     pub free_failures: u32,
@@ -28,6 +38,15 @@ impl Default for ThrottlePolicy {
     }
 }
 
+/// What [`ThrottlePolicy::reserve`] decided.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Reservation {
+    /// Counted as a failure until [`ThrottlePolicy::clear`]: check the password.
+    Granted,
+    /// Locked: refuse without checking.
+    Refused { retry_after_secs: u64 },
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     failures: i32,
@@ -35,39 +54,83 @@ struct Row {
     locked_until: Option<Timestamp>,
 }
 
+/// The row after a granted reservation.
+struct Reserved {
+    failures: i32,
+    locked_until: Option<Timestamp>,
+}
+
 impl ThrottlePolicy {
-    /// Seconds until `email` may try again, if it is locked now.
-    pub(crate) async fn locked_for(&self, db: &Database, email: &str, now: Timestamp) -> Result<Option<u64>> {
-        let row = fetch(db, email).await?;
-        Ok(row
-            .and_then(|r| r.locked_until)
-            .filter(|until| *until > now)
-            .map(|until| {
-                let millis = (until - now).num_milliseconds().max(0) as u64;
-                millis.div_ceil(1000)
-            }))
+    /// Reserves one attempt for `email`, counted as a failure from now on.
+    pub(crate) async fn reserve(&self, db: &Database, email: &str, now: Timestamp) -> Result<Reservation> {
+        self.forget_stale(db, now).await?;
+        Ok(on_db!(db, pool => async {
+            let mut tx = pool.begin().await?;
+            // A write first: it takes the row's lock (PostgreSQL) or the
+            // database's write lock (SQLite) before the read, so concurrent
+            // reservations wait here and each sees the one before it.
+            let row: Row = sqlx::query_as(
+                "insert into tasktalk_sign_in_throttle (email, failures, last_failure_at, locked_until)
+                 values ($1, 0, $2, null)
+                 on conflict (email) do update set email = excluded.email
+                 returning failures, last_failure_at, locked_until",
+            )
+            .bind(email)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let reserved = match self.next(&row, now) {
+                Ok(reserved) => reserved,
+                Err(refused) => {
+                    tx.rollback().await?;
+                    return Ok(refused);
+                }
+            };
+            sqlx::query(
+                "update tasktalk_sign_in_throttle set failures = $2, last_failure_at = $3, locked_until = $4
+                 where email = $1",
+            )
+            .bind(email)
+            .bind(reserved.failures)
+            .bind(now)
+            .bind(reserved.locked_until)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Reservation::Granted)
+        }.await)?)
     }
 
-    pub(crate) async fn record_failure(&self, db: &Database, email: &str, now: Timestamp) -> Result<()> {
-        let previous = fetch(db, email).await?;
-        let failures = match previous {
-            Some(r) if now - r.last_failure_at <= self.window => r.failures.saturating_add(1),
-            _ => 1,
+    /// The row after one more failure at `now`, or the refusal while locked.
+    fn next(&self, row: &Row, now: Timestamp) -> Result<Reserved, Reservation> {
+        if let Some(until) = row.locked_until.filter(|until| *until > now) {
+            let millis = (until - now).num_milliseconds().max(0) as u64;
+            return Err(Reservation::Refused {
+                retry_after_secs: millis.div_ceil(1000),
+            });
+        }
+        let failures = if now - row.last_failure_at <= self.window {
+            row.failures.saturating_add(1)
+        } else {
+            1
         };
         let locked_until = u32::try_from(failures)
             .ok()
-            .filter(|f| *f > self.free_failures)
-            .map(|f| now + self.lock_duration(f - self.free_failures));
+            .filter(|f| *f >= self.free_failures)
+            .map(|f| now + self.lock_duration(f - self.free_failures + 1));
+        Ok(Reserved { failures, locked_until })
+    }
+
+    /// Deletes the rows a next failure would start afresh anyway: each email
+    /// ever tried leaves one, and they must not pile up. Its own statement,
+    /// outside any reservation, so it never waits while holding a row.
+    async fn forget_stale(&self, db: &Database, now: Timestamp) -> Result<()> {
         on_db!(db, pool => sqlx::query(
-            "insert into tasktalk_sign_in_throttle (email, failures, last_failure_at, locked_until)
-             values ($1, $2, $3, $4)
-             on conflict (email) do update set failures = excluded.failures,
-                 last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+            "delete from tasktalk_sign_in_throttle
+             where last_failure_at < $1 and (locked_until is null or locked_until <= $2)",
         )
-        .bind(email)
-        .bind(failures)
+        .bind(now - self.window)
         .bind(now)
-        .bind(locked_until)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
@@ -90,15 +153,6 @@ impl ThrottlePolicy {
             .checked_mul(factor)
             .map_or(self.max_lock, |d| d.min(self.max_lock))
     }
-}
-
-async fn fetch(db: &Database, email: &str) -> Result<Option<Row>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Row>(
-        "select failures, last_failure_at, locked_until from tasktalk_sign_in_throttle where email = $1",
-    )
-    .bind(email)
-    .fetch_optional(pool)
-    .await)?)
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Better Auth's email + password routes, same request and response shapes;
 //! the session token travels as `Authorization: Bearer`.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tasktalk_core::auth::ClientInfo;
@@ -12,6 +12,7 @@ use tasktalk_core::token::bearer_token;
 use super::AppState;
 use super::body::JsonBody;
 use super::error::ApiError;
+use super::limit::ClientAddress;
 
 #[derive(Deserialize)]
 pub struct SignUpBody {
@@ -26,11 +27,15 @@ pub struct SignInBody {
     password: String,
 }
 
-fn client(headers: &HeaderMap) -> ClientInfo {
-    let text = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+/// The address is the one the per-client limits counted (X-Forwarded-For
+/// only from a trusted proxy), never a header taken on trust.
+fn client(headers: &HeaderMap, address: ClientAddress) -> ClientInfo {
     ClientInfo {
-        ip_address: text("x-forwarded-for"),
-        user_agent: text(header::USER_AGENT.as_str()),
+        ip_address: Some(address.0.to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     }
 }
 
@@ -51,24 +56,26 @@ fn session_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 
 pub async fn sign_up(
     State(state): State<AppState>,
+    Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SignUpBody>,
 ) -> Result<Json<Value>, ApiError> {
     let signed = state
         .accounts
-        .sign_up(&body.email, &body.name, &body.password, &client(&headers))
+        .sign_up(&body.email, &body.name, &body.password, &client(&headers, address))
         .await?;
     Ok(Json(json!({"token": signed.session.token, "user": signed.user})))
 }
 
 pub async fn sign_in(
     State(state): State<AppState>,
+    Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SignInBody>,
 ) -> Result<Json<Value>, ApiError> {
     let signed = state
         .accounts
-        .sign_in(&body.email, &body.password, &client(&headers))
+        .sign_in(&body.email, &body.password, &client(&headers, address))
         .await?;
     Ok(Json(
         json!({"redirect": false, "token": signed.session.token, "user": signed.user}),

@@ -5,6 +5,7 @@ mod auth;
 mod body;
 mod chatkit;
 mod error;
+pub mod limit;
 mod tasks;
 
 use std::io::Write;
@@ -42,6 +43,7 @@ pub struct HttpConfig {
     /// Origins allowed to call from a browser; none means same-origin only.
     pub cors_origins: Vec<HeaderValue>,
     pub max_body_bytes: usize,
+    pub limits: limit::LimitOptions,
 }
 
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
@@ -59,6 +61,10 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         )
         .route("/chatkit", post(chatkit::chatkit))
         .route("/healthz", get(healthz))
+        .route_layer(axum::middleware::from_fn_with_state(
+            limit::Limiter::new(config.limits.clone()),
+            limit::enforce,
+        ))
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
@@ -109,7 +115,8 @@ pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
             tracing::warn!(error = %err, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app)
+    // The peer's address keys the per-client limits.
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
 }
