@@ -105,6 +105,14 @@ impl FromStr for Location {
     }
 }
 
+/// The server a PostgreSQL URL connects to (and sends its password to), as
+/// `host:port`, read the way the connection reads it (a `host` parameter
+/// counts); `None` if the URL cannot be parsed.
+pub fn postgres_server(url: &str) -> Option<String> {
+    let options = PgConnectOptions::from_str(url.trim()).ok()?;
+    Some(format!("{}:{}", options.get_host(), options.get_port()))
+}
+
 /// Shows a PostgreSQL URL without its password.
 impl fmt::Debug for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -330,6 +338,23 @@ mod tests {
         assert!("mysql://h/db".parse::<Location>().is_err());
         assert!("sqlite::memory:".parse::<Location>().is_err());
         assert!("  ".parse::<Location>().is_err());
+    }
+
+    #[test]
+    fn the_postgres_server_is_read_as_the_connection_reads_it() {
+        assert_eq!(
+            postgres_server("postgres://app@db.example/tasks").as_deref(),
+            Some("db.example:5432")
+        );
+        assert_eq!(
+            postgres_server("postgres://app@db.example:6543/tasks?sslmode=require").as_deref(),
+            Some("db.example:6543")
+        );
+        assert_eq!(
+            postgres_server("postgres://app@db.example/tasks?host=elsewhere.example").as_deref(),
+            Some("elsewhere.example:5432")
+        );
+        assert_eq!(postgres_server("not a url"), None);
     }
 
     #[test]
