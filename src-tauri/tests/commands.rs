@@ -571,3 +571,24 @@ fn the_data_folder_is_private() {
     let _app = app_in(dir, data.clone());
     assert_eq!(mode(&data), 0o700);
 }
+
+/// The confirmation is only worth something if the web view cannot open or
+/// answer dialogs itself: its capability names the app's commands and event
+/// listening, no plugin.
+#[test]
+fn the_web_view_has_no_dialog_or_other_plugin_permission() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/main-window.json");
+    let capability: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_default();
+    let permissions: Vec<&str> = capability["permissions"]
+        .as_array()
+        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(permissions.contains(&"allow-settings-set"), "{permissions:?}");
+    for permission in permissions {
+        assert!(
+            permission.starts_with("allow-") || permission.starts_with("core:event:"),
+            "{permission} gives the web view more than the app's commands"
+        );
+    }
+}
