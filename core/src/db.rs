@@ -12,6 +12,8 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::private;
+
 /// The app's reverse-DNS identifier; also names its data directory.
 pub const APP_IDENTIFIER: &str = "app.tasktalk.desktop";
 const SQLITE_FILE_NAME: &str = "tasktalk.db";
@@ -101,6 +103,14 @@ impl FromStr for Location {
         }
         Ok(Location::Sqlite(PathBuf::from(s)))
     }
+}
+
+/// The server a PostgreSQL URL connects to (and sends its password to), as
+/// `host:port`, read the way the connection reads it (a `host` parameter
+/// counts); `None` if the URL cannot be parsed.
+pub fn postgres_server(url: &str) -> Option<String> {
+    let options = PgConnectOptions::from_str(url.trim()).ok()?;
+    Some(format!("{}:{}", options.get_host(), options.get_port()))
 }
 
 /// Shows a PostgreSQL URL without its password.
@@ -232,10 +242,11 @@ impl Database {
 }
 
 async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
+    if let Some(parent) = path.parent() {
+        private::create_dir(parent)
             .map_err(|err| Error::Open(format!("could not create the folder {}: {err}", parent.display())))?;
     }
+    make_sqlite_files_private(path)?;
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
@@ -252,6 +263,39 @@ async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
         .connect_with(options)
         .await
         .map_err(|err| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err))))
+}
+
+/// Creates the database file readable by its owner only, before SQLite does
+/// (SQLite gives the -wal and -shm files it creates the database file's
+/// mode), and tightens files an older version or a loose umask left readable.
+/// A file that cannot be tightened (another owner's) is opened anyway, with
+/// a warning: refusing would not make it any less readable.
+fn make_sqlite_files_private(path: &Path) -> Result<()> {
+    let database = private::ensure_file(path);
+    if let Err(err) = &database
+        && !path.is_file()
+    {
+        return Err(Error::Open(format!("could not create {}: {err}", path.display())));
+    }
+    report_tightening(path, database);
+    for suffix in ["-wal", "-shm"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        let companion = PathBuf::from(companion);
+        let outcome = private::restrict(&companion);
+        report_tightening(&companion, outcome);
+    }
+    Ok(())
+}
+
+fn report_tightening(file: &Path, outcome: std::io::Result<bool>) {
+    match outcome {
+        Ok(false) => {}
+        Ok(true) => {
+            tracing::warn!(file = %file.display(), "other accounts could read this database file; now only its owner can")
+        }
+        Err(err) => tracing::warn!(file = %file.display(), error = %err, "could not make this database file private"),
+    }
 }
 
 /// A connection error as a sentence that names no credentials.
@@ -297,6 +341,23 @@ mod tests {
     }
 
     #[test]
+    fn the_postgres_server_is_read_as_the_connection_reads_it() {
+        assert_eq!(
+            postgres_server("postgres://app@db.example/tasks").as_deref(),
+            Some("db.example:5432")
+        );
+        assert_eq!(
+            postgres_server("postgres://app@db.example:6543/tasks?sslmode=require").as_deref(),
+            Some("db.example:6543")
+        );
+        assert_eq!(
+            postgres_server("postgres://app@db.example/tasks?host=elsewhere.example").as_deref(),
+            Some("elsewhere.example:5432")
+        );
+        assert_eq!(postgres_server("not a url"), None);
+    }
+
+    #[test]
     fn display_and_debug_hide_the_password() {
         let loc: Location = "postgres://alice:s3cret@db.example:5432/app?sslmode=require"
             .parse()
@@ -307,6 +368,62 @@ mod tests {
             shown.contains("postgres://alice:***@db.example:5432/app?sslmode=require"),
             "{shown}"
         );
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_database_and_its_folder_are_private() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let folder = dir.path().join("a").join("b");
+        let path = folder.join("tasks.db");
+        let db = Database::open_and_migrate(&Location::Sqlite(path.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(db.ping().await);
+        assert_eq!((mode(&dir.path().join("a")), mode(&folder)), (0o700, 0o700));
+        for file in ["tasks.db", "tasks.db-wal", "tasks.db-shm"] {
+            assert_eq!(mode(&folder.join(file)), 0o600, "{file}");
+        }
+        db.close().await;
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_existing_readable_sqlite_database_is_tightened_on_open() {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("tasks.db");
+        let first = Database::open_and_migrate(&Location::Sqlite(path.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        first.close().await;
+        // As an older version, a copy or a loose umask would have left them.
+        for file in ["tasks.db", "tasks.db-wal", "tasks.db-shm"] {
+            let file = dir.path().join(file);
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o644)
+                .open(&file)
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let db = Database::open_and_migrate(&Location::Sqlite(path))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(db.ping().await);
+        for file in ["tasks.db", "tasks.db-wal", "tasks.db-shm"] {
+            assert_eq!(mode(&dir.path().join(file)), 0o600, "{file}");
+        }
+        db.close().await;
     }
 
     #[test]

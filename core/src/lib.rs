@@ -6,6 +6,7 @@ pub mod agent;
 pub mod auth;
 pub mod chatkit;
 pub mod db;
+pub mod private;
 pub mod random;
 pub mod secret;
 pub mod tasks;

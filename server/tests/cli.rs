@@ -262,3 +262,41 @@ fn an_unreachable_database_is_a_refusal_with_a_clear_line_and_no_password() {
     run.assert_refused("could not open the database");
     assert!(!run.stderr.contains("hunter2-pw"));
 }
+
+/// The mode bits of a file or folder.
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+#[test]
+fn migrate_creates_sqlite_files_only_their_owner_can_read_whatever_the_umask() {
+    for umask in ["000", "022"] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let folder = dir.path().join("new").join("data");
+        let database = folder.join("tasks.db");
+        // umask is per process: a shell sets it, then becomes the server.
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" migrate"))
+            .arg(env!("CARGO_BIN_EXE_tasktalk-server"))
+            .env("DATABASE_URL", &database)
+            .env("BETTER_AUTH_SECRET", BETTER_AUTH_SECRET)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(mode(&dir.path().join("new")), 0o700, "umask {umask}");
+        assert_eq!(mode(&folder), 0o700, "umask {umask}");
+        for file in ["tasks.db", "tasks.db-wal", "tasks.db-shm"] {
+            let path = folder.join(file);
+            if file == "tasks.db" || path.exists() {
+                assert_eq!(mode(&path), 0o600, "{file} with umask {umask}");
+            }
+        }
+    }
+}

@@ -4,6 +4,8 @@
 use serde::ser::SerializeStruct;
 use tasktalk_core::{auth, db, tasks, token};
 
+use crate::confirm::Confirmation;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,8 @@ pub enum Error {
     Unavailable(String),
     #[error("The chat back end could not be reached: {0}")]
     Remote(String),
+    #[error("Nothing was changed: sending {} to {} was not allowed.", .0.credential, .0.destination)]
+    ConfirmationDeclined(Confirmation),
 }
 
 impl From<token::Error> for Error {
@@ -53,6 +57,7 @@ impl Error {
             Error::Secrets(_) => "secrets",
             Error::Unavailable(_) => "unavailable",
             Error::Remote(_) => "remote",
+            Error::ConfirmationDeclined(_) => "CONFIRMATION_DECLINED",
         }
     }
 }

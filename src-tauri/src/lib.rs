@@ -2,6 +2,7 @@
 //! Generic over the runtime so tests build the same app on the mock runtime.
 
 pub mod commands;
+mod confirm;
 mod error;
 mod secrets;
 mod settings;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use tauri::{Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
+pub use confirm::{Confirmation, Confirmer};
 pub use error::{Error, Result};
 
 /// Where the app keeps its data and secrets.
@@ -22,6 +24,9 @@ pub struct Launch {
     pub data_dir: Option<PathBuf>,
     /// Keep secrets in the private file even when an OS keyring answers.
     pub file_secrets: bool,
+    /// Who confirms that a credential may go to a new server: the native
+    /// dialog unless a test gives its own answer.
+    pub confirm: Confirmer,
 }
 
 impl Launch {
@@ -31,12 +36,18 @@ impl Launch {
         Self {
             data_dir: std::env::var_os("TASKTALK_DATA_DIR").map(PathBuf::from),
             file_secrets: std::env::var("TASKTALK_SECRET_STORE").as_deref() == Ok("file"),
+            confirm: Confirmer::default(),
         }
     }
 }
 
 /// The app on any runtime: plugins, state, commands.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    let builder = if launch.confirm.is_native() {
+        builder.plugin(tauri_plugin_dialog::init())
+    } else {
+        builder
+    };
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .setup(move |app| {
@@ -44,13 +55,21 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,
             };
-            std::fs::create_dir_all(&dir)?;
+            // The folder holds only Tasktalk's files (database, settings,
+            // secrets): private to this user, however it was created.
+            tasktalk_core::private::create_dir(&dir)?;
+            match tasktalk_core::private::restrict(&dir) {
+                Ok(false) => {}
+                Ok(true) => tracing::warn!(folder = %dir.display(), "other accounts could open the data folder; now only its owner can"),
+                Err(err) => tracing::warn!(folder = %dir.display(), error = %err, "could not make the data folder private"),
+            }
             let store = app.store(dir.join(settings::STORE_FILE))?;
             let saved = store
                 .get(settings::STORE_KEY)
                 .and_then(|value| serde_json::from_value::<settings::Settings>(value).ok())
                 .unwrap_or_default();
-            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved, !launch.file_secrets));
+            let asker = launch.confirm.resolve(app.handle());
+            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved, !launch.file_secrets, asker));
             app.manage(state);
             Ok(())
         })

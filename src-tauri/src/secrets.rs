@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tasktalk_core::Secret;
 use tasktalk_core::db::APP_IDENTIFIER;
+use tasktalk_core::private;
 
 use crate::error::{Error, Result};
 
@@ -20,6 +21,7 @@ pub const DATABASE_PASSWORD: &str = "database-password";
 const FILE_NAME: &str = "secrets.json";
 /// A keyring daemon that does not answer in this time is treated as absent.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+const PROBE_VALUE: &str = "probe";
 
 #[derive(Clone, Debug)]
 pub enum Secrets {
@@ -37,10 +39,7 @@ impl Secrets {
         }
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let works = keyring::Entry::new(APP_IDENTIFIER, "probe")
-                .and_then(|entry| entry.set_password("probe").and_then(|()| entry.get_password()))
-                .map(|value| value == "probe")
-                .unwrap_or(false);
+            let works = keyring::Entry::new(APP_IDENTIFIER, "probe").is_ok_and(|entry| probe(&entry));
             let _ = tx.send(works);
         });
         if rx.recv_timeout(PROBE_TIMEOUT).unwrap_or(false) {
@@ -111,6 +110,23 @@ impl Secrets {
     }
 }
 
+/// Whether the keyring stores, returns and deletes a value. The entry is
+/// deleted whatever happened before: a write can succeed and the read fail.
+fn probe(entry: &keyring::Entry) -> bool {
+    let works = entry
+        .set_password(PROBE_VALUE)
+        .and_then(|()| entry.get_password())
+        .is_ok_and(|value| value == PROBE_VALUE);
+    match entry.delete_credential() {
+        Ok(()) => works,
+        Err(keyring::Error::NoEntry) => false,
+        Err(err) => {
+            tracing::warn!(error = %err, "the keyring kept its test entry; secrets go to the private file");
+            false
+        }
+    }
+}
+
 /// Runs a keyring call on a thread of its own: the secret-service backend
 /// drives its own async runtime, which must not start inside tokio's.
 fn off_runtime<T: Send>(call: impl FnOnce() -> keyring::Result<T> + Send) -> keyring::Result<T> {
@@ -135,19 +151,21 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>> {
     }
 }
 
-/// Writes a temporary file with owner-only permissions, then renames it over
-/// the old one, so a crash never leaves half a file.
+/// Writes a temporary file with owner-only permissions (also when one was
+/// left behind with others), then renames it over the old one, so a crash
+/// never leaves half a file.
 fn write_file(path: &Path, all: &BTreeMap<String, String>) -> Result<()> {
     let fail = |err: std::io::Error| Error::Secrets(format!("could not write {}: {err}", path.display()));
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
+        private::create_dir(dir).map_err(fail)?;
     }
     let tmp = path.with_extension("json.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&tmp).map_err(fail)?;
+    private::ensure_file(&tmp).map_err(fail)?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&tmp)
+        .map_err(fail)?;
     serde_json::to_writer_pretty(&file, all).map_err(|e| Error::Secrets(e.to_string()))?;
     file.sync_all().map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(fail)
@@ -155,7 +173,86 @@ fn write_file(path: &Path, all: &BTreeMap<String, String>) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
+
+    /// A keyring entry in memory that can fail its read, and shows what is left in it.
+    #[derive(Debug, Default)]
+    struct Stored {
+        value: Mutex<Option<Vec<u8>>>,
+        fail_read: bool,
+    }
+
+    #[derive(Debug)]
+    struct Credential(Arc<Stored>);
+
+    impl keyring::credential::CredentialApi for Credential {
+        fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
+            *self.0.value.lock().unwrap_or_else(|e| e.into_inner()) = Some(secret.to_vec());
+            Ok(())
+        }
+
+        fn get_secret(&self) -> keyring::Result<Vec<u8>> {
+            if self.0.fail_read {
+                return Err(keyring::Error::PlatformFailure("locked".into()));
+            }
+            self.0
+                .value
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+                .ok_or(keyring::Error::NoEntry)
+        }
+
+        fn delete_credential(&self) -> keyring::Result<()> {
+            self.0
+                .value
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .map(drop)
+                .ok_or(keyring::Error::NoEntry)
+        }
+
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn the_keyring_probe_leaves_no_entry_even_when_it_fails_midway() {
+        for fail_read in [false, true] {
+            let stored = Arc::new(Stored {
+                fail_read,
+                ..Stored::default()
+            });
+            let entry = keyring::Entry::new_with_credential(Box::new(Credential(Arc::clone(&stored))));
+            assert_eq!(probe(&entry), !fail_read);
+            assert_eq!(
+                *stored.value.lock().unwrap_or_else(|e| e.into_inner()),
+                None,
+                "the probe's value is deleted (read fails: {fail_read})"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_secrets_file_is_private_even_over_a_readable_leftover() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(FILE_NAME);
+        // A temporary file left readable by a crash or another tool.
+        std::fs::write(path.with_extension("json.tmp"), "{}").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(path.with_extension("json.tmp"), std::fs::Permissions::from_mode(0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+        Secrets::File(path.clone())
+            .set(API_KEY, "sk-private")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mode = std::fs::metadata(&path).map(|m| m.permissions().mode()).unwrap_or(0);
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     #[test]
     fn the_file_store_keeps_values_private_and_survives_reopening() {

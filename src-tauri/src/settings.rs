@@ -3,7 +3,8 @@
 //! [`crate::secrets`]; `apiKeySet` only says whether one is stored.
 
 use serde::{Deserialize, Serialize};
-use tasktalk_core::agent::ProviderKind;
+use tasktalk_core::agent::{ProviderKind, ProviderSettings};
+use tasktalk_core::db::postgres_server;
 use tasktalk_core::token::JwtMode;
 
 use crate::error::{Error, Result};
@@ -100,6 +101,45 @@ impl Settings {
     }
 }
 
+/// Where each stored credential goes with these settings; a change of one
+/// of these is what needs the person's confirmation, or drops the API key.
+impl Settings {
+    /// The remote chat back end, which receives the sign-in token (JWT).
+    pub fn token_destination(&self) -> Option<String> {
+        match &self.chat_backend {
+            ChatBackend::Local => None,
+            ChatBackend::Remote { url } => Some(origin(url)),
+        }
+    }
+
+    /// The provider's server, which receives the API key.
+    pub fn api_key_destination(&self) -> Option<String> {
+        let provider = ProviderSettings {
+            kind: self.provider.kind,
+            base_url: self.provider.base_url.clone(),
+            ..ProviderSettings::default()
+        };
+        provider.base_url_in_use().map(|url| origin(&url))
+    }
+
+    /// The PostgreSQL server, which receives the database password.
+    pub fn database_password_destination(&self) -> Option<String> {
+        match &self.database {
+            DatabaseSetting::Sqlite => None,
+            DatabaseSetting::Postgres { url } => Some(postgres_server(url).unwrap_or_else(|| url.trim().to_owned())),
+        }
+    }
+}
+
+/// A URL's origin (`scheme://host:port`): the server a request goes to. A URL
+/// without one stands for itself, so it never equals another server.
+fn origin(url: &str) -> String {
+    match reqwest::Url::parse(url.trim()).map(|u| u.origin()) {
+        Ok(origin) if origin.is_tuple() => origin.ascii_serialization(),
+        _ => url.trim().to_owned(),
+    }
+}
+
 /// The PostgreSQL URL with the stored password put back in.
 pub fn url_with_password(url: &str, password: Option<&str>) -> Result<String> {
     let mut parsed =
@@ -138,6 +178,45 @@ mod tests {
             Some(Settings::default()),
             "missing fields default"
         );
+    }
+
+    #[test]
+    fn each_credential_goes_to_the_server_its_settings_name() {
+        let mut settings = Settings::default();
+        assert_eq!(
+            (
+                settings.token_destination(),
+                settings.api_key_destination(),
+                settings.database_password_destination()
+            ),
+            (None, None, None),
+            "offline and local: nothing leaves the computer"
+        );
+        settings.chat_backend = ChatBackend::Remote {
+            url: "https://tasks.example:443/api/chatkit".into(),
+        };
+        settings.provider.kind = ProviderKind::OpenAi;
+        settings.database = DatabaseSetting::Postgres {
+            url: "postgres://app@db.example/tasks".into(),
+        };
+        assert_eq!(settings.token_destination().as_deref(), Some("https://tasks.example"));
+        assert_eq!(
+            settings.api_key_destination().as_deref(),
+            Some("https://api.openai.com")
+        );
+        assert_eq!(
+            settings.database_password_destination().as_deref(),
+            Some("db.example:5432")
+        );
+        settings.provider.base_url = Some("http://LOCALHOST:11434/v1".into());
+        assert_eq!(
+            settings.api_key_destination().as_deref(),
+            Some("http://localhost:11434")
+        );
+        settings.chat_backend = ChatBackend::Remote {
+            url: "not a url".into(),
+        };
+        assert_eq!(settings.token_destination().as_deref(), Some("not a url"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use tasktalk_core::tasks::Tasks;
 use tasktalk_core::token::{TokenConfig, Tokens};
 use tokio::sync::{RwLock, oneshot};
 
+use crate::confirm::Asker;
 use crate::error::{Error, Result};
 use crate::secrets::{self, Secrets};
 use crate::settings::{ChatBackend, DatabaseSetting, Settings, url_with_password};
@@ -107,6 +108,11 @@ pub struct AppState {
     /// Streaming chat requests by id, each with the switch that stops it.
     pub streams: Mutex<HashMap<String, oneshot::Sender<()>>>,
     pub http: reqwest::Client,
+    /// Asks the person, outside the web view, before a credential goes to a new server.
+    pub asker: Asker,
+    /// Held through a settings change, so each is checked against the
+    /// settings it replaces.
+    pub changing: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -119,7 +125,7 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    pub async fn start(data_dir: PathBuf, settings: Settings, try_keyring: bool) -> Self {
+    pub async fn start(data_dir: PathBuf, settings: Settings, try_keyring: bool, asker: Asker) -> Self {
         let secrets = Secrets::open(&data_dir, try_keyring);
         let backend = Backend::start(&settings, &secrets, &data_dir).await.map_err(|e| {
             tracing::error!(error = %e, "the back end did not start");
@@ -132,6 +138,8 @@ impl AppState {
             backend: RwLock::new(backend),
             streams: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
+            asker,
+            changing: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -1,9 +1,12 @@
 //! The desktop commands on Tauri's mock runtime: real invoke handling, real
 //! state, a real SQLite file in a temporary data folder.
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+use tasktalk::{Confirmation, Confirmer};
 use tauri::ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
@@ -13,15 +16,32 @@ struct App {
     _dir: tempfile::TempDir,
     app: tauri::App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
+    /// What the app asked the person to confirm, in order.
+    asked: Arc<Mutex<Vec<Confirmation>>>,
+    /// The person's answer to the next question.
+    answer: Arc<AtomicBool>,
 }
 
+/// The app in a fresh temporary data folder; the person agrees to every question.
 fn app() -> App {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_path_buf();
+    app_in(dir, data)
+}
+
+fn app_in(dir: tempfile::TempDir, data_dir: PathBuf) -> App {
+    let asked: Arc<Mutex<Vec<Confirmation>>> = Arc::default();
+    let answer = Arc::new(AtomicBool::new(true));
+    let (record, reply) = (Arc::clone(&asked), Arc::clone(&answer));
     let mut app = tasktalk::builder(
         mock_builder(),
         tasktalk::Launch {
-            data_dir: Some(dir.path().to_path_buf()),
+            data_dir: Some(data_dir),
             file_secrets: true,
+            confirm: Confirmer::answering(move |question| {
+                record.lock().map(|mut a| a.push(question.clone())).unwrap_or_default();
+                reply.load(Ordering::SeqCst)
+            }),
         },
     )
     .build(mock_context(noop_assets()))
@@ -33,7 +53,13 @@ fn app() -> App {
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap_or_else(|e| panic!("open a window: {e}"));
-    App { _dir: dir, app, window }
+    App {
+        _dir: dir,
+        app,
+        window,
+        asked,
+        answer,
+    }
 }
 
 impl App {
@@ -62,6 +88,14 @@ impl App {
             Err(err) => err,
             Ok(value) => panic!("{cmd} should fail, got {value}"),
         }
+    }
+
+    fn asked(&self) -> Vec<Confirmation> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    fn secrets_file(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("secrets.json")).unwrap_or_default()
     }
 
     fn chatkit_json(&self, body: Value) -> Value {
@@ -300,6 +334,21 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
     let mut settings = app.ok("settings_get", json!({}));
     settings["chatBackend"] = json!({"kind": "remote", "url": format!("{}/chatkit", replay.origin())});
     app.ok("settings_set", json!({"settings": settings}));
+    assert_eq!(
+        app.asked(),
+        [Confirmation {
+            credential: "your sign-in token (JWT)",
+            destination: replay.origin().to_owned(),
+        }],
+        "asked once, outside the web view"
+    );
+    settings["chatBackend"] = json!({"kind": "remote", "url": format!("{}/v2/chatkit", replay.origin())});
+    app.ok("settings_set", json!({"settings": settings}));
+    assert_eq!(
+        app.asked().len(),
+        1,
+        "another path on the same server is not asked again"
+    );
     app.ok(
         "sign_up",
         json!({"email": "rem@example.com", "name": "Rem", "password": "correct horse"}),
@@ -379,4 +428,167 @@ fn settings_that_fail_to_start_leave_the_stored_secrets_as_they_were() {
     assert_eq!(after, before, "a failed change leaves every secret as it was");
     assert!(!after.contains("new-db-password") && !after.contains("sk-second-key"));
     assert_eq!(app.ok("settings_get", json!({}))["database"], json!({"kind": "sqlite"}));
+}
+
+#[test]
+fn a_declined_confirmation_keeps_the_jwt_from_a_new_chat_back_end() {
+    use tasktalk_core::replay::{ReplayServer, Reply};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let replay = runtime.block_on(ReplayServer::start([Reply::json(
+        200,
+        json!({"data": [], "has_more": false}).to_string(),
+    )]));
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "eve@example.com", "name": "Eve", "password": "correct horse"}),
+    );
+    // A script in the web view points the chat at its own server.
+    app.answer.store(false, Ordering::SeqCst);
+    let before = app.ok("settings_get", json!({}));
+    let mut hostile = before.clone();
+    hostile["chatBackend"] = json!({"kind": "remote", "url": format!("{}/chatkit", replay.origin())});
+    let refused = app.err("settings_set", json!({"settings": hostile}));
+    assert_eq!(refused["kind"], "CONFIRMATION_DECLINED", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Nothing was changed") && m.contains(&replay.origin())),
+        "{refused}"
+    );
+    assert_eq!(app.asked().len(), 1);
+    assert_eq!(app.ok("settings_get", json!({})), before, "nothing changed");
+    let head = app.chatkit_json(json!({"type": "threads.list", "params": {}}));
+    assert_eq!(head["status"], 200, "answered here");
+    assert!(replay.requests().is_empty(), "the JWT never reached the new server");
+
+    // Agreed to: the change applies and the chat goes there.
+    app.answer.store(true, Ordering::SeqCst);
+    app.ok("settings_set", json!({"settings": hostile}));
+    app.chatkit_json(json!({"type": "threads.list", "params": {}}));
+    assert_eq!(replay.requests().len(), 1);
+}
+
+#[test]
+fn a_new_provider_server_gets_no_stored_key_unless_it_is_entered_again() {
+    let app = app();
+    let mut settings = app.ok("settings_get", json!({}));
+    settings["provider"] = json!({"kind": "openai-compatible", "model": null, "baseUrl": "http://127.0.0.1:11434/v1"});
+    settings["apiKey"] = json!("sk-local-key");
+    let saved = app.ok("settings_set", json!({"settings": settings.clone()}));
+    assert_eq!(saved["settings"]["provider"]["apiKeySet"], true);
+
+    settings.as_object_mut().map(|s| s.remove("apiKey"));
+    settings["provider"]["baseUrl"] = json!("http://127.0.0.1:11434/v2");
+    let same_server = app.ok("settings_set", json!({"settings": settings.clone()}));
+    assert_eq!(
+        same_server["settings"]["provider"]["apiKeySet"], true,
+        "same server: kept"
+    );
+    assert_eq!(same_server["apiKeyDropped"], false);
+
+    settings["provider"]["baseUrl"] = json!("https://collector.example/v1");
+    let moved = app.ok("settings_set", json!({"settings": settings.clone()}));
+    assert_eq!(moved["settings"]["provider"]["apiKeySet"], false, "{moved}");
+    assert_eq!(moved["apiKeyDropped"], true);
+    assert!(!app.secrets_file().contains("sk-local-key"), "the key is gone");
+    assert!(app.asked().is_empty(), "nothing to confirm: no stored key goes there");
+
+    settings["provider"]["baseUrl"] = json!("https://other.example/v1");
+    settings["apiKey"] = json!("sk-entered-again");
+    let entered = app.ok("settings_set", json!({"settings": settings.clone()}));
+    assert_eq!(entered["settings"]["provider"]["apiKeySet"], true);
+    assert_eq!(entered["apiKeyDropped"], false);
+
+    // Another provider with its default address is another server too.
+    settings.as_object_mut().map(|s| s.remove("apiKey"));
+    settings["provider"] = json!({"kind": "gemini", "model": null, "baseUrl": null});
+    let switched = app.ok("settings_set", json!({"settings": settings}));
+    assert_eq!(switched["settings"]["provider"]["apiKeySet"], false);
+    assert!(!app.secrets_file().contains("sk-entered-again"));
+}
+
+#[test]
+fn a_stored_database_password_goes_to_a_new_server_only_when_confirmed() {
+    let app = app();
+    std::fs::write(
+        app._dir.path().join("secrets.json"),
+        json!({"database-password": "db-pw-stored", "better-auth-secret": "a-better-auth-secret-0123456789abcdefgh"})
+            .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let before_secrets = app.secrets_file();
+    let before = app.ok("settings_get", json!({}));
+    let mut moved = before.clone();
+    moved["database"] = json!({"kind": "postgres", "url": "postgres://app@127.0.0.1:1/tasks"});
+
+    app.answer.store(false, Ordering::SeqCst);
+    let refused = app.err("settings_set", json!({"settings": moved.clone()}));
+    assert_eq!(refused["kind"], "CONFIRMATION_DECLINED", "{refused}");
+    assert_eq!(
+        app.asked(),
+        [Confirmation {
+            credential: "your database password",
+            destination: "127.0.0.1:1".into(),
+        }]
+    );
+    assert_eq!(app.ok("settings_get", json!({})), before);
+    assert_eq!(app.secrets_file(), before_secrets);
+
+    // Agreed to, the change is tried (and here fails: nothing listens there).
+    app.answer.store(true, Ordering::SeqCst);
+    assert_eq!(
+        app.err("settings_set", json!({"settings": moved.clone()}))["kind"],
+        "database"
+    );
+    // A password typed with the change is not a stored one: nothing to ask.
+    moved["databasePassword"] = json!("typed-now");
+    assert_eq!(app.err("settings_set", json!({"settings": moved}))["kind"], "database");
+    assert_eq!(app.asked().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("new").join("data");
+    let app = app_in(dir, data.clone());
+    assert_eq!((mode(&data), mode(&data.join("tasktalk.db"))), (0o700, 0o600));
+    drop(app);
+
+    // A folder an older version (or a loose umask) left open is closed.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("old");
+    std::fs::create_dir(&data).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap_or_else(|e| panic!("{e}"));
+    let _app = app_in(dir, data.clone());
+    assert_eq!(mode(&data), 0o700);
+}
+
+/// The confirmation is only worth something if the web view cannot open or
+/// answer dialogs itself: its capability names the app's commands and event
+/// listening, no plugin.
+#[test]
+fn the_web_view_has_no_dialog_or_other_plugin_permission() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/main-window.json");
+    let capability: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_default();
+    let permissions: Vec<&str> = capability["permissions"]
+        .as_array()
+        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(permissions.contains(&"allow-settings-set"), "{permissions:?}");
+    for permission in permissions {
+        assert!(
+            permission.starts_with("allow-") || permission.starts_with("core:event:"),
+            "{permission} gives the web view more than the app's commands"
+        );
+    }
 }

@@ -34,7 +34,8 @@ export type Settings = {
   chatBackend: { kind: "local" } | { kind: "remote"; url: string };
 };
 export type SettingsUpdate = Settings & { apiKey?: string; databasePassword?: string; betterAuthSecret?: string };
-export type SettingsSetResult = { settings: Settings; restartRequired: boolean };
+/** `apiKeyDropped`: the provider's server changed and no key was entered, so the saved one was deleted. */
+export type SettingsSetResult = { settings: Settings; restartRequired: boolean; apiKeyDropped: boolean };
 export type AppInfo = {
   version: string;
   database: string;

@@ -56,11 +56,8 @@ fn missing(what: &str) -> ProviderError {
 impl ProviderSettings {
     /// The configured provider, or a sentence saying what is missing.
     pub fn build(&self) -> Result<Arc<dyn Provider>, ProviderError> {
-        let flavor = match self.kind {
-            ProviderKind::Offline => return Ok(Arc::new(OfflineAssistant)),
-            ProviderKind::OpenAi => Flavor::OpenAi,
-            ProviderKind::Gemini => Flavor::Gemini,
-            ProviderKind::OpenAiCompatible => Flavor::Compatible,
+        let Some(flavor) = self.flavor() else {
+            return Ok(Arc::new(OfflineAssistant));
         };
         let api_key = self.api_key.clone().filter(|k| !k.is_empty());
         if api_key.is_none() && flavor != Flavor::Compatible {
@@ -69,14 +66,6 @@ impl ProviderSettings {
             ));
         }
         let defaults = OpenAiConfig::defaults(flavor);
-        let chosen = |value: &Option<String>, default: &str| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .unwrap_or(default)
-                .to_owned()
-        };
         Ok(Arc::new(OpenAiCompatible::new(OpenAiConfig {
             base_url: chosen(&self.base_url, &defaults.base_url),
             model: chosen(&self.model, &defaults.model),
@@ -84,6 +73,32 @@ impl ProviderSettings {
             ..defaults
         })))
     }
+
+    /// Where the requests, and with them the API key, go: the base URL set,
+    /// else the provider's default; `None` for the offline assistant.
+    pub fn base_url_in_use(&self) -> Option<String> {
+        self.flavor()
+            .map(|flavor| chosen(&self.base_url, flavor.default_base_url()))
+    }
+
+    fn flavor(&self) -> Option<Flavor> {
+        match self.kind {
+            ProviderKind::Offline => None,
+            ProviderKind::OpenAi => Some(Flavor::OpenAi),
+            ProviderKind::Gemini => Some(Flavor::Gemini),
+            ProviderKind::OpenAiCompatible => Some(Flavor::Compatible),
+        }
+    }
+}
+
+/// The value set, unless it is empty; else the default.
+fn chosen(value: &Option<String>, default: &str) -> String {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or(default)
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -94,6 +109,19 @@ mod tests {
     fn the_default_is_the_offline_assistant() {
         let provider = ProviderSettings::default().build().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(provider.describe(), "offline assistant");
+    }
+
+    #[test]
+    fn the_base_url_in_use_is_the_one_set_or_the_providers_default() {
+        let mut settings = ProviderSettings::default();
+        assert_eq!(settings.base_url_in_use(), None, "offline sends nothing");
+        settings.kind = ProviderKind::Gemini;
+        assert_eq!(
+            settings.base_url_in_use().as_deref(),
+            Some(crate::agent::openai::GEMINI_BASE_URL)
+        );
+        settings.base_url = Some(" https://proxy.example/v1 ".into());
+        assert_eq!(settings.base_url_in_use().as_deref(), Some("https://proxy.example/v1"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use tasktalk_core::Secret;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
 
+use crate::confirm::Confirmation;
 use crate::error::{Error, Result};
 use crate::secrets::{self, SESSION_TOKEN};
 use crate::settings::{STORE_FILE, STORE_KEY, Settings, SettingsUpdate};
@@ -15,6 +16,9 @@ use crate::state::{AppState, Backend};
 pub struct Saved {
     settings: Settings,
     restart_required: bool,
+    /// The stored API key was deleted: the provider's server changed and no
+    /// key was entered with the change.
+    api_key_dropped: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -42,6 +46,9 @@ pub async fn settings_get(state: State<'_, AppState>) -> Result<Settings> {
 
 /// Checks the new settings by starting the core with them; only if that works
 /// are they saved and put in use, so a mistake never leaves the app broken.
+/// A stored credential that would go to a new server needs the person's
+/// answer in a native dialog first (any script in the web view may call
+/// this); a stored API key does not follow the provider to a new server.
 #[tauri::command]
 pub async fn settings_set<R: Runtime>(
     app: AppHandle<R>,
@@ -55,18 +62,35 @@ pub async fn settings_set<R: Runtime>(
         better_auth_secret,
     } = settings;
     new.validate()?;
-    let written = [
-        (secrets::API_KEY, api_key),
+    let entered = |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (api_key, database_password) = (entered(api_key), entered(database_password));
+    let _one_change_at_a_time = state.changing.lock().await;
+    let old = state.settings.read().await.clone();
+    for question in questions(&state, &old, &new, database_password.is_some())? {
+        if !state.asker.confirm(&question).await {
+            tracing::warn!(destination = %question.destination, "declined: a stored credential would have gone to a new server");
+            return Err(Error::ConfirmationDeclined(question));
+        }
+    }
+    let api_key_dropped = api_key.is_none()
+        && old.api_key_destination() != new.api_key_destination()
+        && state.secrets.get(secrets::API_KEY)?.is_some();
+    // `None` deletes. The secrets must be stored for the trial start to read
+    // them; what they were is kept so a failed change can put them back.
+    let mut written = vec![
         (secrets::DATABASE_PASSWORD, database_password),
-        (secrets::BETTER_AUTH_SECRET, better_auth_secret),
+        (secrets::BETTER_AUTH_SECRET, entered(better_auth_secret)),
     ];
-    // The secrets must be stored for the trial start to read them; what they
-    // were is kept so a failed change can put them back.
+    written.retain(|(_, value)| value.is_some());
+    if api_key.is_some() || api_key_dropped {
+        written.push((secrets::API_KEY, api_key));
+    }
     let mut previous = Vec::new();
     for (name, value) in &written {
-        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            previous.push((*name, state.secrets.get(name)?));
-            state.secrets.set(name, value)?;
+        previous.push((*name, state.secrets.get(name)?));
+        match value {
+            Some(value) => state.secrets.set(name, value)?,
+            None => state.secrets.delete(name)?,
         }
     }
     let applied = async {
@@ -91,18 +115,44 @@ pub async fn settings_set<R: Runtime>(
             return Err(err);
         }
     };
-    let old = state.settings.read().await.clone();
     // A different database does not know this session.
     if old.database != new.database {
         state.secrets.delete(SESSION_TOKEN)?;
     }
     state.replace_backend(backend).await;
     *state.settings.write().await = new.clone();
-    tracing::info!("settings changed and applied");
+    tracing::info!(api_key_dropped, "settings changed and applied");
     Ok(Saved {
         settings: shown(&state, new)?,
         restart_required: false,
+        api_key_dropped,
     })
+}
+
+/// What the person must allow: each stored credential that the new settings
+/// would send to a server the old ones did not send it to. A database
+/// password typed with the change is not a stored one.
+fn questions(state: &AppState, old: &Settings, new: &Settings, password_entered: bool) -> Result<Vec<Confirmation>> {
+    let mut questions = Vec::new();
+    if let Some(destination) = new.token_destination()
+        && old.token_destination().as_ref() != Some(&destination)
+    {
+        questions.push(Confirmation {
+            credential: "your sign-in token (JWT)",
+            destination,
+        });
+    }
+    if let Some(destination) = new.database_password_destination()
+        && old.database_password_destination().as_ref() != Some(&destination)
+        && !password_entered
+        && state.secrets.get(secrets::DATABASE_PASSWORD)?.is_some()
+    {
+        questions.push(Confirmation {
+            credential: "your database password",
+            destination,
+        });
+    }
+    Ok(questions)
 }
 
 /// Puts secrets back as they were before a change that failed.

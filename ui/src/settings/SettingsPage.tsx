@@ -16,7 +16,26 @@ type Form = {
   domainKey: string;
   backendKind: "local" | "remote";
   backendUrl: string;
+  /** Where the saved key and token go now, to tell what a change would move. */
+  savedKeyServer: string | null;
+  savedBackendServer: string | null;
 };
+
+/** The server a URL sends to (its origin); a URL without one stands for itself. */
+function server(url: string): string {
+  try {
+    const origin = new URL(url.trim()).origin;
+    return origin === "null" ? url.trim() : origin;
+  } catch {
+    return url.trim();
+  }
+}
+
+/** Where a provider sends its API key; its default address when no base URL is set. */
+function keyServer(kind: ProviderKind, baseUrl: string): string | null {
+  if (kind === "offline") return null;
+  return baseUrl.trim() ? server(baseUrl) : `default:${kind}`;
+}
 
 function toForm(s: Settings): Form {
   return {
@@ -33,7 +52,19 @@ function toForm(s: Settings): Form {
     domainKey: s.chatkitDomainKey,
     backendKind: s.chatBackend.kind,
     backendUrl: s.chatBackend.kind === "remote" ? s.chatBackend.url : "",
+    savedKeyServer: keyServer(s.provider.kind, s.provider.baseUrl ?? ""),
+    savedBackendServer: s.chatBackend.kind === "remote" ? server(s.chatBackend.url) : null,
   };
+}
+
+/** Saving forgets the saved key: it goes only to the server it was saved for. */
+function keyWillBeDropped(f: Form): boolean {
+  return f.apiKeySet && !f.apiKey.trim() && keyServer(f.providerKind, f.baseUrl) !== f.savedKeyServer;
+}
+
+/** Saving asks in a system dialog before the sign-in token goes to this server. */
+function tokenNeedsConfirmation(f: Form): boolean {
+  return f.backendKind === "remote" && f.backendUrl.trim() !== "" && server(f.backendUrl) !== f.savedBackendServer;
 }
 
 export function toUpdate(f: Form): SettingsUpdate {
@@ -157,7 +188,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
   const [errors, setErrors] = useState<Errors>({});
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
-  const [result, setResult] = useState<{ restartRequired: boolean } | null>(null);
+  const [result, setResult] = useState<{ restartRequired: boolean; apiKeyDropped: boolean } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -193,7 +224,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
     try {
       const r = await ipc.settingsSet(toUpdate(form));
       setForm(toForm(r.settings));
-      setResult({ restartRequired: r.restartRequired });
+      setResult({ restartRequired: r.restartRequired, apiKeyDropped: r.apiKeyDropped });
       onSaved(r.settings);
       ipc.appInfo().then(setInfo, () => {});
     } catch (err) {
@@ -244,7 +275,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
                 />
                 <InputRow
                   label="Database password"
-                  hint="Stored with the other secrets; leave empty to keep the saved one."
+                  hint="Stored with the other secrets; leave empty to keep the saved one. Before a saved password goes to another server, Tasktalk asks you in a system dialog."
                   secret
                   value={form.dbPassword}
                   onChange={(v) => set("dbPassword", v)}
@@ -287,7 +318,12 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
                 <InputRow
                   label="API key"
                   hint={
-                    form.apiKeySet ? (
+                    keyWillBeDropped(form) ? (
+                      <span data-testid="settings-api-key-will-drop">
+                        The saved key is only sent to the server it was saved for: saving this change forgets it. Enter it again to keep
+                        using one.
+                      </span>
+                    ) : form.apiKeySet ? (
                       <>
                         <span className="badge" data-testid="settings-api-key-saved">
                           saved
@@ -321,6 +357,14 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
               <InputRow
                 label="ChatKit endpoint URL"
                 error={errors.backendUrl}
+                hint={
+                  tokenNeedsConfirmation(form) && (
+                    <span data-testid="settings-confirm-notice">
+                      Your sign-in token goes to this server with every message: when you save, Tasktalk asks you to allow it in a system
+                      dialog, outside this window.
+                    </span>
+                  )
+                }
                 value={form.backendUrl}
                 placeholder="https://tasks.example.com/chatkit"
                 onChange={(v) => set("backendUrl", v)}
@@ -350,6 +394,12 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
           )}
           <div role="status" className="save-status">
             {result && (result.restartRequired ? <strong>Saved. Restart Tasktalk to apply.</strong> : "Saved.")}
+            {result?.apiKeyDropped && (
+              <span data-testid="settings-api-key-dropped">
+                {" "}
+                The saved API key was deleted because the provider&apos;s server changed; enter it again to use it there.
+              </span>
+            )}
           </div>
           <div className="actions">
             <button type="submit" className="btn btn-primary" disabled={saving} data-testid="settings-save">
