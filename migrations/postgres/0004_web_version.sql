@@ -4,3 +4,6 @@
 alter table "jwks" add column if not exists "expiresAt" timestamptz;
 alter table "jwks" add column if not exists "alg" text;
 alter table "jwks" add column if not exists "crv" text;
+
+-- Finds the web version's messages that have no item here yet (see the chat store).
+create index if not exists ix_tasktalk_chat_items_message on tasktalk_chat_items (message_id);
