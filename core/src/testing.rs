@@ -194,8 +194,15 @@ pub struct WebUser {
 /// writes. Also the web deployment's signing key, in a `jwks` without
 /// `alg`/`crv`/`expiresAt`.
 pub async fn build_web_version_own_database(db: &Database) -> WebUser {
-    assert_eq!(db.dialect(), Dialect::Postgres, "the web version runs on PostgreSQL only");
-    let path = format!("{}/../tests/fixtures/webversion/schema_postgres.sql", env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        db.dialect(),
+        Dialect::Postgres,
+        "the web version runs on PostgreSQL only"
+    );
+    let path = format!(
+        "{}/../tests/fixtures/webversion/schema_postgres.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let schema = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
     execute_script(db, &schema).await;
     let hashes = fixture_json("hashes.json");
@@ -228,7 +235,10 @@ pub async fn build_web_version_own_database(db: &Database) -> WebUser {
     }
     .await;
     let conversation_id = seeded.unwrap_or_else(|e| panic!("seeding the web version's own database: {e}"));
-    WebUser { conversation_id, ..user }
+    WebUser {
+        conversation_id,
+        ..user
+    }
 }
 
 fn ts(iso: &str) -> Timestamp {

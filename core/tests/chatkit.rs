@@ -15,8 +15,8 @@ use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{ChatKit, Response};
 use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::timestamp::Timestamp;
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database};
+use tasktalk_core::timestamp::Timestamp;
 use tasktalk_core::token::{TokenConfig, Tokens};
 use tasktalk_core::{Secret, on_db, test_on_both_databases};
 
@@ -200,15 +200,23 @@ async fn web_conversation(db: &Database, user_id: &str, messages: &[(&str, &str)
 
 async fn message_rows(db: &Database, conversation: i32) -> Vec<(String, String)> {
     on_db!(db, pool => sqlx::query_as("select role, content from messages where conversation_id = $1 order by id")
-        .bind(conversation).fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"))
+        .bind(conversation).fetch_all(pool).await)
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `(type, text)` of each item of a page.
 fn item_texts(page: &Value) -> Vec<(String, String)> {
-    page["data"].as_array().into_iter().flatten().map(|i| (
-        i["type"].as_str().unwrap_or_default().to_owned(),
-        i["content"][0]["text"].as_str().unwrap_or_default().to_owned(),
-    )).collect()
+    page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            (
+                i["type"].as_str().unwrap_or_default().to_owned(),
+                i["content"][0]["text"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// On the web version's own schema (PostgreSQL only, `role varchar`): her web
@@ -219,24 +227,52 @@ async fn the_web_versions_own_chat_reads_here_and_replies_are_written_as_the_web
     let web = build_web_version_own_database(&t.db).await;
     t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
-    let signed = accounts.sign_in(&web.email, &web.password, &ClientInfo::default()).await.unwrap_or_else(|e| panic!("{e}"));
-    let tokens = Arc::new(Tokens::hs256(TokenConfig::new(Secret::new(BETTER_AUTH_SECRET))).unwrap_or_else(|e| panic!("{e}")));
-    let auth = format!("Bearer {}", tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token);
-    let provider = Arc::new(ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Done: watered."])])), ..Default::default() });
+    let signed = accounts
+        .sign_in(&web.email, &web.password, &ClientInfo::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tokens =
+        Arc::new(Tokens::hs256(TokenConfig::new(Secret::new(BETTER_AUTH_SECRET))).unwrap_or_else(|e| panic!("{e}")));
+    let auth = format!(
+        "Bearer {}",
+        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
+    );
+    let provider = Arc::new(ScriptedProvider {
+        scripts: Mutex::new(VecDeque::from([text(&["Done: watered."])])),
+        ..Default::default()
+    });
     let chatkit = ChatKit::new(t.db.clone(), tokens, Agent::new(provider, Tasks::new(t.db.clone())));
     let call = |body: Value| {
         let (chatkit, auth) = (&chatkit, &auth);
         async move { chatkit.process(Some(auth), body.to_string().as_bytes()).await }
     };
-    let Response::Json { body: threads, .. } = call(json!({"type": "threads.list", "params": {}})).await else { panic!("expected JSON") };
+    let Response::Json { body: threads, .. } = call(json!({"type": "threads.list", "params": {}})).await else {
+        panic!("expected JSON")
+    };
     assert_eq!(threads["data"][0]["title"], "web chat", "{threads}");
     let thread_id = ids(&threads)[0].clone();
-    let Response::Json { body: items, .. } = call(json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await else { panic!("expected JSON") };
-    assert_eq!(item_texts(&items), [
-        ("user_message".to_owned(), "what is still open?".to_owned()),
-        ("assistant_message".to_owned(), "You have 1 open task: water the plants.".to_owned()),
-    ]);
-    let Response::Stream(mut stream) = call(json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("watered them")}})).await else { panic!("expected a stream") };
+    let Response::Json { body: items, .. } =
+        call(json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await
+    else {
+        panic!("expected JSON")
+    };
+    assert_eq!(
+        item_texts(&items),
+        [
+            ("user_message".to_owned(), "what is still open?".to_owned()),
+            (
+                "assistant_message".to_owned(),
+                "You have 1 open task: water the plants.".to_owned()
+            ),
+        ]
+    );
+    let Response::Stream(mut stream) = call(
+        json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("watered them")}}),
+    )
+    .await
+    else {
+        panic!("expected a stream")
+    };
     while stream.next().await.is_some() {}
     let rows = message_rows(&t.db, web.conversation_id).await;
     let roles: Vec<&str> = rows.iter().map(|(role, _)| role.as_str()).collect();

@@ -9,7 +9,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
 use tasktalk_core::db::Dialect;
 use tasktalk_core::testing::{
-    BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, build_web_version_own_database, count_rows, fixture_json,
+    BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, build_web_version_own_database, count_rows,
+    fixture_json,
 };
 use tasktalk_core::{on_db, test_on_both_databases};
 
@@ -216,7 +217,15 @@ test_on_both_databases! {
 async fn the_web_versions_nameless_user_signs_in_and_her_tasks_list_after_migrate() {
     let t = TestDatabase::empty_postgres().await;
     let web = build_web_version_own_database(&t.db).await;
-    let tables = [r#""user""#, r#""account""#, r#""session""#, r#""jwks""#, "tasks_phaseiii", "conversations", "messages"];
+    let tables = [
+        r#""user""#,
+        r#""account""#,
+        r#""session""#,
+        r#""jwks""#,
+        "tasks_phaseiii",
+        "conversations",
+        "messages",
+    ];
     let mut before = Vec::new();
     for table in tables {
         before.push(count_rows(&t.db, table).await);
@@ -229,13 +238,29 @@ async fn the_web_versions_nameless_user_signs_in_and_her_tasks_list_after_migrat
 
     let signed = sign_in(&t.url, &web.email, &web.password);
     assert_eq!(signed.code, 0, "{}", signed.stderr);
-    assert_eq!((signed.json()["user"]["id"].clone(), signed.json()["user"]["name"].clone()), (Value::from(web.id.as_str()), Value::from("")));
-    let verified = cli(&t.url, &["token", "verify", signed.json()["token"].as_str().unwrap_or_default()], None);
+    assert_eq!(
+        (
+            signed.json()["user"]["id"].clone(),
+            signed.json()["user"]["name"].clone()
+        ),
+        (Value::from(web.id.as_str()), Value::from(""))
+    );
+    let verified = cli(
+        &t.url,
+        &["token", "verify", signed.json()["token"].as_str().unwrap_or_default()],
+        None,
+    );
     assert_eq!(verified.json()["sub"], web.id.as_str());
     let users = cli(&t.url, &["user", "list", "--json"], None);
     assert_eq!(users.json()[0]["email"], web.email.as_str(), "{}", users.stderr);
     let listed = cli(&t.url, &["task", "list", "--email", &web.email, "--json"], None);
-    let titles: Vec<Value> = listed.json().as_array().into_iter().flatten().map(|t| t["title"].clone()).collect();
+    let titles: Vec<Value> = listed
+        .json()
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t["title"].clone())
+        .collect();
     assert_eq!(titles, ["pay rent", "water the plants"], "{}", listed.stderr);
     let open = cli(&t.url, &["task", "list", "--email", &web.email], None);
     assert!(open.stdout.contains("water the plants"), "{}", open.stdout);

@@ -394,17 +394,15 @@ fn the_web_versions_nameless_user_signs_in_on_its_own_database() {
     let app = app();
     let mut url = reqwest::Url::parse(&t.url).unwrap_or_else(|e| panic!("{e}"));
     let password = url.password().map(str::to_owned);
-    url.set_password(None).unwrap_or_else(|()| panic!("a URL without a password"));
+    url.set_password(None)
+        .unwrap_or_else(|()| panic!("a URL without a password"));
     let mut settings = app.ok("settings_get", json!({}));
     settings["database"] = json!({"kind": "postgres", "url": url.as_str()});
     settings["databasePassword"] = json!(password);
     settings["betterAuthSecret"] = json!(BETTER_AUTH_SECRET);
     app.ok("settings_set", json!({"settings": settings}));
 
-    let session = app.ok(
-        "sign_in",
-        json!({"email": web.email, "password": web.password}),
-    );
+    let session = app.ok("sign_in", json!({"email": web.email, "password": web.password}));
     assert_eq!(
         (session["user"]["id"].clone(), session["user"]["name"].clone()),
         (json!(web.id), json!(""))

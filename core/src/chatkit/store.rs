@@ -91,6 +91,11 @@ macro_rules! thread_columns {
     };
 }
 
+/// A message role as the web back end writes it.
+fn web_role(role: &str) -> &'static str {
+    if role == "user" { USER_ROLE } else { ASSISTANT_ROLE }
+}
+
 /// The row id a web conversation's derived ChatKit id names, or -1 (no row).
 fn web_thread_pk(thread_id: &str) -> i32 {
     thread_id
@@ -356,9 +361,4 @@ impl Store {
         }.await)?;
         Ok(())
     }
-}
-
-/// A message role as the web back end writes it.
-fn web_role(role: &str) -> &'static str {
-    if role == "user" { USER_ROLE } else { ASSISTANT_ROLE }
 }
