@@ -121,6 +121,36 @@ pub async fn count_rows(db: &Database, table: &str) -> i64 {
     .unwrap_or_else(|e| panic!("count {table}: {e}"))
 }
 
+/// Every table of the web version's own database.
+pub const WEB_VERSION_TABLES: [&str; 7] = [
+    r#""user""#,
+    r#""account""#,
+    r#""session""#,
+    r#""jwks""#,
+    "tasks_phaseiii",
+    "conversations",
+    "messages",
+];
+
+/// The row count of each table, in order.
+pub async fn count_rows_of(db: &Database, tables: &[&str]) -> Vec<i64> {
+    let mut counts = Vec::with_capacity(tables.len());
+    for table in tables {
+        counts.push(count_rows(db, table).await);
+    }
+    counts
+}
+
+/// The `title` of each task in a JSON list of tasks.
+pub fn task_titles(tasks: &serde_json::Value) -> Vec<&str> {
+    tasks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["title"].as_str())
+        .collect()
+}
+
 /// What a database looks like after Better Auth 1.7 ran against it and, on
 /// PostgreSQL, the web version created its own tables in the SQLModel style
 /// (int4 ids, varchar, `timestamp without time zone`, no chat thread id).

@@ -4,8 +4,8 @@ use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::db::{Database, Dialect};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
 use tasktalk_core::testing::{
-    BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, build_web_version_own_database, count_rows,
-    execute_script, fixture_json,
+    BETTER_AUTH_SECRET, TestDatabase, WEB_VERSION_TABLES, build_web_version_database, build_web_version_own_database,
+    count_rows, count_rows_of, execute_script, fixture_json,
 };
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 use tasktalk_core::{Secret, test_on_both_databases};
@@ -66,25 +66,15 @@ test_on_both_databases! {
 async fn the_web_versions_own_database_is_adopted_and_its_nameless_user_signs_in() {
     let t = TestDatabase::empty_postgres().await;
     let web = build_web_version_own_database(&t.db).await;
-    let tables = [
-        r#""user""#,
-        r#""account""#,
-        r#""session""#,
-        r#""jwks""#,
-        "tasks_phaseiii",
-        "conversations",
-        "messages",
-    ];
-    let mut before = Vec::new();
-    for table in tables {
-        before.push(count_rows(&t.db, table).await);
-    }
+    let before = count_rows_of(&t.db, &WEB_VERSION_TABLES).await;
     t.db.migrate()
         .await
         .unwrap_or_else(|e| panic!("migrate over the web version's database: {e}"));
-    for (table, count) in tables.iter().zip(before) {
-        assert_eq!(count_rows(&t.db, table).await, count, "{table} keeps every row");
-    }
+    assert_eq!(
+        count_rows_of(&t.db, &WEB_VERSION_TABLES).await,
+        before,
+        "every row is kept"
+    );
 
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
     let signed = accounts
@@ -143,7 +133,6 @@ async fn the_web_versions_own_database_is_adopted_and_its_nameless_user_signs_in
 }
 
 async fn row_counts(db: &Database) -> Vec<i64> {
-    let mut counts = Vec::new();
     let tables: &[&str] = match db.dialect() {
         Dialect::Postgres => &[
             r#""user""#,
@@ -155,10 +144,7 @@ async fn row_counts(db: &Database) -> Vec<i64> {
         ],
         Dialect::Sqlite => &[r#""user""#, r#""session""#, r#""account""#, r#""jwks""#],
     };
-    for table in tables {
-        counts.push(count_rows(db, table).await);
-    }
-    counts
+    count_rows_of(db, tables).await
 }
 
 #[tokio::test]

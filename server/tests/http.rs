@@ -7,7 +7,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tasktalk_core::replay::{Outcome, ReplayServer, Reply};
 use tasktalk_core::test_on_both_databases;
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, fixture_json};
+use tasktalk_core::testing::{
+    BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, fixture_json, task_titles,
+};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -454,13 +456,7 @@ async fn the_web_versions_nameless_user_signs_in_and_reads_her_tasks_and_chat() 
         let jwt = jwt["token"].as_str().unwrap_or_default().to_owned();
         let (status, tasks) = server.get("/api/tasks", Some(&jwt)).await;
         assert_eq!(status, StatusCode::OK, "{mode}: {tasks}");
-        let titles: Vec<&str> = tasks
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["title"].as_str())
-            .collect();
-        assert_eq!(titles, ["pay rent", "water the plants"]);
+        assert_eq!(task_titles(&tasks), ["pay rent", "water the plants"]);
 
         let (status, _, threads) = server
             .chatkit(&jwt, json!({"type": "threads.list", "params": {}}))

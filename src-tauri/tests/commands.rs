@@ -383,7 +383,7 @@ fn settings_that_fail_to_start_leave_the_stored_secrets_as_they_were() {
 
 #[test]
 fn the_web_versions_nameless_user_signs_in_on_its_own_database() {
-    use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database};
+    use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, task_titles};
 
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let (t, web) = runtime.block_on(async {
@@ -409,13 +409,7 @@ fn the_web_versions_nameless_user_signs_in_on_its_own_database() {
     );
     assert_eq!(app.ok("current_session", json!({}))["user"]["id"], web.id.as_str());
     let tasks = app.ok("tasks_list", json!({"status": "all"}));
-    let titles: Vec<&str> = tasks
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["title"].as_str())
-        .collect();
-    assert_eq!(titles, ["pay rent", "water the plants"], "{tasks}");
+    assert_eq!(task_titles(&tasks), ["pay rent", "water the plants"], "{tasks}");
     let head = app.chatkit_json(json!({"type": "threads.list", "params": {}}));
     let threads: Value = serde_json::from_str(head["body"].as_str().unwrap_or_default()).unwrap_or_default();
     assert_eq!(threads["data"][0]["title"], "web chat", "{threads}");
