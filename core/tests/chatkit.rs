@@ -15,7 +15,7 @@ use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{ChatKit, Response};
 use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, execute_script};
 use tasktalk_core::timestamp::Timestamp;
 use tasktalk_core::token::{TokenConfig, Tokens};
 use tasktalk_core::{Secret, on_db, test_on_both_databases};
@@ -223,8 +223,26 @@ fn item_texts(page: &Value) -> Vec<(String, String)> {
 /// chat reads here, and what this side adds is what the web back end reads.
 #[tokio::test]
 async fn the_web_versions_own_chat_reads_here_and_replies_are_written_as_the_web_reads_them() {
+    web_chat_round_trip(None).await;
+}
+
+/// The same with `messages.role` as the PostgreSQL enum SQLAlchemy creates by
+/// default for an `Enum` column.
+#[tokio::test]
+async fn the_web_versions_chat_round_trips_with_an_enum_role_column() {
+    web_chat_round_trip(Some(
+        "create type messagerole as enum ('USER', 'ASSISTANT');
+         alter table messages alter column role type messagerole using role::messagerole",
+    ))
+    .await;
+}
+
+async fn web_chat_round_trip(alter_schema: Option<&str>) {
     let t = TestDatabase::empty_postgres().await;
     let web = build_web_version_own_database(&t.db).await;
+    if let Some(sql) = alter_schema {
+        execute_script(&t.db, sql).await;
+    }
     t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
     let signed = accounts
@@ -274,7 +292,8 @@ async fn the_web_versions_own_chat_reads_here_and_replies_are_written_as_the_web
         panic!("expected a stream")
     };
     while stream.next().await.is_some() {}
-    let rows = message_rows(&t.db, web.conversation_id).await;
+    let rows: Vec<(String, String)> = on_db!(&t.db, pool => sqlx::query_as("select cast(role as text), content from messages where conversation_id = $1 order by id")
+        .bind(web.conversation_id).fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
     let roles: Vec<&str> = rows.iter().map(|(role, _)| role.as_str()).collect();
     assert_eq!(roles, ["USER", "ASSISTANT", "USER", "ASSISTANT"]);
 }
