@@ -90,6 +90,8 @@ async fn the_web_versions_own_database_is_adopted_and_its_nameless_user_signs_in
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.user, signed.user);
+    // Written to and read back from `timestamp without time zone` as the same UTC instant.
+    assert_eq!(again.session.expires_at, signed.session.expires_at);
     assert!(accounts.list_users().await.is_ok_and(|users| users.len() == 1));
     let tasks = Tasks::new(t.db.clone());
     let listed = tasks
