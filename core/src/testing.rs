@@ -121,6 +121,36 @@ pub async fn count_rows(db: &Database, table: &str) -> i64 {
     .unwrap_or_else(|e| panic!("count {table}: {e}"))
 }
 
+/// Every table of the web version's own database.
+pub const WEB_VERSION_TABLES: [&str; 7] = [
+    r#""user""#,
+    r#""account""#,
+    r#""session""#,
+    r#""jwks""#,
+    "tasks_phaseiii",
+    "conversations",
+    "messages",
+];
+
+/// The row count of each table, in order.
+pub async fn count_rows_of(db: &Database, tables: &[&str]) -> Vec<i64> {
+    let mut counts = Vec::with_capacity(tables.len());
+    for table in tables {
+        counts.push(count_rows(db, table).await);
+    }
+    counts
+}
+
+/// The `title` of each task in a JSON list of tasks.
+pub fn task_titles(tasks: &serde_json::Value) -> Vec<&str> {
+    tasks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["title"].as_str())
+        .collect()
+}
+
 /// What a database looks like after Better Auth 1.7 ran against it and, on
 /// PostgreSQL, the web version created its own tables in the SQLModel style
 /// (int4 ids, varchar, `timestamp without time zone`, no chat thread id).
@@ -174,6 +204,71 @@ pub async fn build_web_version_database(db: &Database) {
             .bind(user_id).execute(pool).await?;
         Ok::<_, sqlx::Error>(())
     }.await).unwrap_or_else(|e| panic!("seeding the web-version database: {e}"));
+}
+
+/// The web version's nameless user, as [`build_web_version_own_database`] seeds her.
+#[derive(Clone, Debug)]
+pub struct WebUser {
+    pub id: String,
+    pub email: String,
+    /// Her password, hashed in the seed by Better Auth itself.
+    pub password: String,
+    /// The `conversations.id` of the chat she had on the web.
+    pub conversation_id: i32,
+}
+
+/// What the web version's own PostgreSQL looks like (its hand-written schema,
+/// `tests/fixtures/webversion/schema_postgres.sql`), not yet migrated: a user
+/// whose name is NULL with two tasks, and one conversation she had on the web
+/// whose two messages exist only in `messages`, with the roles its back end
+/// writes. Also the web deployment's signing key, in a `jwks` without
+/// `alg`/`crv`/`expiresAt`.
+pub async fn build_web_version_own_database(db: &Database) -> WebUser {
+    assert_eq!(
+        db.dialect(),
+        Dialect::Postgres,
+        "the web version runs on PostgreSQL only"
+    );
+    let path = format!(
+        "{}/../tests/fixtures/webversion/schema_postgres.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let schema = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    execute_script(db, &schema).await;
+    let hashes = fixture_json("hashes.json");
+    let user = WebUser {
+        id: "nameless000000000000000000000001".into(),
+        email: "noname@example.com".into(),
+        password: hashes[0]["password"].as_str().unwrap_or_default().into(),
+        conversation_id: 0,
+    };
+    let Database::Postgres(pool) = db else { unreachable!() };
+    let seeded: Result<i32, sqlx::Error> = async {
+        sqlx::query(r#"insert into "user" ("id", "name", "email", "createdAt", "updatedAt") values ($1, null, $2, '2026-11-20 09:00:00', '2026-11-20 09:00:00')"#)
+            .bind(&user.id).bind(&user.email).execute(pool).await?;
+        sqlx::query(r#"insert into "account" ("id", "accountId", "providerId", "userId", "password") values ('webacc1', $1, 'credential', $1, $2)"#)
+            .bind(&user.id).bind(hashes[0]["hash"].as_str()).execute(pool).await?;
+        let row = &fixture_json("jwks_table_rows.json")[0];
+        sqlx::query(r#"insert into "jwks" ("id", "publicKey", "privateKey", "createdAt") values ($1, $2, $3, '2026-11-21 22:45:54')"#)
+            .bind(row["id"].as_str()).bind(row["publicKey"].as_str()).bind(row["privateKey"].as_str()).execute(pool).await?;
+        sqlx::query("insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at) values
+             ($1, 'water the plants', null, false, '2026-11-20 10:00:00', '2026-11-20 10:00:00'),
+             ($1, 'pay rent', 'before the 1st', true, '2026-11-20 10:01:00', '2026-11-20 10:05:00')")
+            .bind(&user.id).execute(pool).await?;
+        let conversation: i32 = sqlx::query_scalar("insert into conversations (user_id, title, created_at, updated_at) values ($1, 'web chat', '2026-11-20 10:02:00', '2026-11-20 10:03:00') returning id")
+            .bind(&user.id).fetch_one(pool).await?;
+        sqlx::query("insert into messages (conversation_id, user_id, role, content, created_at) values
+             ($1, $2, 'USER', 'what is still open?', '2026-11-20 10:02:00'),
+             ($1, $2, 'ASSISTANT', 'You have 1 open task: water the plants.', '2026-11-20 10:02:01')")
+            .bind(conversation).bind(&user.id).execute(pool).await?;
+        Ok(conversation)
+    }
+    .await;
+    let conversation_id = seeded.unwrap_or_else(|e| panic!("seeding the web version's own database: {e}"));
+    WebUser {
+        conversation_id,
+        ..user
+    }
 }
 
 fn ts(iso: &str) -> Timestamp {

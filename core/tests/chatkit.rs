@@ -13,8 +13,10 @@ use tasktalk_core::agent::{
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{ChatKit, Response};
+use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, execute_script};
+use tasktalk_core::timestamp::Timestamp;
 use tasktalk_core::token::{TokenConfig, Tokens};
 use tasktalk_core::{Secret, on_db, test_on_both_databases};
 
@@ -182,6 +184,179 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What the web back end leaves for a conversation started there: a
+/// `conversations` row without a ChatKit id and its `messages`, no items.
+async fn web_conversation(db: &Database, user_id: &str, messages: &[(&str, &str)]) -> i32 {
+    let now = Timestamp::now();
+    let id: i32 = on_db!(db, pool => sqlx::query_scalar(
+        "insert into conversations (user_id, title, created_at, updated_at) values ($1, 'from the web', $2, $2) returning id")
+        .bind(user_id).bind(now).fetch_one(pool).await).unwrap_or_else(|e| panic!("{e}"));
+    for (role, content) in messages {
+        on_db!(db, pool => sqlx::query("insert into messages (conversation_id, user_id, role, content, created_at) values ($1, $2, $3, $4, $5)")
+            .bind(id).bind(user_id).bind(*role).bind(*content).bind(now).execute(pool).await.map(|_| ())).unwrap_or_else(|e| panic!("{e}"));
+    }
+    id
+}
+
+async fn message_rows(db: &Database, conversation: i32) -> Vec<(String, String)> {
+    on_db!(db, pool => sqlx::query_as("select role, content from messages where conversation_id = $1 order by id")
+        .bind(conversation).fetch_all(pool).await)
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `(type, text)` of each item of a page.
+fn item_texts(page: &Value) -> Vec<(String, String)> {
+    page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            (
+                i["type"].as_str().unwrap_or_default().to_owned(),
+                i["content"][0]["text"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// On the web version's own schema (PostgreSQL only, `role varchar`): her web
+/// chat reads here, and what this side adds is what the web back end reads.
+#[tokio::test]
+async fn the_web_versions_own_chat_reads_here_and_replies_are_written_as_the_web_reads_them() {
+    web_chat_round_trip(None).await;
+}
+
+/// The same with `messages.role` as the PostgreSQL enum SQLAlchemy creates by
+/// default for an `Enum` column.
+#[tokio::test]
+async fn the_web_versions_chat_round_trips_with_an_enum_role_column() {
+    web_chat_round_trip(Some(
+        "create type messagerole as enum ('USER', 'ASSISTANT');
+         alter table messages alter column role type messagerole using role::messagerole",
+    ))
+    .await;
+}
+
+async fn web_chat_round_trip(alter_schema: Option<&str>) {
+    let t = TestDatabase::empty_postgres().await;
+    let web = build_web_version_own_database(&t.db).await;
+    if let Some(sql) = alter_schema {
+        execute_script(&t.db, sql).await;
+    }
+    t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+    let signed = accounts
+        .sign_in(&web.email, &web.password, &ClientInfo::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tokens =
+        Arc::new(Tokens::hs256(TokenConfig::new(Secret::new(BETTER_AUTH_SECRET))).unwrap_or_else(|e| panic!("{e}")));
+    let auth = format!(
+        "Bearer {}",
+        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
+    );
+    let provider = Arc::new(ScriptedProvider {
+        scripts: Mutex::new(VecDeque::from([text(&["Done: watered."])])),
+        ..Default::default()
+    });
+    let chatkit = ChatKit::new(t.db.clone(), tokens, Agent::new(provider, Tasks::new(t.db.clone())));
+    let call = |body: Value| {
+        let (chatkit, auth) = (&chatkit, &auth);
+        async move { chatkit.process(Some(auth), body.to_string().as_bytes()).await }
+    };
+    let Response::Json { body: threads, .. } = call(json!({"type": "threads.list", "params": {}})).await else {
+        panic!("expected JSON")
+    };
+    assert_eq!(threads["data"][0]["title"], "web chat", "{threads}");
+    let thread_id = ids(&threads)[0].clone();
+    let Response::Json { body: items, .. } =
+        call(json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await
+    else {
+        panic!("expected JSON")
+    };
+    assert_eq!(
+        item_texts(&items),
+        [
+            ("user_message".to_owned(), "what is still open?".to_owned()),
+            (
+                "assistant_message".to_owned(),
+                "You have 1 open task: water the plants.".to_owned()
+            ),
+        ]
+    );
+    let Response::Stream(mut stream) = call(
+        json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("watered them")}}),
+    )
+    .await
+    else {
+        panic!("expected a stream")
+    };
+    while stream.next().await.is_some() {}
+    let rows: Vec<(String, String)> = on_db!(&t.db, pool => sqlx::query_as("select cast(role as text), content from messages where conversation_id = $1 order by id")
+        .bind(web.conversation_id).fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
+    let roles: Vec<&str> = rows.iter().map(|(role, _)| role.as_str()).collect();
+    assert_eq!(roles, ["USER", "ASSISTANT", "USER", "ASSISTANT"]);
+}
+
+test_on_both_databases! {
+    async fn a_conversation_started_on_the_web_reads_message_by_message_and_continues_here(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Noted."])])), ..Default::default() }).await;
+        let conversation = web_conversation(&h.db, &h.alice.0, &[
+            ("USER", "hello from the browser"), ("ASSISTANT", "Hi! How can I help?"), ("TOOL", "{}"), ("user", "either spelling"),
+        ]).await;
+        let (_, threads) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {}})).await;
+        let listed = ids(&threads);
+        assert_eq!(listed.len(), 1, "{threads}");
+        assert_eq!(threads["data"][0]["title"], "from the web");
+        let thread_id = listed[0].clone();
+        let (_, bobs) = h.json(&h.bob.1, json!({"type": "threads.list", "params": {}})).await;
+        assert!(ids(&bobs).is_empty());
+        let (status, _) = h.json(&h.bob.1, json!({"type": "items.list", "params": {"thread_id": thread_id}})).await;
+        assert_eq!(status, 404, "another user's web conversation is not found");
+
+        let expected = [
+            ("user_message".to_owned(), "hello from the browser".to_owned()),
+            ("assistant_message".to_owned(), "Hi! How can I help?".to_owned()),
+            ("user_message".to_owned(), "either spelling".to_owned()),
+        ];
+        let (status, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+        assert_eq!(status, 200, "{items}");
+        assert_eq!(item_texts(&items), expected);
+        assert!(items["data"].as_array().into_iter().flatten().all(|i| i["thread_id"] == thread_id.as_str()));
+        let (_, newest) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "limit": 1}})).await;
+        assert_eq!(item_texts(&newest), [expected[2].clone()]);
+        let (_, thread) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread_id}})).await;
+        assert_eq!(thread["items"]["data"].as_array().map(Vec::len), Some(3));
+
+        // A new turn continues it, with the web's messages as the model's history.
+        let events = h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("and one more")}})).await;
+        assert_eq!(events.last().map(|e| e["item"]["content"][0]["text"].clone()), Some(json!("Noted.")));
+        let requests = h.provider.requests.lock().map(|r| r.clone()).unwrap_or_default();
+        let history: Vec<(Role, String)> = requests[0].messages[1..].iter().map(|m| (m.role, m.content.clone())).collect();
+        assert_eq!(history, [
+            (Role::User, "hello from the browser".to_owned()), (Role::Assistant, "Hi! How can I help?".to_owned()),
+            (Role::User, "either spelling".to_owned()), (Role::User, "and one more".to_owned()),
+        ]);
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+        assert_eq!(item_texts(&items).len(), 5, "read once, never twice: {items}");
+        let rows = message_rows(&h.db, conversation).await;
+        assert_eq!(rows[4..], [("USER".to_owned(), "and one more".to_owned()), ("ASSISTANT".to_owned(), "Noted.".to_owned())]);
+        assert_eq!(rows.len(), 6, "the web's rows are kept as they were");
+    }
+
+    async fn a_web_reply_to_a_thread_started_here_reads_here(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Hi."])])), ..Default::default() }).await;
+        let (thread_id, _) = h.create(&h.alice.1, "started here").await;
+        let conversation: i32 = on_db!(&h.db, pool => sqlx::query_scalar("select id from conversations where external_id = $1")
+            .bind(&thread_id).fetch_one(pool).await).unwrap_or_else(|e| panic!("{e}"));
+        on_db!(&h.db, pool => sqlx::query("insert into messages (conversation_id, user_id, role, content, created_at) values ($1, $2, 'USER', 'continued on the web', $3)")
+            .bind(conversation).bind(&h.alice.0).bind(Timestamp::now()).execute(pool).await.map(|_| ())).unwrap_or_else(|e| panic!("{e}"));
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+        let texts: Vec<String> = item_texts(&items).into_iter().map(|(_, text)| text).collect();
+        assert_eq!(texts, ["started here", "Hi.", "continued on the web"]);
+    }
+}
+
 test_on_both_databases! {
     async fn a_new_thread_streams_in_the_sdks_order_and_is_stored(t: TestDatabase) {
         let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Hello", ", Alice!"])])), ..Default::default() }).await;
@@ -216,7 +391,8 @@ test_on_both_databases! {
         let messages: Vec<(String, String)> = on_db!(&h.db, pool => sqlx::query_as(
             "select m.role, m.content from messages m join conversations c on c.id = m.conversation_id where c.external_id = $1 order by m.id")
             .bind(&thread_id).fetch_all(pool).await).unwrap_or_default();
-        assert_eq!(messages, [("user".to_owned(), "Plan my week".to_owned()), ("assistant".to_owned(), "Hello, Alice!".to_owned())]);
+        // The roles are what the web back end's SQLAlchemy enum reads: its member names.
+        assert_eq!(messages, [("USER".to_owned(), "Plan my week".to_owned()), ("ASSISTANT".to_owned(), "Hello, Alice!".to_owned())]);
     }
 
     async fn lists_page_with_cursors_in_both_orders(t: TestDatabase) {

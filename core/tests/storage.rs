@@ -3,7 +3,10 @@
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::db::{Database, Dialect};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, fixture_json};
+use tasktalk_core::testing::{
+    BETTER_AUTH_SECRET, TestDatabase, WEB_VERSION_TABLES, build_web_version_database, build_web_version_own_database,
+    count_rows, count_rows_of, execute_script, fixture_json,
+};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 use tasktalk_core::{Secret, test_on_both_databases};
 
@@ -57,8 +60,81 @@ test_on_both_databases! {
     }
 }
 
+/// The web version's hand-written schema (PostgreSQL only): a nullable name,
+/// `timestamp without time zone`, a `jwks` without `alg`/`crv`/`expiresAt`.
+#[tokio::test]
+async fn the_web_versions_own_database_is_adopted_and_its_nameless_user_signs_in() {
+    let t = TestDatabase::empty_postgres().await;
+    let web = build_web_version_own_database(&t.db).await;
+    let before = count_rows_of(&t.db, &WEB_VERSION_TABLES).await;
+    t.db.migrate()
+        .await
+        .unwrap_or_else(|e| panic!("migrate over the web version's database: {e}"));
+    assert_eq!(
+        count_rows_of(&t.db, &WEB_VERSION_TABLES).await,
+        before,
+        "every row is kept"
+    );
+
+    let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+    let signed = accounts
+        .sign_in(&web.email, &web.password, &ClientInfo::default())
+        .await
+        .unwrap_or_else(|e| panic!("the nameless web user signs in: {e}"));
+    assert_eq!(
+        (signed.user.id.as_str(), signed.user.name.as_str()),
+        (web.id.as_str(), "")
+    );
+    let again = accounts
+        .session(&signed.session.token)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.user, signed.user);
+    // Written to and read back from `timestamp without time zone` as the same UTC instant.
+    assert_eq!(again.session.expires_at, signed.session.expires_at);
+    assert!(accounts.list_users().await.is_ok_and(|users| users.len() == 1));
+    let tasks = Tasks::new(t.db.clone());
+    let listed = tasks
+        .list(&web.id, StatusFilter::All, Page::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        listed.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+        ["pay rent", "water the plants"]
+    );
+    // A new account and task are written in that schema too.
+    let newcomer = accounts
+        .sign_up("new@example.com", "New", "correct horse", &ClientInfo::default())
+        .await
+        .unwrap_or_else(|e| panic!("sign-up on the web version's schema: {e}"));
+    tasks
+        .add(&newcomer.user.id, "from the desktop", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // EdDSA on the web's `jwks`: its key is used, and tokens verify.
+    let mut config = TokenConfig::new(Secret::new(BETTER_AUTH_SECRET));
+    config.mode = JwtMode::EdDsa;
+    let tokens = Tokens::load(&t.db, config.clone())
+        .await
+        .unwrap_or_else(|e| panic!("EdDSA on the web's jwks: {e}"));
+    assert_eq!(
+        tokens.jwks(),
+        serde_json::from_value(fixture_json("jwks.json")).unwrap_or_default()
+    );
+    let issued = tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tokens.verify(&issued.token).map(|c| c.sub).ok(), Some(web.id.clone()));
+    // With that table empty, a key is created in it and works.
+    execute_script(&t.db, r#"delete from "jwks""#).await;
+    let fresh = Tokens::load(&t.db, config)
+        .await
+        .unwrap_or_else(|e| panic!("creating a key in the web's jwks: {e}"));
+    let issued = fresh.issue(&signed.user).unwrap_or_else(|e| panic!("{e}"));
+    assert!(fresh.verify(&issued.token).is_ok());
+    assert_eq!(count_rows(&t.db, r#""jwks""#).await, 1);
+}
+
 async fn row_counts(db: &Database) -> Vec<i64> {
-    let mut counts = Vec::new();
     let tables: &[&str] = match db.dialect() {
         Dialect::Postgres => &[
             r#""user""#,
@@ -70,10 +146,7 @@ async fn row_counts(db: &Database) -> Vec<i64> {
         ],
         Dialect::Sqlite => &[r#""user""#, r#""session""#, r#""account""#, r#""jwks""#],
     };
-    for table in tables {
-        counts.push(count_rows(db, table).await);
-    }
-    counts
+    count_rows_of(db, tables).await
 }
 
 #[tokio::test]

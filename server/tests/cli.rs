@@ -8,7 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
 use tasktalk_core::db::Dialect;
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_database, count_rows, fixture_json};
+use tasktalk_core::testing::{
+    BETTER_AUTH_SECRET, TestDatabase, WEB_VERSION_TABLES, build_web_version_database, build_web_version_own_database,
+    count_rows_of, fixture_json, task_titles,
+};
 use tasktalk_core::{on_db, test_on_both_databases};
 
 const PASSWORD: &str = "pässwörd-123 ok";
@@ -152,15 +155,10 @@ test_on_both_databases! {
         };
         build_web_version_database(&t.db).await;
         let tables = [r#""user""#, r#""account""#, r#""session""#, r#""jwks""#];
-        let mut before = Vec::new();
-        for table in tables {
-            before.push(count_rows(&t.db, table).await);
-        }
+        let before = count_rows_of(&t.db, &tables).await;
         let migrated = cli(&t.url, &["migrate"], None);
         assert_eq!(migrated.code, 0, "{}", migrated.stderr);
-        for (table, count) in tables.iter().zip(before) {
-            assert_eq!(count_rows(&t.db, table).await, count, "{table} keeps every row");
-        }
+        assert_eq!(count_rows_of(&t.db, &tables).await, before, "every row is kept");
 
         let hashes = fixture_json("hashes.json");
         let unicode = hashes[1]["password"].as_str().unwrap_or_default();
@@ -207,6 +205,48 @@ test_on_both_databases! {
         assert_eq!(empty.stdout.trim(), "no tasks");
         cli(&t.url, &["task", "add", "--email", "nobody@example.com", "x"], None).assert_refused("no account with this email");
     }
+}
+
+/// The web version's own schema (PostgreSQL only), whose user has no name.
+#[tokio::test]
+async fn the_web_versions_nameless_user_signs_in_and_her_tasks_list_after_migrate() {
+    let t = TestDatabase::empty_postgres().await;
+    let web = build_web_version_own_database(&t.db).await;
+    let before = count_rows_of(&t.db, &WEB_VERSION_TABLES).await;
+    let migrated = cli(&t.url, &["migrate"], None);
+    assert_eq!(migrated.code, 0, "{}", migrated.stderr);
+    assert_eq!(
+        count_rows_of(&t.db, &WEB_VERSION_TABLES).await,
+        before,
+        "every row is kept"
+    );
+
+    let signed = sign_in(&t.url, &web.email, &web.password);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    assert_eq!(
+        (
+            signed.json()["user"]["id"].clone(),
+            signed.json()["user"]["name"].clone()
+        ),
+        (Value::from(web.id.as_str()), Value::from(""))
+    );
+    let verified = cli(
+        &t.url,
+        &["token", "verify", signed.json()["token"].as_str().unwrap_or_default()],
+        None,
+    );
+    assert_eq!(verified.json()["sub"], web.id.as_str());
+    let users = cli(&t.url, &["user", "list", "--json"], None);
+    assert_eq!(users.json()[0]["email"], web.email.as_str(), "{}", users.stderr);
+    let listed = cli(&t.url, &["task", "list", "--email", &web.email, "--json"], None);
+    assert_eq!(
+        task_titles(&listed.json()),
+        ["pay rent", "water the plants"],
+        "{}",
+        listed.stderr
+    );
+    let open = cli(&t.url, &["task", "list", "--email", &web.email], None);
+    assert!(open.stdout.contains("water the plants"), "{}", open.stdout);
 }
 
 fn chrono_now() -> i64 {

@@ -7,7 +7,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tasktalk_core::replay::{Outcome, ReplayServer, Reply};
 use tasktalk_core::test_on_both_databases;
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
+use tasktalk_core::testing::{
+    BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, fixture_json, task_titles,
+};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -421,6 +423,77 @@ test_on_both_databases! {
         assert_eq!(texts.len(), 2, "{texts:?}");
         assert_eq!(texts[0], "count to five slowly");
         assert!(texts[1].starts_with("Counting: one") && !texts[1].contains("five"), "{texts:?}");
+    }
+}
+
+/// The web version's own schema (PostgreSQL only): her name is NULL, her
+/// chat exists only in `messages`; in both JWT modes she signs in and reads
+/// her tasks and conversation.
+#[tokio::test]
+async fn the_web_versions_nameless_user_signs_in_and_reads_her_tasks_and_chat() {
+    let t = TestDatabase::empty_postgres().await;
+    let web = build_web_version_own_database(&t.db).await;
+    for mode in ["hs256", "eddsa"] {
+        let server = Server::start(&t.url, &[("TASKTALK_JWT_MODE", mode)], &[]);
+        let (status, body) = server
+            .post(
+                "/api/auth/sign-in/email",
+                None,
+                json!({"email": web.email, "password": web.password}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{mode}: {body}");
+        assert_eq!(
+            (body["user"]["id"].as_str(), body["user"]["name"].as_str()),
+            (Some(web.id.as_str()), Some(""))
+        );
+        let session = body["token"].as_str().unwrap_or_default().to_owned();
+        let (status, got) = server.get("/api/auth/get-session", Some(&session)).await;
+        assert_eq!(
+            (status, got["user"]["name"].clone()),
+            (StatusCode::OK, json!("")),
+            "{got}"
+        );
+        let (_, jwt) = server.get("/api/auth/token", Some(&session)).await;
+        let jwt = jwt["token"].as_str().unwrap_or_default().to_owned();
+        let (status, tasks) = server.get("/api/tasks", Some(&jwt)).await;
+        assert_eq!(status, StatusCode::OK, "{mode}: {tasks}");
+        assert_eq!(task_titles(&tasks), ["pay rent", "water the plants"]);
+
+        let (status, _, threads) = server
+            .chatkit(&jwt, json!({"type": "threads.list", "params": {}}))
+            .await;
+        let threads: Value = serde_json::from_str(&threads).unwrap_or_default();
+        assert_eq!(
+            (status, threads["data"][0]["title"].clone()),
+            (StatusCode::OK, json!("web chat")),
+            "{threads}"
+        );
+        let thread_id = threads["data"][0]["id"].clone();
+        let (_, _, items) = server
+            .chatkit(
+                &jwt,
+                json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}}),
+            )
+            .await;
+        let items: Value = serde_json::from_str(&items).unwrap_or_default();
+        let texts: Vec<(&str, &str)> = items["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| Some((i["type"].as_str()?, i["content"][0]["text"].as_str()?)))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("user_message", "what is still open?"),
+                ("assistant_message", "You have 1 open task: water the plants.")
+            ]
+        );
+        if mode == "eddsa" {
+            let (_, jwks) = server.get("/api/auth/jwks", None).await;
+            assert_eq!(jwks, fixture_json("jwks.json"), "the web deployment's own key signs");
+        }
     }
 }
 

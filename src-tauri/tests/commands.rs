@@ -592,3 +592,51 @@ fn the_web_view_has_no_dialog_or_other_plugin_permission() {
         );
     }
 }
+
+#[test]
+fn the_web_versions_nameless_user_signs_in_on_its_own_database() {
+    use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, task_titles};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let (t, web) = runtime.block_on(async {
+        let t = TestDatabase::empty_postgres().await;
+        let web = build_web_version_own_database(&t.db).await;
+        (t, web)
+    });
+    let app = app();
+    let mut url = reqwest::Url::parse(&t.url).unwrap_or_else(|e| panic!("{e}"));
+    let password = url.password().map(str::to_owned);
+    url.set_password(None)
+        .unwrap_or_else(|()| panic!("a URL without a password"));
+    let mut settings = app.ok("settings_get", json!({}));
+    settings["database"] = json!({"kind": "postgres", "url": url.as_str()});
+    settings["databasePassword"] = json!(password);
+    settings["betterAuthSecret"] = json!(BETTER_AUTH_SECRET);
+    app.ok("settings_set", json!({"settings": settings}));
+
+    let session = app.ok("sign_in", json!({"email": web.email, "password": web.password}));
+    assert_eq!(
+        (session["user"]["id"].clone(), session["user"]["name"].clone()),
+        (json!(web.id), json!(""))
+    );
+    assert_eq!(app.ok("current_session", json!({}))["user"]["id"], web.id.as_str());
+    let tasks = app.ok("tasks_list", json!({"status": "all"}));
+    assert_eq!(task_titles(&tasks), ["pay rent", "water the plants"], "{tasks}");
+    let head = app.chatkit_json(json!({"type": "threads.list", "params": {}}));
+    let threads: Value = serde_json::from_str(head["body"].as_str().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(threads["data"][0]["title"], "web chat", "{threads}");
+    let thread_id = threads["data"][0]["id"].clone();
+    let head = app.chatkit_json(json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}}));
+    let items: Value = serde_json::from_str(head["body"].as_str().unwrap_or_default()).unwrap_or_default();
+    let texts: Vec<&str> = items["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["content"][0]["text"].as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["what is still open?", "You have 1 open task: water the plants."]
+    );
+    drop(t);
+}

@@ -61,6 +61,13 @@ describe("App", () => {
     expect(screen.getByTestId("chat-page")).toBeTruthy();
   });
 
+  it("shows the email for a user without a name (the web version allows one)", async () => {
+    handlers.current_session = () => ({ user: { ...ada, name: "" } });
+    render(<App fetch={fakeFetch()} builtinChatOnly />);
+    expect((await screen.findByTestId("user-name")).textContent).toBe("ada@example.com");
+    expect(document.querySelector(".user-email")).toBeNull();
+  });
+
   it("keeps the unsent draft through a session expiry and a new sign-in; sign-out clears it", async () => {
     const user = userEvent.setup();
     handlers.current_session = () => ({ user: ada });

@@ -87,6 +87,14 @@ macro_rules! user_columns {
     };
 }
 
+/// The `user` columns as read: the web version's own schema lets `name` be
+/// NULL (Better Auth's does not), which reads as an empty name.
+macro_rules! select_user {
+    () => {
+        r#"select "id", coalesce("name", '') as "name", "email", "emailVerified", "image", "createdAt", "updatedAt" from "user""#
+    };
+}
+
 macro_rules! session_columns {
     () => {
         r#""id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent""#
@@ -446,7 +454,7 @@ impl Accounts {
 
     pub async fn user(&self, user_id: &str) -> Result<Option<User>> {
         Ok(
-            on_db!(&self.db, pool => sqlx::query_as(concat!("select ", user_columns!(), r#" from "user" where "id" = $1"#))
+            on_db!(&self.db, pool => sqlx::query_as(concat!(select_user!(), r#" where "id" = $1"#))
             .bind(user_id)
             .fetch_optional(pool)
             .await)?,
@@ -456,7 +464,7 @@ impl Accounts {
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {
         let email = normalise_email(email)?;
         Ok(
-            on_db!(&self.db, pool => sqlx::query_as(concat!("select ", user_columns!(), r#" from "user" where "email" = $1"#))
+            on_db!(&self.db, pool => sqlx::query_as(concat!(select_user!(), r#" where "email" = $1"#))
             .bind(&email)
             .fetch_optional(pool)
             .await)?,
@@ -471,7 +479,7 @@ impl Accounts {
     /// Every user, oldest first.
     pub async fn list_users(&self) -> Result<Vec<User>> {
         Ok(
-            on_db!(&self.db, pool => sqlx::query_as(concat!("select ", user_columns!(), r#" from "user" order by "createdAt", "id""#))
+            on_db!(&self.db, pool => sqlx::query_as(concat!(select_user!(), r#" order by "createdAt", "id""#))
             .fetch_all(pool)
             .await)?,
         )

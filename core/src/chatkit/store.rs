@@ -1,8 +1,22 @@
 //! Threads and items in the database, always scoped to the signed-in user:
 //! another user's thread is exactly as invisible as a missing one.
+//!
+//! The web version's back end shares `conversations` and `messages`: a
+//! conversation it started has no ChatKit id (it gets one derived from its
+//! row id) and its messages have no items here until they are read, when they
+//! are copied in as user and assistant messages.
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::types::Oid;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteArgumentsBuffer, SqliteTypeInfo};
+use sqlx::{Encode, Type};
 
 use super::Error;
-use super::types::{Order, Page, Thread, ThreadItem, ThreadStatus};
+use super::types::{
+    InferenceOptions, ItemKind, Order, OutputText, Page, Thread, ThreadItem, ThreadStatus, UserContent,
+};
 use crate::db::Database;
 use crate::on_db;
 use crate::timestamp::Timestamp;
@@ -11,6 +25,15 @@ use crate::timestamp::Timestamp;
 pub const PAGE_MAX: u32 = 100;
 /// ChatKit's default page size (`limit or 20`).
 pub const PAGE_DEFAULT: u32 = 20;
+/// Web messages copied into a thread's items per read: bounds the work of one
+/// request on a long web conversation (the rest follow on the next reads).
+const ADOPT_MAX: i64 = 500;
+/// The ChatKit id of a conversation the web version started: this prefix and its row id.
+const WEB_THREAD_PREFIX: &str = "thr_web_";
+/// `messages.role` as the web back end's SQLAlchemy enum stores it: the
+/// member names. Read in either case, written in upper case.
+const USER_ROLE: &str = "USER";
+const ASSISTANT_ROLE: &str = "ASSISTANT";
 
 /// A thread as stored: `conversations` with the ChatKit id in `external_id`.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -71,8 +94,87 @@ fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page
 
 macro_rules! thread_columns {
     () => {
-        "id, external_id, title, created_at"
+        "id, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id, title, created_at"
     };
+}
+
+/// A message role as the web back end writes it.
+fn web_role(role: &str) -> WebRole {
+    WebRole(if role == "user" { USER_ROLE } else { ASSISTANT_ROLE })
+}
+
+/// `messages.role` as bound: text in SQLite; in PostgreSQL of no declared type,
+/// so that the server takes the column's, whether a `varchar` or the enum type
+/// SQLAlchemy creates for the web back end's roles (whose labels these are).
+struct WebRole(&'static str);
+
+impl Type<Postgres> for WebRole {
+    fn type_info() -> PgTypeInfo {
+        // OID 0: "unspecified", inferred by the server from the column.
+        PgTypeInfo::with_oid(Oid(0))
+    }
+}
+
+impl Encode<'_, Postgres> for WebRole {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        // The binary form of both text and an enum label is its UTF-8 bytes.
+        buf.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+}
+
+impl Type<Sqlite> for WebRole {
+    fn type_info() -> SqliteTypeInfo {
+        <&str as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for WebRole {
+    fn encode_by_ref(&self, buf: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
+        <&str as Encode<'q, Sqlite>>::encode(self.0, buf)
+    }
+}
+
+/// The row id a web conversation's derived ChatKit id names, or -1 (no row).
+fn web_thread_pk(thread_id: &str) -> i32 {
+    thread_id
+        .strip_prefix(WEB_THREAD_PREFIX)
+        .and_then(|pk| pk.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// A web message not yet copied into the thread's items.
+#[derive(sqlx::FromRow)]
+struct WebMessage {
+    id: i32,
+    role: String,
+    content: String,
+    created_at: Timestamp,
+}
+
+impl WebMessage {
+    fn to_item(&self, thread: &ThreadRow) -> ThreadItem {
+        let kind = if self.role.eq_ignore_ascii_case(USER_ROLE) {
+            ItemKind::UserMessage {
+                content: vec![UserContent::InputText {
+                    text: self.content.clone(),
+                }],
+                attachments: Vec::new(),
+                quoted_text: None,
+                inference_options: InferenceOptions::default(),
+            }
+        } else {
+            ItemKind::AssistantMessage {
+                content: vec![OutputText::new(self.content.clone())],
+            }
+        };
+        ThreadItem {
+            id: format!("msg_web_{}", self.id),
+            thread_id: thread.id.clone(),
+            created_at: self.created_at.to_iso(),
+            kind,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -108,9 +210,11 @@ impl Store {
     /// The user's thread, or NotFound (also for another user's thread).
     pub async fn thread(&self, user_id: &str, thread_id: &str) -> Result<ThreadRow, Error> {
         let row: Option<ThreadRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
-            "select ", thread_columns!(), " from conversations where external_id = $1 and user_id = $2"))
+            "select ", thread_columns!(), " from conversations
+             where user_id = $2 and (external_id = $1 or (external_id is null and id = $3))"))
             .bind(thread_id)
             .bind(user_id)
+            .bind(web_thread_pk(thread_id))
             .fetch_optional(pool)
             .await)?;
         row.ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))
@@ -132,11 +236,11 @@ impl Store {
         let rows: Vec<ThreadRow> = match order {
             Order::Desc => on_db!(&self.db, pool => sqlx::query_as(concat!(
                 "select ", thread_columns!(), " from conversations where user_id = $1 and id < $2
-                 and external_id is not null order by id desc limit $3"))
+                 order by id desc limit $3"))
                 .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
             Order::Asc => on_db!(&self.db, pool => sqlx::query_as(concat!(
                 "select ", thread_columns!(), " from conversations where user_id = $1 and id > $2
-                 and external_id is not null order by id asc limit $3"))
+                 order by id asc limit $3"))
                 .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
         };
         Ok(into_page(rows, limit, |t| t.id.clone()))
@@ -176,7 +280,7 @@ impl Store {
                 Some((role, text)) => Some(sqlx::query_scalar(
                     "insert into messages (conversation_id, user_id, role, content, created_at)
                      values ($1, $2, $3, $4, $5) returning id")
-                    .bind(thread.pk).bind(user_id).bind(*role).bind(text).bind(now)
+                    .bind(thread.pk).bind(user_id).bind(web_role(role)).bind(text).bind(now)
                     .fetch_one(&mut *tx).await?),
                 None => None,
             };
@@ -200,6 +304,7 @@ impl Store {
         order: Order,
         after: Option<&str>,
     ) -> Result<Page<ThreadItem>, Error> {
+        self.adopt_web_messages(thread).await?;
         let limit = page_limit(limit);
         let cursor = match after {
             Some(after) => self.item(thread, after).await?.ok_or(Error::BadCursor)?.0,
@@ -225,6 +330,7 @@ impl Store {
 
     /// The newest `count` items, hidden ones included, oldest first: the model's context.
     pub async fn recent_items(&self, thread: &ThreadRow, count: u32) -> Result<Vec<ThreadItem>, Error> {
+        self.adopt_web_messages(thread).await?;
         let rows: Vec<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
             "select seq, id, item from tasktalk_chat_items where conversation_id = $1 order by seq desc limit $2")
             .bind(thread.pk).bind(i64::from(count)).fetch_all(pool).await)?;
@@ -234,6 +340,43 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         items.reverse();
         Ok(items)
+    }
+
+    /// Copies the user and assistant messages the web version wrote to this
+    /// conversation, oldest first, into its items (after those already
+    /// there), so that they list, page and reach the model like any other.
+    /// The web's rows are not changed; a concurrent copy of the same message
+    /// is a no-op (its item id is derived from the message id).
+    async fn adopt_web_messages(&self, thread: &ThreadRow) -> Result<(), Error> {
+        let found: Vec<WebMessage> = on_db!(&self.db, pool => sqlx::query_as(
+            "select m.id, cast(m.role as text) as role, m.content, m.created_at from messages m
+             where m.conversation_id = $1 and upper(cast(m.role as text)) in ($2, $3)
+             and not exists (select 1 from tasktalk_chat_items i where i.message_id = m.id)
+             order by m.id limit $4")
+            .bind(thread.pk).bind(USER_ROLE).bind(ASSISTANT_ROLE).bind(ADOPT_MAX).fetch_all(pool).await)?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(thread_id = %thread.id, count = found.len(), "reading messages written by the web version");
+        let mut items = Vec::with_capacity(found.len());
+        for message in &found {
+            let item = message.to_item(thread);
+            let json = serde_json::to_string(&item).map_err(|_| Error::Corrupt)?;
+            items.push((message, item, json));
+        }
+        on_db!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            for (message, item, json) in &items {
+                sqlx::query(
+                    "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item)
+                     values ($1, $2, $3, $4, $5, $6) on conflict do nothing")
+                    .bind(&item.id).bind(thread.pk).bind(message.id).bind(item.kind.type_name())
+                    .bind(message.created_at).bind(json)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await)?;
+        Ok(())
     }
 
     /// An item of this thread with its position.
