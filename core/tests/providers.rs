@@ -837,14 +837,14 @@ fn huge_text_event() -> String {
 async fn a_line_or_event_over_the_limit_ends_the_reply_and_keeps_the_text_so_far() {
     let first = r#"{"choices":[{"index":0,"delta":{"content":"Hel"}}]}"#;
     let finish = r#"{"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}"#;
-    let many_lines = format!("{}\n", "data: x\n".repeat(300_000));
+    let many_lines = format!("{}\n", format!("data: {}\n", "x".repeat(100)).repeat(20_000));
     let bodies = [
         // One complete line of 2 MiB.
         format!(
             "data: {first}\n\ndata: {}\n\ndata: {finish}\n\ndata: [DONE]\n\n",
             huge_text_event()
         ),
-        // One event of many short data lines, 2.4 MB in all.
+        // One event of many short data lines, 2 MB of data in all.
         format!("data: {first}\n\n{many_lines}data: {finish}\n\ndata: [DONE]\n\n"),
     ];
     for body in bodies {
