@@ -569,6 +569,33 @@ async fn half_sent_headers_and_idle_keep_alive_connections_are_cut_off() {
 }
 
 #[tokio::test]
+async fn a_stream_longer_than_the_header_timeout_is_not_cut() {
+    let t = TestDatabase::sqlite().await;
+    // Eight events 400 ms apart: about three header timeouts.
+    let slow = Reply::openai_text(&["one", " two", " three", " four", " five"])
+        .chunk_delay(std::time::Duration::from_millis(400));
+    let replay = ReplayServer::start([slow]).await;
+    let server = Server::start(
+        &t.url,
+        &[
+            ("TASKTALK_PROVIDER", "openai"),
+            ("TASKTALK_API_KEY", "sk-test-not-a-real-key"),
+            ("TASKTALK_HEADER_TIMEOUT_SECS", "1"),
+        ],
+        &["--base-url", &replay.base_url()],
+    );
+    let (_, _, jwt) = server.user("ann@example.com").await;
+    let (status, _, body) = server
+        .chatkit(
+            &jwt,
+            json!({"type": "threads.create", "params": {"input": input("count")}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reply(&events(&body)), "one two three four five");
+}
+
+#[tokio::test]
 async fn connections_beyond_the_maximum_wait_for_a_free_one() {
     let t = TestDatabase::sqlite().await;
     let server = Server::start(
