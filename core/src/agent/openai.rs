@@ -322,8 +322,8 @@ impl Call {
             let mut turn = Turn::default();
             loop {
                 let events = match body.next().await {
-                    Some(Ok(bytes)) => sse.push(&bytes).map_err(|f| self.fault(f))?,
-                    Some(Err(e)) => Err::<Vec<String>, _>(self.body_error(&e))?,
+                    Some(Ok(bytes)) => sse.push(&bytes),
+                    Some(Err(e)) => Err::<Vec<_>, _>(self.body_error(&e))?,
                     None => {
                         let step = match sse.finish() {
                             Some(data) => turn.on_data(&data).map_err(|f| self.fault(f))?,
@@ -346,6 +346,7 @@ impl Call {
                     }
                 };
                 for data in events {
+                    let data = data.map_err(|f| self.fault(f))?;
                     match turn.on_data(&data).map_err(|f| self.fault(f))? {
                         Step::More(events) => {
                             for event in events {
@@ -783,8 +784,9 @@ pub struct SseDecoder {
 }
 
 impl SseDecoder {
-    /// The data of each event these bytes complete.
-    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<String>, Fault> {
+    /// The data of each event these bytes complete, in order, ending at the
+    /// first error if any; the decoder is not to be used after an error.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<String, Fault>> {
         self.saw_bytes |= !bytes.is_empty();
         self.partial.extend_from_slice(bytes);
         let mut events = Vec::new();
@@ -796,21 +798,35 @@ impl SseDecoder {
             if let Some(stripped) = line.strip_suffix(b"\r") {
                 line = stripped;
             }
-            if line.len() > EVENT_LIMIT {
-                return Err(Fault::TooLarge("a line"));
-            }
-            let line = String::from_utf8_lossy(line).into_owned();
-            if let Some(data) = self.line(&line)? {
-                events.push(data);
-            }
+            let event = if line.len() > EVENT_LIMIT {
+                Some(Err(Fault::TooLarge("a line")))
+            } else {
+                let line = String::from_utf8_lossy(line).into_owned();
+                self.line(&line).transpose()
+            };
             start = end + 1;
+            match event {
+                Some(Err(fault)) => return self.failed(events, fault),
+                Some(event) => events.push(event),
+                None => {}
+            }
         }
         self.partial.drain(..start);
         self.scanned = self.partial.len();
         if self.partial.len() > EVENT_LIMIT {
-            return Err(Fault::TooLarge("a line"));
+            return self.failed(events, Fault::TooLarge("a line"));
         }
-        Ok(events)
+        events
+    }
+
+    /// The events before a fault, then the fault; what was buffered is dropped.
+    fn failed(&mut self, mut events: Vec<Result<String, Fault>>, fault: Fault) -> Vec<Result<String, Fault>> {
+        self.partial = Vec::new();
+        self.scanned = 0;
+        self.data = String::new();
+        self.has_data = false;
+        events.push(Err(fault));
+        events
     }
 
     fn line(&mut self, line: &str) -> Result<Option<String>, Fault> {
@@ -938,7 +954,7 @@ struct PartialCall {
 #[derive(Debug, Default)]
 struct Turn {
     calls: Vec<PartialCall>,
-    /// Bytes of names and arguments held in `calls`.
+    /// Bytes of ids, names and arguments held in `calls`.
     held: usize,
     saw_event: bool,
 }
@@ -1071,7 +1087,11 @@ mod tests {
         let mut sse = SseDecoder::default();
         let mut events = Vec::new();
         for piece in pieces {
-            events.extend(sse.push(piece).unwrap_or_else(|e| panic!("{e:?}")));
+            events.extend(
+                sse.push(piece)
+                    .into_iter()
+                    .map(|e| e.unwrap_or_else(|f| panic!("{f:?}"))),
+            );
         }
         events.extend(sse.finish());
         events
@@ -1112,13 +1132,19 @@ mod tests {
     }
 
     #[test]
-    fn lines_and_events_over_the_limit_are_refused() {
+    fn lines_and_events_over_the_limit_are_refused_after_the_events_before_them() {
         let mut sse = SseDecoder::default();
-        assert_eq!(sse.push(&vec![b'x'; EVENT_LIMIT + 1]), Err(Fault::TooLarge("a line")));
+        assert_eq!(sse.push(&vec![b'x'; EVENT_LIMIT + 1]), [Err(Fault::TooLarge("a line"))]);
+        let mut sse = SseDecoder::default();
+        let long = format!("data: a\n\ndata: {}\n\n", "x".repeat(EVENT_LIMIT));
+        assert_eq!(
+            sse.push(long.as_bytes()),
+            [Ok("a".to_owned()), Err(Fault::TooLarge("a line"))]
+        );
         let mut sse = SseDecoder::default();
         let half = format!("data: {}\n", "x".repeat(EVENT_LIMIT / 2));
-        assert_eq!(sse.push(half.as_bytes()), Ok(Vec::new()));
-        assert_eq!(sse.push(half.as_bytes()), Err(Fault::TooLarge("an event")));
+        assert_eq!(sse.push(half.as_bytes()), []);
+        assert_eq!(sse.push(half.as_bytes()), [Err(Fault::TooLarge("an event"))]);
     }
 
     fn run(turn: &mut Turn, data: &[&str]) -> Vec<ModelEvent> {

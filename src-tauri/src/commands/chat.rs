@@ -152,24 +152,22 @@ async fn forward<R: Runtime>(
                 chunk = bytes.next() => chunk,
             };
             let Some(Ok(chunk)) = chunk else { break };
-            let frames = match sse.push(&chunk) {
-                Ok(frames) => frames,
-                Err(fault) => {
-                    tracing::warn!(?fault, "the remote chat back end sent an oversized event");
-                    let error = Event::error(
-                        format!(
-                            "The chat back end sent an event larger than {} MiB; the answer was stopped there.",
-                            EVENT_LIMIT >> 20
-                        ),
-                        true,
-                    );
-                    let data = serde_json::to_string(&error).unwrap_or_default();
-                    let _ = events.send(ChatkitChunk::Frame { data });
-                    break;
-                }
-            };
-            for data in frames {
-                if events.send(ChatkitChunk::Frame { data }).is_err() {
+            for frame in sse.push(&chunk) {
+                let (data, failed) = match frame {
+                    Ok(data) => (data, false),
+                    Err(fault) => {
+                        tracing::warn!(?fault, "the remote chat back end sent an oversized event");
+                        let error = Event::error(
+                            format!(
+                                "The chat back end sent an event larger than {} MiB; the answer was stopped there.",
+                                EVENT_LIMIT >> 20
+                            ),
+                            true,
+                        );
+                        (serde_json::to_string(&error).unwrap_or_default(), true)
+                    }
+                };
+                if events.send(ChatkitChunk::Frame { data }).is_err() || failed {
                     break 'relay;
                 }
             }
