@@ -1,6 +1,7 @@
 //! A user's tasks. Every operation takes the acting user's id and touches only
 //! their rows: another user's task behaves exactly like a missing one.
 
+use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,14 @@ pub const PAGE_DEFAULT: u32 = 100;
 pub enum Error {
     #[error("A task title must be 1 to {TITLE_MAX_CHARS} characters long.")]
     InvalidTitle,
+    /// NUL, escapes and the like: PostgreSQL cannot store NUL, and the rest
+    /// would reach terminals, logs and other programs reading the database.
+    #[error(
+        "A task {field} cannot contain control characters{allowed} (found U+{code:04X}).",
+        allowed = field.allowed(),
+        code = u32::from(*.found)
+    )]
+    ControlCharacter { field: TextField, found: char },
     #[error("Task {0} was not found.")]
     NotFound(TaskId),
     #[error("{0}")]
@@ -33,11 +42,55 @@ pub enum Error {
 impl Error {
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidTitle => "INVALID_TITLE",
+            Error::InvalidTitle
+            | Error::ControlCharacter {
+                field: TextField::Title,
+                ..
+            } => "INVALID_TITLE",
+            Error::ControlCharacter { .. } => "INVALID_REQUEST",
             Error::NotFound(_) => "TASK_NOT_FOUND",
             Error::InvalidRequest(_) => "INVALID_REQUEST",
             Error::Database(_) => "DATABASE",
         }
+    }
+}
+
+/// A task's text fields, as named in error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextField {
+    Title,
+    Description,
+}
+
+impl TextField {
+    /// Whether `c` may appear in this field: no control character in a
+    /// title; tab and line break are text in a description.
+    fn accepts(self, c: char) -> bool {
+        !c.is_control() || (self == TextField::Description && matches!(c, '\t' | '\n'))
+    }
+
+    fn allowed(self) -> &'static str {
+        match self {
+            TextField::Title => "",
+            TextField::Description => " other than tab and line break",
+        }
+    }
+
+    /// `text`, or the error naming its first forbidden character.
+    fn check(self, text: &str) -> Result<&str> {
+        match text.chars().find(|&c| !self.accepts(c)) {
+            Some(found) => Err(Error::ControlCharacter { field: self, found }),
+            None => Ok(text),
+        }
+    }
+}
+
+impl fmt::Display for TextField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TextField::Title => "title",
+            TextField::Description => "description",
+        })
     }
 }
 
@@ -123,9 +176,8 @@ macro_rules! list_query {
 }
 
 fn validate_title(title: &str) -> Result<String> {
-    let title = title.trim();
-    let chars = title.chars().count();
-    if (1..=TITLE_MAX_CHARS).contains(&chars) && !title.chars().any(char::is_control) {
+    let title = TextField::Title.check(title.trim())?;
+    if (1..=TITLE_MAX_CHARS).contains(&title.chars().count()) {
         Ok(title.to_owned())
     } else {
         Err(Error::InvalidTitle)
@@ -137,6 +189,7 @@ fn validate_description(description: Option<&str>) -> Result<Option<String>> {
     let Some(text) = description.map(str::trim).filter(|d| !d.is_empty()) else {
         return Ok(None);
     };
+    let text = TextField::Description.check(text)?;
     if text.chars().count() > DESCRIPTION_MAX_CHARS {
         return Err(Error::InvalidRequest(format!(
             "A task description must be at most {DESCRIPTION_MAX_CHARS} characters long."
@@ -272,7 +325,13 @@ mod tests {
         assert!(matches!(validate_title("   "), Err(Error::InvalidTitle)));
         assert!(validate_title(&"é".repeat(200)).is_ok());
         assert!(matches!(validate_title(&"é".repeat(201)), Err(Error::InvalidTitle)));
-        assert!(matches!(validate_title("a\nb"), Err(Error::InvalidTitle)));
+        assert!(matches!(
+            validate_title("a\nb"),
+            Err(Error::ControlCharacter {
+                field: TextField::Title,
+                found: '\n'
+            })
+        ));
     }
 
     #[test]

@@ -620,4 +620,29 @@ test_on_both_databases! {
         let refused = h.events(&h.alice.1, json!({"type": "threads.custom_action", "params": {"thread_id": thread, "action": {"type": "x", "payload": {}}}})).await;
         assert_eq!((types(&refused), refused[0]["allow_retry"].clone()), (vec!["error".to_owned()], json!(false)));
     }
+
+    async fn ids_and_titles_with_control_characters_are_refused_not_a_database_error(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let (thread, _) = h.create(&h.alice.1, "one").await;
+        // PostgreSQL cannot even compare a NUL: such an id names no thread or item (404, never 500).
+        for body in [
+            json!({"type": "threads.get_by_id", "params": {"thread_id": "thr_\u{0}"}}),
+            json!({"type": "items.list", "params": {"thread_id": "thr_\u{0}"}}),
+            json!({"type": "threads.delete", "params": {"thread_id": "thr_\u{0}"}}),
+            json!({"type": "threads.update", "params": {"thread_id": "thr_\u{0}", "title": "x"}}),
+            json!({"type": "items.feedback", "params": {"thread_id": thread, "item_ids": ["msg_\u{0}"], "kind": "positive"}}),
+        ] {
+            let (status, error) = h.json(&h.alice.1, body.clone()).await;
+            assert_eq!((status, error["error"]["code"].as_str()), (404, Some("not_found")), "{body}: {error}");
+        }
+        let (status, error) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "after": "msg_\u{0}"}})).await;
+        assert_eq!(status, 400, "{error}");
+        for title in ["a\u{0}b", "bell\u{7}", "two\nlines"] {
+            let (status, error) = h.json(&h.alice.1, json!({"type": "threads.update", "params": {"thread_id": thread, "title": title}})).await;
+            assert_eq!(status, 400, "{title:?}: {error}");
+            assert!(error["error"]["message"].as_str().unwrap_or_default().contains("control character"), "{error}");
+        }
+        let (_, same) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread}})).await;
+        assert_eq!(same["title"], "one");
+    }
 }

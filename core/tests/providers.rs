@@ -824,3 +824,101 @@ async fn dropping_the_stream_closes_the_connection() {
         "the connection stayed open after the drop"
     );
 }
+
+/// A 2 MiB run of `x` inside a text delta, on one line.
+fn huge_text_event() -> String {
+    format!(
+        r#"{{"choices":[{{"index":0,"delta":{{"content":"{}"}}}}]}}"#,
+        "x".repeat(2 << 20)
+    )
+}
+
+#[tokio::test]
+async fn a_line_or_event_over_the_limit_ends_the_reply_and_keeps_the_text_so_far() {
+    let first = r#"{"choices":[{"index":0,"delta":{"content":"Hel"}}]}"#;
+    let finish = r#"{"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}"#;
+    let many_lines = format!("{}\n", format!("data: {}\n", "x".repeat(100)).repeat(20_000));
+    let bodies = [
+        // One complete line of 2 MiB.
+        format!(
+            "data: {first}\n\ndata: {}\n\ndata: {finish}\n\ndata: [DONE]\n\n",
+            huge_text_event()
+        ),
+        // One event of many short data lines, 2 MB of data in all.
+        format!("data: {first}\n\n{many_lines}data: {finish}\n\ndata: [DONE]\n\n"),
+    ];
+    for body in bodies {
+        let (items, _server) = replay(Reply::sse(200, chunks(&body, Split::Bytes(64 * 1024))), Flavor::OpenAi).await;
+        let (before, error) = failure(items);
+        assert_eq!(deltas(&before), ["Hel"]);
+        assert_eq!(error.kind, ProviderErrorKind::BadResponse);
+        assert!(error.message.contains("larger than 1 MiB"), "{}", error.message);
+    }
+
+    // A line that never ends is refused as soon as it passes the limit, not
+    // when the stall timeout (5 s here) finally gives up.
+    let started = Instant::now();
+    let reply = Reply::sse(
+        200,
+        [format!("data: {first}\n\n"), "data: ".to_owned() + &"x".repeat(2 << 20)],
+    )
+    .stall();
+    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (before, error) = failure(items);
+    assert_eq!(
+        (deltas(&before), error.kind),
+        (vec!["Hel"], ProviderErrorKind::BadResponse),
+        "{}",
+        error.message
+    );
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn tool_call_indexes_at_the_top_of_the_range_neither_overflow_nor_allocate() {
+    // The largest index a provider can send, then a Gemini-style call without one.
+    let reply = Reply::sse_data([
+        r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":4294967295,"id":"a","function":{"name":"list_tasks","arguments":"{}"}}]}}]}"#,
+        r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"b","function":{"name":"add_task","arguments":"{\"title\":\"x\"}"}}]},"finish_reason":"tool_calls"}]}"#,
+        "[DONE]",
+    ]);
+    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let events = succeeded(items);
+    let names: Vec<&str> = calls(&events).iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["list_tasks", "add_task"]);
+
+    // An index past u32 is not a valid chunk.
+    let reply = Reply::sse_data([
+        r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":4294967296,"id":"a","function":{"name":"list_tasks"}}]}}]}"#,
+        "[DONE]",
+    ]);
+    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    assert_eq!(failure(items).1.kind, ProviderErrorKind::BadResponse);
+}
+
+#[tokio::test]
+async fn an_answer_with_too_many_tool_calls_or_too_much_argument_text_is_refused() {
+    let many: Vec<String> = (0..1000)
+        .map(|i| format!(r#"{{"choices":[{{"index":0,"delta":{{"tool_calls":[{{"index":{i},"id":"c{i}","function":{{"name":"list_tasks","arguments":"{{}}"}}}}]}}}}]}}"#))
+        .chain(["[DONE]".to_owned()])
+        .collect();
+    let (items, _server) = replay(Reply::sse_data(many), Flavor::OpenAi).await;
+    let (_, error) = failure(items);
+    assert_eq!(error.kind, ProviderErrorKind::BadResponse);
+    assert!(error.message.contains("more than 128 tool calls"), "{}", error.message);
+
+    // 2 MiB of arguments for one call, in pieces small enough to pass the event limit.
+    let piece = format!(
+        r#"{{"choices":[{{"index":0,"delta":{{"tool_calls":[{{"index":0,"function":{{"arguments":"{}"}}}}]}}}}]}}"#,
+        "x".repeat(64 * 1024)
+    );
+    let mut events = vec![
+        r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"add_task"}}]}}]}"#
+            .to_owned(),
+    ];
+    events.extend(std::iter::repeat_n(piece, 32));
+    events.push("[DONE]".to_owned());
+    let (items, _server) = replay(Reply::sse_data(events), Flavor::OpenAi).await;
+    let (_, error) = failure(items);
+    assert!(error.message.contains("larger than 1 MiB"), "{}", error.message);
+}

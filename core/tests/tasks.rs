@@ -1,5 +1,6 @@
 //! Task rules and ownership, on both databases.
 
+use tasktalk_core::agent::{ToolCall, tools};
 use tasktalk_core::tasks::{Error, Page, StatusFilter, TaskUpdate, Tasks};
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::TestDatabase;
@@ -109,5 +110,41 @@ test_on_both_databases! {
         assert!(pending.iter().all(|t| !t.completed));
         let completed = tasks.list(ALICE, StatusFilter::Completed, Page::default()).await.unwrap_or_default();
         assert_eq!(titles(&completed), ["task 20", "task 15", "task 10", "task 05", "task 00"]);
+    }
+
+    async fn control_characters_are_refused_with_a_clear_message_and_change_nothing(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let task = tasks.add(ALICE, "keep me", Some("as I am")).await.unwrap_or_else(|e| panic!("{e}"));
+        for bad in ["a\0b", "red \u{1b}[31m", "bell\u{7}", "del\u{7f}", "next\u{85}line", "carriage\rreturn"] {
+            let err = tasks.add(ALICE, bad, None).await.err();
+            assert_eq!(err.as_ref().map(Error::code), Some("INVALID_TITLE"), "{bad:?}");
+            let message = err.map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains("control character"), "{bad:?}: {message}");
+            let err = tasks.add(ALICE, "fine", Some(bad)).await.err();
+            assert_eq!(err.as_ref().map(Error::code), Some("INVALID_REQUEST"), "{bad:?}");
+            let message = err.map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains("description") && message.contains("control character"), "{bad:?}: {message}");
+            let update = TaskUpdate { title: Some(bad.to_owned()), description: None };
+            assert_eq!(tasks.update(ALICE, task.id, update).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
+            let update = TaskUpdate { title: None, description: Some(Some(bad.to_owned())) };
+            assert_eq!(tasks.update(ALICE, task.id, update).await.err().map(|e| e.code()), Some("INVALID_REQUEST"));
+        }
+        assert_eq!(tasks.get(ALICE, task.id).await.ok(), Some(task), "unchanged");
+        assert_eq!(tasks.list(ALICE, StatusFilter::All, Page::default()).await.map(|l| l.len()).ok(), Some(1));
+        // Tabs and line breaks are text in a description, not in a title.
+        let noted = tasks.add(ALICE, "shop", Some("milk\tx2\nbread")).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(noted.description.as_deref(), Some("milk\tx2\nbread"));
+        assert_eq!(tasks.add(ALICE, "a\tb", None).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
+    }
+
+    async fn the_assistants_tools_refuse_control_characters_with_their_validation_codes(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let call = |name: &str, arguments: serde_json::Value| ToolCall { id: "c1".into(), name: name.into(), arguments: arguments.to_string() };
+        let outcome = tools::execute(&tasks, ALICE, &call(tools::ADD_TASK, serde_json::json!({"title": "milk", "description": "2\u{0}litres"}))).await;
+        assert!(!outcome.succeeded);
+        assert_eq!(outcome.result["error"]["code"], "INVALID_REQUEST", "{}", outcome.result);
+        let outcome = tools::execute(&tasks, ALICE, &call(tools::ADD_TASK, serde_json::json!({"title": "mi\u{0}lk"}))).await;
+        assert_eq!(outcome.result["error"]["code"], "INVALID_TITLE", "{}", outcome.result);
+        assert!(tasks.list(ALICE, StatusFilter::All, Page::default()).await.unwrap_or_default().is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! The operator's command line: migrate, manage users, sign in, check tokens,
 //! manage a user's tasks. Each command parses, calls the core, prints.
 
+use std::borrow::Cow;
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Parser, Subcommand};
@@ -58,6 +59,15 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "TASKTALK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Seconds a client has to send a request's headers; also how long an
+    /// idle keep-alive connection stays open.
+    #[arg(long, env = "TASKTALK_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Connections served at once; further clients wait until one closes.
+    #[arg(long, env = "TASKTALK_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     #[command(flatten)]
     pub limits: crate::http::limit::LimitOptions,
     #[command(flatten)]
@@ -168,11 +178,7 @@ async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> 
     let cors_origins = args
         .cors_origins
         .iter()
-        .map(|o| {
-            o.trim()
-                .parse()
-                .map_err(|_| Failure::Usage(format!("{o:?} is not a valid CORS origin")))
-        })
+        .map(|o| cors_origin(o))
         .collect::<Result<Vec<_>, _>>()?;
     let provider = args
         .provider
@@ -195,11 +201,36 @@ async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> 
         bind: args.bind,
         cors_origins,
         max_body_bytes: args.max_body_bytes,
-        limits: args.limits,
+        rate_limits: args.limits,
+        connections: crate::http::connections::Limits {
+            header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+            max_connections: args.max_connections as usize,
+        },
     };
     crate::http::serve(state, config)
         .await
         .map_err(|e| Failure::Refused(format!("could not serve on {}: {e}", args.bind)))
+}
+
+/// One browser origin, `scheme://host[:port]`. `*` is refused: the API takes
+/// credentials (`Authorization`), and a wildcard would let every web page
+/// call it with whatever token it holds.
+fn cors_origin(text: &str) -> Result<axum::http::HeaderValue, Failure> {
+    let origin = text.trim();
+    if origin == "*" {
+        return Err(Failure::Usage(
+            "the CORS origin '*' is not supported: list each browser origin allowed to call with credentials, e.g. https://app.example.com".into(),
+        ));
+    }
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .filter(|host| !host.is_empty() && !host.contains(['/', '?', '#', '*', ' ']));
+    host.and_then(|_| origin.parse().ok()).ok_or_else(|| {
+        Failure::Usage(format!(
+            "{text:?} is not a CORS origin: give scheme://host[:port] without a path, e.g. https://app.example.com"
+        ))
+    })
 }
 
 async fn user(options: &GlobalOptions, command: UserCommand) -> Result<(), Failure> {
@@ -214,11 +245,10 @@ async fn user(options: &GlobalOptions, command: UserCommand) -> Result<(), Failu
         UserCommand::List { json: false } => {
             let users = accounts.list_users().await?;
             let mut lines = vec![format!("{:<32}  {:<30}  {:<24}  CREATED", "ID", "EMAIL", "NAME")];
-            lines.extend(
-                users
-                    .iter()
-                    .map(|u| format!("{:<32}  {:<30}  {:<24}  {}", u.id, u.email, u.name, u.created_at)),
-            );
+            lines.extend(users.iter().map(|u| {
+                let (email, name) = (printable(&u.email), printable(&u.name));
+                format!("{:<32}  {email:<30}  {name:<24}  {}", u.id, u.created_at)
+            }));
             lines.push(format!("{} user(s)", users.len()));
             out(format_args!("{}", lines.join("\n")))
         }
@@ -281,10 +311,31 @@ async fn task(options: &GlobalOptions, command: TaskCommand) -> Result<(), Failu
 
 fn task_line(task: &Task) -> String {
     let mark = if task.completed { "x" } else { " " };
+    let title = printable(&task.title);
     match &task.description {
-        Some(d) => format!("[{mark}] {:>4}  {}  ({d})", task.id, task.title),
-        None => format!("[{mark}] {:>4}  {}", task.id, task.title),
+        Some(d) => format!("[{mark}] {:>4}  {title}  ({})", task.id, printable(d)),
+        None => format!("[{mark}] {:>4}  {title}", task.id),
     }
+}
+
+/// Stored text for a terminal: control characters (from old rows or another
+/// program) are shown escaped, `\u{1b}`, never sent raw, so a title can
+/// neither drive the terminal nor break the one-line-per-row layout.
+fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// One line from stdin, without its line ending; typed without echo on a terminal.

@@ -205,6 +205,31 @@ test_on_both_databases! {
         assert_eq!(empty.stdout.trim(), "no tasks");
         cli(&t.url, &["task", "add", "--email", "nobody@example.com", "x"], None).assert_refused("no account with this email");
     }
+
+    async fn stored_control_characters_are_printed_escaped_and_new_ones_refused(t: TestDatabase) {
+        create_user(&t.url, "ann@example.com");
+        let id = cli(&t.url, &["user", "list", "--json"], None).json()[0]["id"].as_str().unwrap_or_default().to_owned();
+        // Rows written before titles were checked, or by another program.
+        on_db!(&t.db, pool => sqlx::query("insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)")
+            .bind(&id).bind("evil\u{1b}]0;owned\u{7}title").bind("two\nlines\u{1b}[2J").bind(false).bind(tasktalk_core::Timestamp::now())
+            .execute(pool).await.map(|_| ())).unwrap_or_else(|e| panic!("{e}"));
+        on_db!(&t.db, pool => sqlx::query(r#"update "user" set name = $1 where id = $2"#)
+            .bind("Ann\u{1b}[31m\r").bind(&id).execute(pool).await.map(|_| ())).unwrap_or_else(|e| panic!("{e}"));
+        let tasks = cli(&t.url, &["task", "list", "--email", "ann@example.com"], None);
+        let users = cli(&t.url, &["user", "list"], None);
+        for run in [&tasks, &users] {
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert!(!run.stdout.chars().any(|c| c.is_control() && c != '\n'), "raw control characters in {:?}", run.stdout);
+        }
+        assert_eq!(tasks.stdout.lines().count(), 1, "{:?}", tasks.stdout);
+        assert!(tasks.stdout.contains(r"evil\u{1b}]0;owned\u{7}title") && tasks.stdout.contains(r"two\nlines\u{1b}[2J"), "{}", tasks.stdout);
+        assert!(users.stdout.contains(r"Ann\u{1b}[31m\r"), "{}", users.stdout);
+        // JSON keeps the stored text exactly, escaped as JSON does.
+        let listed = cli(&t.url, &["task", "list", "--email", "ann@example.com", "--json"], None).json();
+        assert_eq!(listed[0]["title"], "evil\u{1b}]0;owned\u{7}title");
+        cli(&t.url, &["task", "add", "--email", "ann@example.com", "bad\u{1b}[2Jtitle"], None).assert_refused("control character");
+        cli(&t.url, &["task", "add", "--email", "ann@example.com", "ok", "--description", "bad\u{7}"], None).assert_refused("control character");
+    }
 }
 
 /// The web version's own schema (PostgreSQL only), whose user has no name.
@@ -254,6 +279,47 @@ fn chrono_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default()
+}
+
+#[test]
+fn serve_refuses_a_wildcard_or_malformed_cors_origin_with_exit_2_and_one_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = dir.path().join("cors.db").display().to_string();
+    for origin in [
+        "*",
+        "http://localhost:3000/app",
+        "localhost:3000",
+        "https://a.example,*",
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--cors-origin", origin])
+            .env("DATABASE_URL", &url)
+            .env("BETTER_AUTH_SECRET", BETTER_AUTH_SECRET)
+            .env_remove("TASKTALK_CORS_ORIGINS")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start tasktalk-server: {e}"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if matches!(child.try_wait(), Ok(None)) {
+            let _ = child.kill();
+        }
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{origin}: stdout {stdout:?}, stderr {stderr:?}"
+        );
+        assert_eq!((stdout.as_ref(), stderr.lines().count()), ("", 1), "{origin}: {stderr}");
+        assert!(stderr.contains("CORS origin"), "{origin}: {stderr}");
+    }
 }
 
 #[test]

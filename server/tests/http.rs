@@ -653,3 +653,169 @@ async fn x_forwarded_for_counts_only_from_a_named_proxy() {
         "a huge User-Agent is stored truncated"
     );
 }
+
+/// A raw request and everything the server sends back: (status, allow header, JSON body).
+async fn raw(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    bearer: &str,
+    body: Option<(&str, &str)>,
+) -> (StatusCode, Option<String>, Value) {
+    let mut request = server.http.request(method, server.url(path)).bearer_auth(bearer);
+    if let Some((content_type, text)) = body {
+        request = request.header("content-type", content_type).body(text.to_owned());
+    }
+    let response = request.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = response.status();
+    let allow = response
+        .headers()
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text:?}"));
+    (status, allow, body)
+}
+
+test_on_both_databases! {
+    async fn every_refusal_is_the_documented_json(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (_, _, jwt) = server.user("ann@example.com").await;
+        use reqwest::Method;
+        let code = |body: &Value| body["error"]["code"].as_str().unwrap_or_default().to_owned();
+        for query in ["limit=abc", "limit=-1", "offset=1e3", "limit=99999999999"] {
+            let (status, _, body) = raw(&server, Method::GET, &format!("/api/tasks?{query}"), &jwt, None).await;
+            assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "BAD_REQUEST".into()), "{query}: {body}");
+            assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("query")), "{body}");
+        }
+        for path in ["/api/tasks/abc", "/api/tasks/%FF", "/api/tasks/99999999999"] {
+            let (status, _, body) = raw(&server, Method::GET, path, &jwt, None).await;
+            assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "TASK_NOT_FOUND".into()), "{path}: {body}");
+        }
+        for (method, path, allowed) in [(Method::PUT, "/api/tasks/1", "GET,HEAD,PATCH,DELETE"), (Method::DELETE, "/healthz", "GET,HEAD"), (Method::GET, "/chatkit", "POST")] {
+            let (status, allow, body) = raw(&server, method.clone(), path, &jwt, None).await;
+            assert_eq!((status, code(&body)), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED".into()), "{method} {path}: {body}");
+            assert_eq!(allow.map(|a| a.replace(' ', "")).as_deref(), Some(allowed), "{method} {path}");
+        }
+        // Better Auth's flat shape on its routes, even for a wrong method or a broken body.
+        let (status, allow, body) = raw(&server, Method::GET, "/api/auth/sign-in/email", &jwt, None).await;
+        assert_eq!((status, allow.as_deref(), body["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("POST"), Some("METHOD_NOT_ALLOWED")), "{body}");
+        let (status, _, body) = raw(&server, Method::POST, "/api/auth/sign-in/email", &jwt, Some(("application/json", "{not json"))).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("BAD_REQUEST")), "{body}");
+        let (status, _, body) = raw(&server, Method::GET, "/api/auth/nowhere", &jwt, None).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("NOT_FOUND")), "{body}");
+        let (status, _, body) = raw(&server, Method::POST, "/api/tasks", &jwt, Some(("text/plain", r#"{"title": "x"}"#))).await;
+        assert_eq!((status, code(&body)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE".into()), "{body}");
+        let (status, _, body) = raw(&server, Method::POST, "/api/tasks", &jwt, Some(("application/json", "{not json"))).await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "BAD_REQUEST".into()), "{body}");
+
+        // NUL and other control characters: a 400 on both databases, nothing stored.
+        for (title, description, expected) in [("milk", "2\u{0}litres", "INVALID_REQUEST"), ("mi\u{0}lk", "", "INVALID_TITLE"), ("milk", "\u{1b}[2J", "INVALID_REQUEST")] {
+            let body = json!({"title": title, "description": description}).to_string();
+            let (status, _, refused) = raw(&server, Method::POST, "/api/tasks", &jwt, Some(("application/json", &body))).await;
+            assert_eq!((status, code(&refused)), (StatusCode::BAD_REQUEST, expected.into()), "{refused}");
+            assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("control character")), "{refused}");
+        }
+        assert_eq!(server.get("/api/tasks", Some(&jwt)).await, (StatusCode::OK, json!([])));
+    }
+}
+
+async fn connect(server: &Server) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(server.base.trim_start_matches("http://"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Reads until the server closes the connection: what it sent, and how long that took.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> (String, std::time::Duration) {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut received = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(15), stream.read_to_end(&mut received))
+        .await
+        .unwrap_or_else(|_| panic!("the server kept the connection open for 15 s"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (String::from_utf8_lossy(&received).into_owned(), started.elapsed())
+}
+
+/// Sends `bytes` on a new connection, then reads until the server closes it.
+async fn send_raw(server: &Server, bytes: &[u8]) -> (String, std::time::Duration) {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = connect(server).await;
+    stream.write_all(bytes).await.unwrap_or_else(|e| panic!("{e}"));
+    read_until_closed(&mut stream).await
+}
+
+#[tokio::test]
+async fn half_sent_headers_and_idle_keep_alive_connections_are_cut_off() {
+    let t = TestDatabase::sqlite().await;
+    let server = Server::start(&t.url, &[("TASKTALK_HEADER_TIMEOUT_SECS", "1")], &[]);
+    let (_, waited) = send_raw(&server, b"GET /healthz HTTP/1.1\r\nHost: loc").await;
+    let timeout = std::time::Duration::from_millis(900)..std::time::Duration::from_secs(5);
+    assert!(timeout.contains(&waited), "cut off after {waited:?}");
+
+    // A finished request is answered; the connection, then idle, is closed.
+    let (answer, waited) = send_raw(&server, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains(r#"{"status":"ok"}"#),
+        "{answer}"
+    );
+    assert!(timeout.contains(&waited), "closed after {waited:?}");
+    assert_eq!(server.get("/healthz", None).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stream_longer_than_the_header_timeout_is_not_cut() {
+    let t = TestDatabase::sqlite().await;
+    // Eight events 400 ms apart: about three header timeouts.
+    let slow = Reply::openai_text(&["one", " two", " three", " four", " five"])
+        .chunk_delay(std::time::Duration::from_millis(400));
+    let replay = ReplayServer::start([slow]).await;
+    let server = Server::start(
+        &t.url,
+        &[
+            ("TASKTALK_PROVIDER", "openai"),
+            ("TASKTALK_API_KEY", "sk-test-not-a-real-key"),
+            ("TASKTALK_HEADER_TIMEOUT_SECS", "1"),
+        ],
+        &["--base-url", &replay.base_url()],
+    );
+    let (_, _, jwt) = server.user("ann@example.com").await;
+    let (status, _, body) = server
+        .chatkit(
+            &jwt,
+            json!({"type": "threads.create", "params": {"input": input("count")}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reply(&events(&body)), "one two three four five");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_maximum_wait_for_a_free_one() {
+    let t = TestDatabase::sqlite().await;
+    let server = Server::start(
+        &t.url,
+        &[("TASKTALK_HEADER_TIMEOUT_SECS", "2")],
+        &["--max-connections", "2"],
+    );
+    let mut silent = Vec::new();
+    for _ in 0..2 {
+        silent.push(connect(&server).await);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Both slots are held by clients that send nothing, until their header timeout.
+    let started = std::time::Instant::now();
+    let (status, _) = server.get("/healthz", None).await;
+    let waited = started.elapsed();
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        waited >= std::time::Duration::from_millis(1200),
+        "served after {waited:?}: the limit did not hold"
+    );
+    for mut stream in silent {
+        let (sent, _) = read_until_closed(&mut stream).await;
+        assert!(!sent.contains("200 OK"), "{sent}");
+    }
+}

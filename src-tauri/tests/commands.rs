@@ -317,6 +317,51 @@ fn settings_and_app_info() {
     );
 }
 
+/// Points the chat at a remote ChatKit endpoint.
+fn use_remote_backend(app: &App, origin: &str) {
+    let mut settings = app.ok("settings_get", json!({}));
+    settings["chatBackend"] = json!({"kind": "remote", "url": format!("{origin}/chatkit")});
+    app.ok("settings_set", json!({"settings": settings}));
+}
+
+/// A `threads.create` stream through the chatkit command, read to its end:
+/// the head, and the JSON of each relayed event.
+fn stream_threads_create(app: &App, request_id: &str, authorization: Option<&str>) -> (Value, Vec<Value>) {
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let sink = Arc::clone(&received);
+    let events = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(text) = body {
+            let chunk: Value = serde_json::from_str(&text).unwrap_or_default();
+            let end = chunk["kind"] == "end";
+            sink.lock().map(|mut r| r.push(chunk)).unwrap_or_default();
+            if end {
+                let _ = done_tx.send(());
+            }
+        }
+        Ok(())
+    });
+    let head = tauri::async_runtime::block_on(tasktalk::commands::chat::chatkit(
+        app.app.handle().clone(),
+        app.app.state(),
+        request_id.into(),
+        authorization.map(str::to_owned),
+        r#"{"type":"threads.create","params":{}}"#.into(),
+        events,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    done_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .unwrap_or_else(|e| panic!("no end: {e}"));
+    let received = received.lock().map(|r| r.clone()).unwrap_or_default();
+    let data = received
+        .iter()
+        .filter_map(|c| c["data"].as_str())
+        .filter_map(|d| serde_json::from_str(d).ok())
+        .collect();
+    (serde_json::to_value(head).unwrap_or_default(), data)
+}
+
 #[test]
 fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
     use tasktalk_core::replay::{ReplayServer, Reply};
@@ -331,9 +376,7 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
         Reply::sse(200, frames.iter().map(|f| f.to_string()).collect::<Vec<_>>()),
     ]));
     let app = app();
-    let mut settings = app.ok("settings_get", json!({}));
-    settings["chatBackend"] = json!({"kind": "remote", "url": format!("{}/chatkit", replay.origin())});
-    app.ok("settings_set", json!({"settings": settings}));
+    use_remote_backend(&app, &replay.origin());
     assert_eq!(
         app.asked(),
         [Confirmation {
@@ -342,6 +385,7 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
         }],
         "asked once, outside the web view"
     );
+    let mut settings = app.ok("settings_get", json!({}));
     settings["chatBackend"] = json!({"kind": "remote", "url": format!("{}/v2/chatkit", replay.origin())});
     app.ok("settings_set", json!({"settings": settings}));
     assert_eq!(
@@ -361,42 +405,8 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
         false
     );
 
-    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    let sink = Arc::clone(&received);
-    let events = Channel::new(move |body| {
-        if let InvokeResponseBody::Json(text) = body {
-            let chunk: Value = serde_json::from_str(&text).unwrap_or_default();
-            let end = chunk["kind"] == "end";
-            sink.lock().map(|mut r| r.push(chunk)).unwrap_or_default();
-            if end {
-                let _ = done_tx.send(());
-            }
-        }
-        Ok(())
-    });
-    let head = tauri::async_runtime::block_on(tasktalk::commands::chat::chatkit(
-        app.app.handle().clone(),
-        app.app.state(),
-        "req-remote".into(),
-        Some("Bearer remote-token".into()),
-        r#"{"type":"threads.create","params":{}}"#.into(),
-        events,
-    ))
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        serde_json::to_value(head).unwrap_or_default()["contentType"],
-        "text/event-stream"
-    );
-    done_rx
-        .recv_timeout(std::time::Duration::from_secs(20))
-        .unwrap_or_else(|e| panic!("no end: {e}"));
-    let received = received.lock().map(|r| r.clone()).unwrap_or_default();
-    let data: Vec<Value> = received
-        .iter()
-        .filter_map(|c| c["data"].as_str())
-        .filter_map(|d| serde_json::from_str(d).ok())
-        .collect();
+    let (head, data) = stream_threads_create(&app, "req-remote", Some("Bearer remote-token"));
+    assert_eq!(head["contentType"], "text/event-stream");
     assert_eq!(
         data.iter().map(|d| d["type"].clone()).collect::<Vec<_>>(),
         [json!("thread.created"), json!("stream_options")]
@@ -405,6 +415,39 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].header("authorization"), Some("Bearer remote-token"));
     assert_eq!(requests[1].body_text(), r#"{"type":"threads.create","params":{}}"#);
+}
+
+#[test]
+fn a_remote_event_over_the_limit_ends_the_relay_with_an_error_event() {
+    use tasktalk_core::replay::{ReplayServer, Reply};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    // One event, then a line that never ends, on a connection left open.
+    let reply = Reply::sse(
+        200,
+        [
+            "data: {\"type\":\"thread.created\",\"thread\":{\"id\":\"thr_remote\"}}\n\n".to_owned(),
+            format!("data: {}", "x".repeat(2 << 20)),
+        ],
+    )
+    .stall();
+    let replay = runtime.block_on(ReplayServer::start([reply]));
+    let app = app();
+    use_remote_backend(&app, &replay.origin());
+    let (_, data) = stream_threads_create(&app, "req-huge", None);
+    assert_eq!(data.len(), 2, "{data:?}");
+    assert_eq!(
+        (data[0]["type"].as_str(), data[1]["type"].as_str()),
+        (Some("thread.created"), Some("error"))
+    );
+    assert!(
+        data[1]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("larger than 1 MiB"),
+        "{}",
+        data[1]
+    );
 }
 
 #[test]

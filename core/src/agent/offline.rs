@@ -26,7 +26,7 @@ use self::intent::{Change, Edit, Intent, Target};
 use self::matching::ListedTask;
 use super::provider::{ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, Role, ToolCall};
 use super::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
-use crate::tasks::{StatusFilter, TITLE_MAX_CHARS, TaskId};
+use crate::tasks::{StatusFilter, TaskId};
 
 /// Tool rounds per user message: at most a lookup, then the change.
 pub const MAX_TOOL_ROUNDS: usize = 2;
@@ -555,7 +555,12 @@ fn error_reply(tool: &str, arguments: &Value, error: &Value, with_suggestions: b
         }
         "INVALID_TITLE" => {
             let doing = if tool == ADD_TASK { "add that" } else { "rename it" };
-            format!("I couldn't {doing}: a task title must be 1 to {TITLE_MAX_CHARS} characters long.")
+            let mut reason = message.chars();
+            let reason: String = reason
+                .next()
+                .map(|c| c.to_lowercase().chain(reason).collect())
+                .unwrap_or_default();
+            format!("I couldn't {doing}: {reason}")
         }
         "INVALID_REQUEST" if !message.is_empty() => format!("I couldn't do that: {message}"),
         "DATABASE" => "Sorry, I couldn't reach your tasks just now. Please try again in a moment.".to_owned(),

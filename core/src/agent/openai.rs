@@ -49,6 +49,13 @@ pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How much of an error body is read, and how much of its message is shown.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
+/// The largest SSE line or event a provider may send. Real chunks are a few
+/// hundred bytes; a bigger one ends the answer instead of growing a buffer.
+pub const EVENT_LIMIT: usize = 1 << 20;
+/// Tool calls in one answer, and the bytes of their names and arguments
+/// together: the calls are held until the answer finishes.
+const MAX_TOOL_CALLS: usize = 128;
+const TOOL_CALLS_LIMIT: usize = 1 << 20;
 const MESSAGE_LIMIT: usize = 300;
 
 /// Which service is behind the base URL: decides defaults, the name in
@@ -316,7 +323,7 @@ impl Call {
             loop {
                 let events = match body.next().await {
                     Some(Ok(bytes)) => sse.push(&bytes),
-                    Some(Err(e)) => Err::<Vec<String>, _>(self.body_error(&e))?,
+                    Some(Err(e)) => Err::<Vec<_>, _>(self.body_error(&e))?,
                     None => {
                         let step = match sse.finish() {
                             Some(data) => turn.on_data(&data).map_err(|f| self.fault(f))?,
@@ -339,6 +346,7 @@ impl Call {
                     }
                 };
                 for data in events {
+                    let data = data.map_err(|f| self.fault(f))?;
                     match turn.on_data(&data).map_err(|f| self.fault(f))? {
                         Step::More(events) => {
                             for event in events {
@@ -645,6 +653,21 @@ impl Call {
                 ProviderErrorKind::BadResponse,
                 format!("{} sent a malformed stream chunk ({what}).", capitalize(&self.name)),
             ),
+            Fault::TooLarge(what) => ProviderError::new(
+                ProviderErrorKind::BadResponse,
+                format!(
+                    "{} sent {what} larger than {} MiB; the answer was stopped there.",
+                    capitalize(&self.name),
+                    EVENT_LIMIT >> 20
+                ),
+            ),
+            Fault::TooManyCalls => ProviderError::new(
+                ProviderErrorKind::BadResponse,
+                format!(
+                    "{} asked for more than {MAX_TOOL_CALLS} tool calls in one answer; the answer was stopped there.",
+                    capitalize(&self.name)
+                ),
+            ),
         };
         self.logged(error)
     }
@@ -746,65 +769,98 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// Splits a byte stream into server-sent events and returns each event's
 /// data. Bytes are kept until a line is complete, so a line (or a UTF-8
 /// character) split across TCP chunks is reassembled; `\r\n` is accepted.
+/// A line or an event over [`EVENT_LIMIT`] is refused as soon as it is seen.
+///
+/// Public for the fuzz target: feed `push` any bytes, then `finish`.
 #[derive(Debug, Default)]
-struct SseDecoder {
+pub struct SseDecoder {
     partial: Vec<u8>,
+    /// How much of `partial` is known to hold no line break, so a long line
+    /// arriving in small pieces is scanned once, not once per piece.
+    scanned: usize,
     data: String,
     has_data: bool,
     saw_bytes: bool,
 }
 
 impl SseDecoder {
-    fn push(&mut self, bytes: &[u8]) -> Vec<String> {
+    /// The data of each event these bytes complete, in order, ending at the
+    /// first error if any; the decoder is not to be used after an error.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<String, Fault>> {
         self.saw_bytes |= !bytes.is_empty();
         self.partial.extend_from_slice(bytes);
         let mut events = Vec::new();
         let mut start = 0;
-        while let Some(offset) = self.partial[start..].iter().position(|&b| b == b'\n') {
-            let end = start + offset;
+        while let Some(offset) = self.partial[start + self.scanned..].iter().position(|&b| b == b'\n') {
+            let end = start + self.scanned + offset;
+            self.scanned = 0;
             let mut line = &self.partial[start..end];
             if let Some(stripped) = line.strip_suffix(b"\r") {
                 line = stripped;
             }
-            let line = String::from_utf8_lossy(line).into_owned();
-            if let Some(data) = self.line(&line) {
-                events.push(data);
-            }
+            let event = if line.len() > EVENT_LIMIT {
+                Some(Err(Fault::TooLarge("a line")))
+            } else {
+                let line = String::from_utf8_lossy(line).into_owned();
+                self.line(&line).transpose()
+            };
             start = end + 1;
+            match event {
+                Some(Err(fault)) => return self.failed(events, fault),
+                Some(event) => events.push(event),
+                None => {}
+            }
         }
         self.partial.drain(..start);
+        self.scanned = self.partial.len();
+        if self.partial.len() > EVENT_LIMIT {
+            return self.failed(events, Fault::TooLarge("a line"));
+        }
         events
     }
 
-    fn line(&mut self, line: &str) -> Option<String> {
+    /// The events before a fault, then the fault; what was buffered is dropped.
+    fn failed(&mut self, mut events: Vec<Result<String, Fault>>, fault: Fault) -> Vec<Result<String, Fault>> {
+        self.partial = Vec::new();
+        self.scanned = 0;
+        self.data = String::new();
+        self.has_data = false;
+        events.push(Err(fault));
+        events
+    }
+
+    fn line(&mut self, line: &str) -> Result<Option<String>, Fault> {
         if line.is_empty() {
             if !self.has_data {
-                return None;
+                return Ok(None);
             }
             self.has_data = false;
-            return Some(std::mem::take(&mut self.data));
+            return Ok(Some(std::mem::take(&mut self.data)));
         }
         if line.starts_with(':') {
-            return None;
+            return Ok(None);
         }
         let (field, value) = match line.split_once(':') {
             Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
             None => (line, ""),
         };
         if field == "data" {
+            if self.data.len() + value.len() + 1 > EVENT_LIMIT {
+                return Err(Fault::TooLarge("an event"));
+            }
             if self.has_data {
                 self.data.push('\n');
             }
             self.data.push_str(value);
             self.has_data = true;
         }
-        None
+        Ok(None)
     }
 
     /// At the end of the body: the last event if its lines were complete but
     /// the blank line that ends it never came. A half line is dropped, as the
     /// SSE specification says.
-    fn finish(&mut self) -> Option<String> {
+    pub fn finish(&mut self) -> Option<String> {
         if self.partial.iter().all(|&b| b == b'\r') && self.has_data {
             self.has_data = false;
             Some(std::mem::take(&mut self.data))
@@ -871,18 +927,23 @@ enum Step {
     Done(Vec<ModelEvent>),
 }
 
-/// Why an event could not be used.
+/// Why a stream could not be used.
 #[derive(Debug, PartialEq)]
-enum Fault {
+pub enum Fault {
     /// The provider sent an error object.
     Error(Value),
     NotJson,
     Shape(String),
+    /// A line, an event or the tool calls passed their limit.
+    TooLarge(&'static str),
+    TooManyCalls,
 }
 
 #[derive(Debug, Default)]
 struct PartialCall {
-    index: u32,
+    /// The provider's index, or one past the largest for a call without
+    /// one; u64 so that one past `u32::MAX` cannot overflow.
+    index: u64,
     id: String,
     name: String,
     arguments: String,
@@ -893,6 +954,8 @@ struct PartialCall {
 #[derive(Debug, Default)]
 struct Turn {
     calls: Vec<PartialCall>,
+    /// Bytes of ids, names and arguments held in `calls`.
+    held: usize,
     saw_event: bool,
 }
 
@@ -923,7 +986,7 @@ impl Turn {
                     }
                 }
                 for fragment in delta.tool_calls.unwrap_or_default() {
-                    self.absorb(fragment);
+                    self.absorb(fragment)?;
                 }
             }
             if let Some(reason) = choice.finish_reason {
@@ -934,34 +997,43 @@ impl Turn {
         Ok(Step::More(events))
     }
 
-    fn absorb(&mut self, fragment: ToolCallDelta) {
+    fn absorb(&mut self, fragment: ToolCallDelta) -> Result<(), Fault> {
         let id = fragment.id.filter(|id| !id.is_empty());
         let (name, arguments) = match fragment.function {
             Some(function) => (function.name.filter(|n| !n.is_empty()), function.arguments),
             None => (None, None),
         };
-        let next_index = self.calls.iter().map(|c| c.index + 1).max().unwrap_or(0);
-        let position = match fragment.index {
-            Some(index) => self.calls.iter().position(|c| c.index == index).unwrap_or_else(|| {
-                self.calls.push(PartialCall {
-                    index,
-                    ..PartialCall::default()
-                });
-                self.calls.len() - 1
-            }),
+        let arguments = match arguments {
+            Some(Value::String(piece)) => piece,
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        self.held += [&id, &name].into_iter().flatten().map(String::len).sum::<usize>() + arguments.len();
+        if self.held > TOOL_CALLS_LIMIT {
+            return Err(Fault::TooLarge("tool calls"));
+        }
+        let existing = fragment
+            .index
+            .and_then(|index| self.calls.iter().position(|c| c.index == u64::from(index)));
+        let position = match (existing, fragment.index) {
+            (Some(position), _) => position,
             // No index (Gemini): a fragment that names a call starts a new
             // one; a bare arguments piece continues the last.
-            None if id.is_some() || name.is_some() || self.calls.is_empty() => {
+            (None, None) if id.is_none() && name.is_none() && !self.calls.is_empty() => self.calls.len() - 1,
+            (None, index) => {
+                if self.calls.len() == MAX_TOOL_CALLS {
+                    return Err(Fault::TooManyCalls);
+                }
+                let next = self.calls.iter().map(|c| c.index + 1).max().unwrap_or(0);
                 self.calls.push(PartialCall {
-                    index: next_index,
+                    index: index.map_or(next, u64::from),
                     ..PartialCall::default()
                 });
                 self.calls.len() - 1
             }
-            None => self.calls.len() - 1,
         };
         let Some(call) = self.calls.get_mut(position) else {
-            return;
+            return Ok(());
         };
         if let Some(id) = id
             && call.id.is_empty()
@@ -974,15 +1046,13 @@ impl Turn {
             // Whole names are repeated by some servers; pieces are appended.
             call.name.push_str(&name);
         }
-        match arguments {
-            Some(Value::String(piece)) => call.arguments.push_str(&piece),
-            Some(Value::Null) | None => {}
-            Some(other) => call.arguments.push_str(&other.to_string()),
-        }
+        call.arguments.push_str(&arguments);
+        Ok(())
     }
 
     /// The assembled tool calls in index order, then `Finished`.
     fn finish(&mut self, mut events: Vec<ModelEvent>) -> Result<Vec<ModelEvent>, Fault> {
+        self.held = 0;
         let mut calls = std::mem::take(&mut self.calls);
         calls.sort_by_key(|c| c.index);
         for call in calls {
@@ -1017,7 +1087,11 @@ mod tests {
         let mut sse = SseDecoder::default();
         let mut events = Vec::new();
         for piece in pieces {
-            events.extend(sse.push(piece));
+            events.extend(
+                sse.push(piece)
+                    .into_iter()
+                    .map(|e| e.unwrap_or_else(|f| panic!("{f:?}"))),
+            );
         }
         events.extend(sse.finish());
         events
@@ -1041,6 +1115,36 @@ mod tests {
         assert_eq!(decode(&[b"data: [DONE]\n"]), ["[DONE]"]);
         assert_eq!(decode(&[b"data: [DONE]\r\n"]), ["[DONE]"]);
         assert!(decode(&[b"data: {\"choi"]).is_empty());
+    }
+
+    #[test]
+    fn a_long_line_in_one_byte_pieces_is_scanned_once() {
+        let line = format!("data: {}\n\n", "x".repeat(256 * 1024));
+        let started = std::time::Instant::now();
+        let pieces: Vec<&[u8]> = line.as_bytes().chunks(1).collect();
+        assert_eq!(decode(&pieces).first().map(String::len), Some(256 * 1024));
+        // Rescanning the whole buffer for each byte took minutes.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn lines_and_events_over_the_limit_are_refused_after_the_events_before_them() {
+        let mut sse = SseDecoder::default();
+        assert_eq!(sse.push(&vec![b'x'; EVENT_LIMIT + 1]), [Err(Fault::TooLarge("a line"))]);
+        let mut sse = SseDecoder::default();
+        let long = format!("data: a\n\ndata: {}\n\n", "x".repeat(EVENT_LIMIT));
+        assert_eq!(
+            sse.push(long.as_bytes()),
+            [Ok("a".to_owned()), Err(Fault::TooLarge("a line"))]
+        );
+        let mut sse = SseDecoder::default();
+        let half = format!("data: {}\n", "x".repeat(EVENT_LIMIT / 2));
+        assert_eq!(sse.push(half.as_bytes()), []);
+        assert_eq!(sse.push(half.as_bytes()), [Err(Fault::TooLarge("an event"))]);
     }
 
     fn run(turn: &mut Turn, data: &[&str]) -> Vec<ModelEvent> {

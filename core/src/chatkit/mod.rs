@@ -235,6 +235,12 @@ impl ChatKit {
                         "A thread title must be 1 to 200 characters long.".into(),
                     ));
                 }
+                if let Some(found) = title.chars().find(|c| c.is_control()) {
+                    return Err(Error::BadRequest(format!(
+                        "A thread title cannot contain control characters (found U+{:04X}).",
+                        u32::from(found)
+                    )));
+                }
                 self.store.set_title(&thread, title).await?;
                 let updated = self.store.thread(user_id, &p.thread_id).await?;
                 to_json(&updated.to_thread(Page::empty()))

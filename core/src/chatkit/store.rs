@@ -76,6 +76,12 @@ impl ItemRow {
     }
 }
 
+/// Ids made here never hold control characters, and PostgreSQL cannot even
+/// compare a NUL: an id with one names nothing, without asking the database.
+fn is_id(id: &str) -> bool {
+    !id.chars().any(char::is_control)
+}
+
 fn page_limit(limit: Option<u32>) -> i64 {
     i64::from(limit.filter(|l| *l > 0).unwrap_or(PAGE_DEFAULT).min(PAGE_MAX))
 }
@@ -209,6 +215,9 @@ impl Store {
 
     /// The user's thread, or NotFound (also for another user's thread).
     pub async fn thread(&self, user_id: &str, thread_id: &str) -> Result<ThreadRow, Error> {
+        if !is_id(thread_id) {
+            return Err(Error::ThreadNotFound(thread_id.to_owned()));
+        }
         let row: Option<ThreadRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
             "select ", thread_columns!(), " from conversations
              where user_id = $2 and (external_id = $1 or (external_id is null and id = $3))"))
@@ -381,6 +390,9 @@ impl Store {
 
     /// An item of this thread with its position.
     pub async fn item(&self, thread: &ThreadRow, item_id: &str) -> Result<Option<(i64, ThreadItem)>, Error> {
+        if !is_id(item_id) {
+            return Ok(None);
+        }
         let row: Option<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
             "select seq, id, item from tasktalk_chat_items where conversation_id = $1 and id = $2")
             .bind(thread.pk).bind(item_id).fetch_optional(pool).await)?;

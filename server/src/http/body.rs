@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::rejection::shaped;
 
 pub struct JsonBody<T>(pub T);
 
@@ -14,11 +15,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(JsonBody(value)),
-            Err(JsonRejection::BytesRejection(err)) => Err(bytes_error(&err)),
-            Err(err) => Err(ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", err.body_text())),
-        }
+        let path = req.uri().path().to_owned();
+        let error = match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => return Ok(JsonBody(value)),
+            Err(JsonRejection::BytesRejection(err)) => bytes_error(&err),
+            Err(JsonRejection::MissingJsonContentType(_)) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "Send the body as JSON, with `Content-Type: application/json`.",
+            ),
+            Err(err) => ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", err.body_text()),
+        };
+        Err(shaped(error, &path))
     }
 }
 

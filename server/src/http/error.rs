@@ -99,7 +99,9 @@ impl From<token::Error> for ApiError {
 impl From<tasks::Error> for ApiError {
     fn from(err: tasks::Error) -> Self {
         let status = match &err {
-            tasks::Error::InvalidTitle | tasks::Error::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            tasks::Error::InvalidTitle | tasks::Error::ControlCharacter { .. } | tasks::Error::InvalidRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
             tasks::Error::NotFound(_) => StatusCode::NOT_FOUND,
             tasks::Error::Database(db) => return database(db),
         };

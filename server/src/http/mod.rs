@@ -4,8 +4,10 @@
 mod auth;
 mod body;
 mod chatkit;
+pub mod connections;
 mod error;
 pub mod limit;
+mod rejection;
 mod tasks;
 
 use std::io::Write;
@@ -16,7 +18,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use serde_json::{Value, json};
 use tasktalk_core::auth::Accounts;
 use tasktalk_core::chatkit::ChatKit;
@@ -43,7 +44,8 @@ pub struct HttpConfig {
     /// Origins allowed to call from a browser; none means same-origin only.
     pub cors_origins: Vec<HeaderValue>,
     pub max_body_bytes: usize,
-    pub limits: limit::LimitOptions,
+    pub rate_limits: limit::LimitOptions,
+    pub connections: connections::Limits,
 }
 
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
@@ -62,10 +64,12 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         .route("/chatkit", post(chatkit::chatkit))
         .route("/healthz", get(healthz))
         .route_layer(axum::middleware::from_fn_with_state(
-            limit::Limiter::new(config.limits.clone()),
+            limit::Limiter::new(config.rate_limits.clone()),
             limit::enforce,
         ))
-        .fallback(not_found)
+        // After the routes: it applies to those already added.
+        .method_not_allowed_fallback(rejection::method_not_allowed)
+        .fallback(rejection::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http());
@@ -96,10 +100,6 @@ async fn healthz(State(state): State<AppState>) -> Result<axum::Json<Value>, Api
     }
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "There is no such route.")
-}
-
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
 pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
@@ -108,17 +108,8 @@ pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
     // The one line on stdout: scripts and tests read the bound port from it.
     writeln!(std::io::stdout().lock(), "listening on http://{address}")?;
     let app = router(state, &config);
-    // Events are small writes: without TCP_NODELAY, Nagle's algorithm and a
-    // client's delayed ACKs can hold one back for ~40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %err, "could not set TCP_NODELAY");
-        }
-    });
-    // The peer's address keys the per-client limits.
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    connections::serve(listener, app, config.connections, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -1,7 +1,7 @@
 //! `/api/tasks`: the signed-in user's tasks over REST (Bearer JWT).
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use tasktalk_core::tasks::{self, Page, StatusFilter, Task, TaskId, TaskUpdate};
 use super::AppState;
 use super::body::JsonBody;
 use super::error::ApiError;
+use super::rejection::QueryParams;
 
 /// The user id of a verified `Authorization: Bearer <jwt>`.
 pub struct AuthUser(pub String);
@@ -23,15 +24,26 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// A path segment that is not a task number names no task: 404, like a missing one.
-fn task_id(segment: &str) -> Result<TaskId, ApiError> {
-    segment.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "TASK_NOT_FOUND",
-            format!("Task {segment:?} was not found."),
-        )
-    })
+/// The `{id}` of a task route. A segment that is not a task number (or not
+/// even UTF-8) names no task: 404, like a missing one.
+pub struct TaskPath(TaskId);
+
+impl<S: Send + Sync> FromRequestParts<S> for TaskPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let segment = match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(segment)) => segment,
+            Err(_) => parts.uri.path().rsplit('/').next().unwrap_or_default().to_owned(),
+        };
+        segment.parse().map(TaskPath).map_err(|_| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "TASK_NOT_FOUND",
+                format!("Task {segment:?} was not found."),
+            )
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -70,7 +82,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Query(query): Query<ListQuery>,
+    QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
     let filter: StatusFilter = query.status.as_deref().unwrap_or("all").parse()?;
     let defaults = Page::default();
@@ -93,18 +105,17 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    TaskPath(id): TaskPath,
 ) -> Result<Json<Task>, ApiError> {
-    Ok(Json(state.tasks.get(&user, task_id(&id)?).await?))
+    Ok(Json(state.tasks.get(&user, id).await?))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    TaskPath(id): TaskPath,
     JsonBody(patch): JsonBody<TaskPatch>,
 ) -> Result<Json<Task>, ApiError> {
-    let id = task_id(&id)?;
     let edits = TaskUpdate {
         title: patch.title,
         description: patch.description,
@@ -125,8 +136,8 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    TaskPath(id): TaskPath,
 ) -> Result<StatusCode, ApiError> {
-    state.tasks.delete(&user, task_id(&id)?).await?;
+    state.tasks.delete(&user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@
 
 use futures_util::StreamExt;
 use serde::Serialize;
+use tasktalk_core::agent::openai::{EVENT_LIMIT, SseDecoder};
 use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{self, EventStream};
 use tauri::ipc::Channel;
@@ -141,7 +142,9 @@ async fn forward<R: Runtime>(
     let mut stop = state.track_stream(&request_id);
     tauri::async_runtime::spawn(async move {
         let mut bytes = response.bytes_stream();
-        let mut pending = String::new();
+        // The provider streams' decoder: UTF-8 split across chunks survives,
+        // and a line or event over EVENT_LIMIT ends the relay.
+        let mut sse = SseDecoder::default();
         'relay: loop {
             let chunk = tokio::select! {
                 biased;
@@ -149,15 +152,22 @@ async fn forward<R: Runtime>(
                 chunk = bytes.next() => chunk,
             };
             let Some(Ok(chunk)) = chunk else { break };
-            pending.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));
-            while let Some(end) = pending.find("\n\n") {
-                let frame: String = pending.drain(..end + 2).collect();
-                let data: Vec<&str> = frame
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data:"))
-                    .map(str::trim_start)
-                    .collect();
-                if !data.is_empty() && events.send(ChatkitChunk::Frame { data: data.join("\n") }).is_err() {
+            for frame in sse.push(&chunk) {
+                let (data, failed) = match frame {
+                    Ok(data) => (data, false),
+                    Err(fault) => {
+                        tracing::warn!(?fault, "the remote chat back end sent an oversized event");
+                        let error = Event::error(
+                            format!(
+                                "The chat back end sent an event larger than {} MiB; the answer was stopped there.",
+                                EVENT_LIMIT >> 20
+                            ),
+                            true,
+                        );
+                        (serde_json::to_string(&error).unwrap_or_default(), true)
+                    }
+                };
+                if events.send(ChatkitChunk::Frame { data }).is_err() || failed {
                     break 'relay;
                 }
             }
