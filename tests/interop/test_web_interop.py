@@ -19,7 +19,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "betterauth"
+BETTER_AUTH = Path(__file__).resolve().parents[1] / "fixtures" / "betterauth"
 SECRET = "interop-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "Ünïcødé ﬁ ½ password"
 
@@ -56,7 +56,7 @@ def server(tmp_path):
 
 
 def test_the_python_scrypt_is_better_auths_algorithm():
-    for vector in json.loads((SHARED / "hashes.json").read_text()):
+    for vector in json.loads((BETTER_AUTH / "hashes.json").read_text()):
         assert better_auth_verify(vector["password"], vector["hash"])
         assert not better_auth_verify(vector["password"] + "x", vector["hash"])
 
