@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use tasktalk_core::Secret;
+use tasktalk_core::token::TokenConfig;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
 
@@ -55,6 +56,11 @@ pub async fn settings_set<R: Runtime>(
         better_auth_secret,
     } = settings;
     new.validate()?;
+    if let Some(secret) = better_auth_secret.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        TokenConfig::new(Secret::new(secret))
+            .check_secret()
+            .map_err(|e| Error::Settings(e.to_string()))?;
+    }
     let written = [
         (secrets::API_KEY, api_key),
         (secrets::DATABASE_PASSWORD, database_password),
