@@ -89,7 +89,7 @@ def pss_mib(pids):
 
 
 def cli(*args, stdin=""):
-    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdef"}
+    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
     return subprocess.run([SERVER, *args], input=stdin, capture_output=True, text=True, env=env, check=True).stdout
 
 
@@ -99,7 +99,7 @@ def seed():
     for n in range(100):
         cli("task", "add", "--email", EMAIL, f"task number {n}: water the plants, call the bank")
     token = json.loads(cli("sign-in", "--email", EMAIL, stdin=PASSWORD + "\n"))["token"]
-    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdef"}
+    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
     server = subprocess.Popen([SERVER, "serve", "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True, env=env)
     try:
         url = server.stdout.readline().strip().removeprefix("listening on ") + "/chatkit"

@@ -3,6 +3,7 @@
 //!
 //! - sign-in: p50 of a full sign-in (lookup, argon2id verify, session insert)
 //! - token issue / verify: mean per operation, HS256 and EdDSA
+//! - bearer check: p50 of a verified bearer plus its account's lookup
 //! - add: mean per task while filling 10 000 tasks for one user
 //! - list: the first page (50 newest) of 10 000 tasks, all and pending
 
@@ -31,6 +32,21 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[index]
 }
 
+/// The median time of `runs` runs of `op`.
+async fn p50<F, Fut>(runs: usize, mut op: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        op().await;
+        samples.push(start.elapsed());
+    }
+    percentile(&mut samples, 0.5)
+}
+
 fn fmt(d: Duration) -> String {
     let micros = d.as_secs_f64() * 1e6;
     if micros >= 1000.0 {
@@ -51,19 +67,38 @@ async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut samples = Vec::with_capacity(SIGN_INS);
-    for _ in 0..SIGN_INS {
-        let start = Instant::now();
+    let sign_in = p50(SIGN_INS, || async {
         accounts
             .sign_in("bench@example.com", "correct horse battery", &ClientInfo::default())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        samples.push(start.elapsed());
-    }
+    })
+    .await;
     rows.push(Row {
         what: format!("sign-in p50 ({name})"),
-        figure: fmt(percentile(&mut samples, 0.5)),
+        figure: fmt(sign_in),
         target: "30–150 ms",
+    });
+
+    // What every JWT route pays: the signature, then the account's primary-key lookup.
+    let tokens = Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bearer = format!(
+        "Bearer {}",
+        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
+    );
+    let check = p50(LIST_RUNS, || async {
+        tokens
+            .authenticate(Some(&bearer))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    })
+    .await;
+    rows.push(Row {
+        what: format!("bearer check with account lookup, p50 ({name})"),
+        figure: fmt(check),
+        target: "",
     });
 
     let tasks = Tasks::new(t.db.clone());
@@ -147,7 +182,9 @@ fn main() {
         let sqlite = TestDatabase::sqlite().await;
         let secret = TokenConfig::new(Secret::new(BETTER_AUTH_SECRET));
         token_rows(
-            &Tokens::hs256(secret.clone()).unwrap_or_else(|e| panic!("{e}")),
+            &Tokens::load(&sqlite.db, secret.clone())
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
             "HS256",
             &mut rows,
         );

@@ -94,8 +94,11 @@ struct Harness {
 
 async fn harness(t: &TestDatabase, provider: ScriptedProvider) -> Harness {
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
-    let tokens =
-        Arc::new(Tokens::hs256(TokenConfig::new(Secret::new(BETTER_AUTH_SECRET))).unwrap_or_else(|e| panic!("{e}")));
+    let tokens = Arc::new(
+        Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     let mut users = Vec::new();
     for email in ["alice@example.com", "bob@example.com"] {
         let signed = accounts
@@ -249,8 +252,11 @@ async fn web_chat_round_trip(alter_schema: Option<&str>) {
         .sign_in(&web.email, &web.password, &ClientInfo::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let tokens =
-        Arc::new(Tokens::hs256(TokenConfig::new(Secret::new(BETTER_AUTH_SECRET))).unwrap_or_else(|e| panic!("{e}")));
+    let tokens = Arc::new(
+        Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     let auth = format!(
         "Bearer {}",
         tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token

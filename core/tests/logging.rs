@@ -46,7 +46,7 @@ test_on_both_databases! {
         let password = "Very-Secret-Passw0rd!";
         let secret = "jwt-secret-that-must-not-leak-0123456789";
         let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
-        let tokens = Tokens::hs256(TokenConfig::new(Secret::new(secret))).unwrap_or_else(|e| panic!("{e}"));
+        let tokens = Tokens::load(&t.db, TokenConfig::new(Secret::new(secret))).await.unwrap_or_else(|e| panic!("{e}"));
         accounts.sign_up("log@example.com", "Logan", password, &ClientInfo::default()).await.unwrap_or_else(|e| panic!("{e}"));
         let _ = accounts.sign_in("log@example.com", "Wrong-Passw0rd!", &ClientInfo::default()).await;
         let signed = accounts.sign_in("log@example.com", password, &ClientInfo::default()).await.unwrap_or_else(|e| panic!("{e}"));

@@ -4,10 +4,16 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, Validation};
+use std::sync::Arc;
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo, SignedIn};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, fixture_json};
+
+use tasktalk_core::agent::{Agent, OfflineAssistant};
+use tasktalk_core::chatkit::{self, ChatKit};
+use tasktalk_core::db::Database;
+use tasktalk_core::tasks::Tasks;
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, count_rows, fixture_json};
 use tasktalk_core::token::{Claims, Error, Jwks, JwtMode, TokenConfig, Tokens};
-use tasktalk_core::{Secret, test_on_both_databases};
+use tasktalk_core::{Secret, on_db, test_on_both_databases};
 
 fn config(mode: JwtMode) -> TokenConfig {
     TokenConfig {
@@ -23,6 +29,15 @@ async fn signed_up(t: &TestDatabase) -> (Accounts, SignedIn) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     (accounts, signed)
+}
+
+/// HS256 tokens checking accounts in a throwaway SQLite database.
+async fn hs256_on_sqlite() -> (TestDatabase, Tokens) {
+    let t = TestDatabase::sqlite().await;
+    let tokens = Tokens::load(&t.db, config(JwtMode::Hs256))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (t, tokens)
 }
 
 fn invalid_reason(result: Result<Claims, Error>) -> String {
@@ -87,19 +102,19 @@ test_on_both_databases! {
         assert_eq!(other.jwks(), jwks);
         assert!(other.verify(&issued.token).is_ok());
         // Under another secret the stored key cannot be decrypted.
-        let wrong = TokenConfig { mode: JwtMode::EdDsa, ..TokenConfig::new(Secret::new("another secret")) };
+        let wrong = TokenConfig { mode: JwtMode::EdDsa, ..TokenConfig::new(Secret::new("another secret, 0123456789abcdefghij")) };
         assert_eq!(Tokens::load(&t.db, wrong).await.err().map(|e| e.code()), Some("INTERNAL"));
         // An HS256 token is not accepted in EdDSA mode, nor the reverse.
-        let hs = Tokens::hs256(config(JwtMode::Hs256)).unwrap_or_else(|e| panic!("{e}"));
+        let hs = Tokens::load(&t.db, config(JwtMode::Hs256)).await.unwrap_or_else(|e| panic!("{e}"));
         let hs_token = hs.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
         assert!(tokens.verify(&hs_token).is_err());
         assert!(hs.verify(&issued.token).is_err());
     }
 }
 
-#[test]
-fn verification_pins_the_algorithm_and_rejects_bad_tokens() {
-    let tokens = Tokens::hs256(config(JwtMode::Hs256)).unwrap_or_else(|e| panic!("{e}"));
+#[tokio::test]
+async fn verification_pins_the_algorithm_and_rejects_bad_tokens() {
+    let (_t, tokens) = hs256_on_sqlite().await;
     let now = chrono::Utc::now().timestamp();
     let claims = |exp: i64| Claims {
         sub: "user-1".into(),
@@ -122,7 +137,10 @@ fn verification_pins_the_algorithm_and_rejects_bad_tokens() {
     assert_eq!(tokens.verify(&good).map(|c| c.sub).ok().as_deref(), Some("user-1"));
 
     assert!(invalid_reason(tokens.verify(&tamper(&good))).contains("signature"));
-    assert!(invalid_reason(tokens.verify(&sign(&claims(now + 600), "another secret"))).contains("signature"));
+    assert!(
+        invalid_reason(tokens.verify(&sign(&claims(now + 600), "another secret, 0123456789abcdefghij")))
+            .contains("signature")
+    );
     assert!(invalid_reason(tokens.verify(&sign(&claims(now - 120), BETTER_AUTH_SECRET))).contains("expired"));
     let unsigned = format!(
         "{}.{}.",
@@ -143,44 +161,47 @@ fn verification_pins_the_algorithm_and_rejects_bad_tokens() {
     assert!(!reason.contains(&good[..20]), "the error does not echo the token");
 }
 
-#[test]
-fn issuer_and_audience_are_written_and_required_only_when_configured() {
+#[tokio::test]
+async fn issuer_and_audience_are_written_and_required_only_when_configured() {
+    let t = TestDatabase::sqlite().await;
     let configured = TokenConfig {
         issuer: Some("https://tasktalk.example".into()),
         audience: Some("tasktalk-api".into()),
         ..config(JwtMode::Hs256)
     };
-    let strict = Tokens::hs256(configured).unwrap_or_else(|e| panic!("{e}"));
-    let plain = Tokens::hs256(config(JwtMode::Hs256)).unwrap_or_else(|e| panic!("{e}"));
-    let user = tasktalk_core::auth::User {
-        id: "u1".into(),
-        name: "U".into(),
-        email: "u@example.com".into(),
-        email_verified: false,
-        image: None,
-        created_at: tasktalk_core::Timestamp::now(),
-        updated_at: tasktalk_core::Timestamp::now(),
-    };
+    let strict = Tokens::load(&t.db, configured).await.unwrap_or_else(|e| panic!("{e}"));
+    let plain = Tokens::load(&t.db, config(JwtMode::Hs256))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let user = user("u1");
     let strict_token = strict.issue(&user).unwrap_or_else(|e| panic!("{e}")).token;
     let claims = strict.verify(&strict_token).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(claims.iss.as_deref(), Some("https://tasktalk.example"));
     assert_eq!(claims.aud, Some(serde_json::json!("tasktalk-api")));
     let plain_token = plain.issue(&user).unwrap_or_else(|e| panic!("{e}")).token;
     assert!(invalid_reason(strict.verify(&plain_token)).contains("lacks a required claim"));
-    let wrong_iss = Tokens::hs256(TokenConfig {
-        issuer: Some("https://evil.example".into()),
-        audience: Some("tasktalk-api".into()),
-        ..config(JwtMode::Hs256)
-    })
+    let wrong_iss = Tokens::load(
+        &t.db,
+        TokenConfig {
+            issuer: Some("https://evil.example".into()),
+            audience: Some("tasktalk-api".into()),
+            ..config(JwtMode::Hs256)
+        },
+    )
+    .await
     .unwrap_or_else(|e| panic!("{e}"))
     .issue(&user)
     .unwrap_or_else(|e| panic!("{e}"))
     .token;
     assert!(invalid_reason(strict.verify(&wrong_iss)).contains("issued by someone else"));
-    let short = Tokens::hs256(TokenConfig {
-        ttl: TimeDelta::minutes(1),
-        ..config(JwtMode::Hs256)
-    })
+    let short = Tokens::load(
+        &t.db,
+        TokenConfig {
+            ttl: TimeDelta::minutes(1),
+            ..config(JwtMode::Hs256)
+        },
+    )
+    .await
     .unwrap_or_else(|e| panic!("{e}"));
     let c = short
         .verify(&short.issue(&user).unwrap_or_else(|e| panic!("{e}")).token)
@@ -188,9 +209,11 @@ fn issuer_and_audience_are_written_and_required_only_when_configured() {
     assert_eq!(c.exp - c.iat, 60, "the lifetime is configurable");
 }
 
-#[test]
-fn an_empty_secret_is_a_clear_error() {
-    let err = Tokens::hs256(TokenConfig::new(Secret::new("")))
+#[tokio::test]
+async fn an_empty_secret_is_a_clear_error() {
+    let t = TestDatabase::sqlite().await;
+    let err = Tokens::load(&t.db, TokenConfig::new(Secret::new("")))
+        .await
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
@@ -215,4 +238,177 @@ fn better_auths_own_token_verifies_against_its_published_jwks() {
         .claims;
     assert_eq!(claims.sub, "CWECJ7yivG4cgrnURZaX9TKGPGTT76nF");
     assert!(jsonwebtoken::decode::<Claims>(&tamper(token), &key, &validation).is_err());
+}
+
+/// A user row, for issuing tokens without an account store.
+fn user(id: &str) -> tasktalk_core::auth::User {
+    tasktalk_core::auth::User {
+        id: id.into(),
+        name: "U".into(),
+        email: format!("{id}@example.com"),
+        email_verified: false,
+        image: None,
+        created_at: tasktalk_core::Timestamp::now(),
+        updated_at: tasktalk_core::Timestamp::now(),
+    }
+}
+
+fn hs256(claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(BETTER_AUTH_SECRET.as_bytes()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A ChatKit on these tokens with the offline assistant: the core's own entry point.
+fn chatkit(t: &TestDatabase, tokens: Tokens) -> ChatKit {
+    let tasks = Tasks::new(t.db.clone());
+    ChatKit::new(
+        t.db.clone(),
+        Arc::new(tokens),
+        Agent::new(Arc::new(OfflineAssistant), tasks),
+    )
+}
+
+/// The status of a ChatKit answer; a stream is a 200.
+async fn chatkit_status(chatkit: &ChatKit, jwt: &str, body: serde_json::Value) -> u16 {
+    match chatkit
+        .process(Some(&format!("Bearer {jwt}")), body.to_string().as_bytes())
+        .await
+    {
+        chatkit::Response::Json { status, .. } => status,
+        chatkit::Response::Stream(_) => 200,
+    }
+}
+
+#[tokio::test]
+async fn a_token_not_valid_yet_or_issued_in_the_future_is_refused() {
+    let (_t, tokens) = hs256_on_sqlite().await;
+    let now = chrono::Utc::now().timestamp();
+    let within = i64::try_from(tokens.config().leeway_secs).unwrap_or_default() - 5;
+    let token = |iat: i64, nbf: Option<i64>| {
+        let mut claims = serde_json::json!({"sub": "user-1", "iat": iat, "exp": now + 600});
+        if let Some(nbf) = nbf {
+            claims["nbf"] = nbf.into();
+        }
+        hs256(&claims)
+    };
+    assert!(tokens.verify(&token(now, Some(now))).is_ok());
+    assert!(
+        tokens.verify(&token(now, Some(now + within))).is_ok(),
+        "clock skew within the leeway"
+    );
+    assert!(
+        tokens.verify(&token(now + within, None)).is_ok(),
+        "clock skew within the leeway"
+    );
+    assert!(invalid_reason(tokens.verify(&token(now, Some(now + 300)))).contains("not valid yet"));
+    assert!(invalid_reason(tokens.verify(&token(now + 300, None))).contains("issued in the future"));
+    assert!(invalid_reason(tokens.verify(&token(now + 300, Some(now)))).contains("issued in the future"));
+}
+
+#[tokio::test]
+async fn a_secret_shorter_than_32_characters_is_refused() {
+    let t = TestDatabase::sqlite().await;
+    for mode in [JwtMode::Hs256, JwtMode::EdDsa] {
+        let short = TokenConfig {
+            mode,
+            ..TokenConfig::new(Secret::new("0123456789abcdef0123456789abcde"))
+        };
+        let err = Tokens::load(&t.db, short).await.err();
+        assert_eq!(err.as_ref().map(Error::code), Some("SECRET_TOO_SHORT"), "{mode:?}");
+        let message = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("at least 32 characters"), "{message}");
+        let enough = TokenConfig {
+            mode,
+            ..TokenConfig::new(Secret::new("0123456789abcdef0123456789abcdef"))
+        };
+        assert!(Tokens::load(&t.db, enough).await.is_ok(), "{mode:?}");
+    }
+}
+
+test_on_both_databases! {
+    async fn instances_that_start_together_on_an_empty_jwks_table_share_one_key(t: TestDatabase) {
+        let location: tasktalk_core::db::Location = t.url.parse().unwrap_or_else(|e| panic!("{e}"));
+        let mut starts = Vec::new();
+        for _ in 0..6 {
+            let location = location.clone();
+            // A pool of its own: another process, as far as the database can tell.
+            starts.push(async move {
+                let db = Database::open(&location).await.unwrap_or_else(|e| panic!("{e}"));
+                Tokens::load(&db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"))
+            });
+        }
+        let instances = futures_util::future::join_all(starts).await;
+        assert_eq!(count_rows(&t.db, r#""jwks""#).await, 1, "one key for all");
+        let published = instances[0].jwks();
+        for (n, instance) in instances.iter().enumerate() {
+            assert_eq!(instance.jwks(), published, "instance {n} publishes the same key");
+            let token = instance.issue(&user("u1")).unwrap_or_else(|e| panic!("{e}")).token;
+            for other in &instances {
+                assert!(other.verify(&token).is_ok(), "a token of instance {n} verifies everywhere");
+            }
+        }
+    }
+
+    async fn a_token_signed_by_a_key_added_after_start_verifies_after_one_reload(t: TestDatabase) {
+        let (_, signed) = signed_up(&t).await;
+        let first = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        let first_jwks = first.jwks();
+        let chat = chatkit(&t, first);
+        // The key expires (a rotation): the next instance creates a new one.
+        on_db!(&t.db, pool => sqlx::query(r#"update "jwks" set "expiresAt" = $1"#)
+            .bind(tasktalk_core::Timestamp::now() - TimeDelta::minutes(1))
+            .execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let second = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(second.jwks(), first_jwks, "a new key was created");
+        let token = second.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        let list = serde_json::json!({"type": "threads.list", "params": {}});
+        assert_eq!(chatkit_status(&chat, &token, list).await, 200, "the first instance reloads the keys and accepts it");
+    }
+
+    async fn a_flood_of_unknown_key_ids_reads_the_key_table_at_most_once_a_second(t: TestDatabase) {
+        use std::io::{Read, Seek};
+
+        let (_, signed) = signed_up(&t).await;
+        let tokens = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        let genuine = tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        let (_, rest) = genuine.split_once('.').unwrap_or_default();
+        let forged: Vec<String> = (0..300)
+            .map(|n| format!("{}.{rest}", URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"EdDSA","typ":"JWT","kid":"made-up-{n}"}}"#))))
+            .collect();
+        let mut log = tempfile::tempfile().unwrap_or_else(|e| panic!("{e}"));
+        let writer = log.try_clone().unwrap_or_else(|e| panic!("{e}"));
+        let _guard = tracing::subscriber::set_default(tracing_subscriber::fmt().with_ansi(false).with_writer(writer).finish());
+
+        let started = std::time::Instant::now();
+        let results = futures_util::future::join_all(forged.iter().map(|token| tokens.verify_account(token))).await;
+        let elapsed = started.elapsed();
+        for result in results {
+            assert!(invalid_reason(result).contains("unknown key"));
+        }
+        let mut text = String::new();
+        log.rewind().and_then(|()| log.read_to_string(&mut text)).unwrap_or_else(|e| panic!("{e}"));
+        let reloads = text.matches("signing keys reloaded").count();
+        assert!(reloads >= 1, "an unknown key id reads the table again");
+        assert!(reloads as u64 <= elapsed.as_secs() + 1, "{reloads} reads of the key table in {elapsed:?}");
+        assert!(tokens.verify_account(&genuine).await.is_ok());
+    }
+
+    async fn a_deleted_accounts_token_is_refused_by_every_chatkit_request(t: TestDatabase) {
+        let (accounts, signed) = signed_up(&t).await;
+        let chat = chatkit(&t, Tokens::load(&t.db, config(JwtMode::Hs256)).await.unwrap_or_else(|e| panic!("{e}")));
+        let token = Tokens::load(&t.db, config(JwtMode::Hs256)).await.unwrap_or_else(|e| panic!("{e}")).issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        let list = serde_json::json!({"type": "threads.list", "params": {}});
+        assert_eq!(chatkit_status(&chat, &token, list.clone()).await, 200);
+        accounts.delete_user(&signed.user.id).await.unwrap_or_else(|e| panic!("{e}"));
+        let create = serde_json::json!({"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "add milk"}], "attachments": [], "inference_options": {}}}});
+        for body in [list, create, serde_json::json!({"type": "threads.get_by_id", "params": {"thread_id": "thr_1"}})] {
+            assert_eq!(chatkit_status(&chat, &token, body.clone()).await, 401, "{body}");
+        }
+        assert_eq!(count_rows(&t.db, "conversations").await, 0, "nothing was stored for the deleted account");
+    }
 }

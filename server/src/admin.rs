@@ -97,7 +97,7 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Print a token's claims as JSON, or fail if it is not valid.
+    /// Print a token's claims as JSON, or fail if it is not valid or its account no longer exists.
     Verify { token: String },
 }
 
@@ -166,7 +166,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             })
         }
         Command::Token(TokenCommand::Verify { token }) => {
-            let claims = options.tokens(None).await?.verify(token.trim())?;
+            let claims = options.tokens(None).await?.verify_account(token.trim()).await?;
             print_json(&claims)
         }
         Command::Task(command) => task(options, command).await,
@@ -175,6 +175,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> {
+    // A missing or short secret is refused before the database is touched.
+    options.token_config()?;
     let cors_origins = args
         .cors_origins
         .iter()

@@ -49,7 +49,7 @@ impl From<auth::Error> for Failure {
 impl From<token::Error> for Failure {
     fn from(err: token::Error) -> Self {
         match err {
-            token::Error::MissingSecret => Failure::Usage(err.to_string()),
+            token::Error::MissingSecret | token::Error::SecretTooShort => Failure::Usage(err.to_string()),
             token::Error::Session(auth) => auth.into(),
             token::Error::Database(db) => db.into(),
             other => Failure::Refused(other.to_string()),

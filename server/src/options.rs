@@ -29,7 +29,8 @@ pub struct GlobalOptions {
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// The JWT secret shared with the web version (Better Auth's secret).
+    /// The JWT secret shared with the web version (Better Auth's secret):
+    /// at least 32 characters.
     #[arg(long, global = true, env = "BETTER_AUTH_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
@@ -93,7 +94,7 @@ impl GlobalOptions {
         let secret = self.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
             Failure::Usage("this command needs the JWT secret: pass --secret or set BETTER_AUTH_SECRET".into())
         })?;
-        Ok(TokenConfig {
+        let config = TokenConfig {
             mode: match self.jwt_mode {
                 JwtModeArg::Hs256 => JwtMode::Hs256,
                 JwtModeArg::Eddsa => JwtMode::EdDsa,
@@ -102,17 +103,19 @@ impl GlobalOptions {
             issuer: self.jwt_issuer.clone(),
             audience: self.jwt_audience.clone(),
             ..TokenConfig::new(Secret::new(secret))
-        })
+        };
+        config.check_secret()?;
+        Ok(config)
     }
 
-    /// Token service; opens the database only in EdDSA mode, whose keys live there.
+    /// Token service on `db` (opened when `None`), after the secret is checked.
     pub async fn tokens(&self, db: Option<&Database>) -> Result<Tokens, Failure> {
         let config = self.token_config()?;
-        Ok(match (config.mode, db) {
-            (JwtMode::Hs256, _) => Tokens::hs256(config)?,
-            (JwtMode::EdDsa, Some(db)) => Tokens::load(db, config).await?,
-            (JwtMode::EdDsa, None) => Tokens::load(&self.database().await?, config).await?,
-        })
+        let db = match db {
+            Some(db) => db.clone(),
+            None => self.database().await?,
+        };
+        Ok(Tokens::load(&db, config).await?)
     }
 }
 

@@ -43,26 +43,51 @@ fn cli(url: &str, args: &[&str], stdin: Option<&str>) -> Run {
     cli_with(url, BETTER_AUTH_SECRET, args, stdin)
 }
 
-fn cli_with(url: &str, secret: &str, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"))
+/// The command line under test with this database and secret.
+fn command(url: &str, secret: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"));
+    command
         .args(args)
         .env("DATABASE_URL", url)
         .env("BETTER_AUTH_SECRET", secret)
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start tasktalk-server: {e}"));
-    if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
-        pipe.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        .stderr(Stdio::piped());
+    command
+}
+
+fn finished(out: std::process::Output) -> Run {
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+fn cli_with(url: &str, secret: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = command(url, secret, args)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start tasktalk-server: {e}"));
+    if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
+        pipe.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    finished(child.wait_with_output().unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Runs a command that must end by itself (a refused `serve` among them);
+/// killed after 20 s, which the caller sees as exit code -1.
+fn cli_with_deadline(url: &str, secret: &str, args: &[&str]) -> Run {
+    let mut child = command(url, secret, args)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start tasktalk-server: {e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    finished(child.wait_with_output().unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn create_user(url: &str, email: &str) {
@@ -142,10 +167,26 @@ test_on_both_databases! {
         let now = chrono_now();
         let expired = hs256(&serde_json::json!({"sub": user_id, "iat": now - 3600, "exp": now - 600}), BETTER_AUTH_SECRET);
         cli(&t.url, &["token", "verify", &expired], None).assert_refused("expired");
-        cli_with(&t.url, "a-different-secret-0123456789", &["token", "verify", &token], None).assert_refused("signature");
+        cli_with(&t.url, "a-different-secret-0123456789abcdefghij", &["token", "verify", &token], None).assert_refused("signature");
 
         sign_in(&t.url, "dee@example.com", "wrong password").assert_refused("Invalid email or password.");
         sign_in(&t.url, "nobody@example.com", PASSWORD).assert_refused("Invalid email or password.");
+    }
+
+    async fn token_verify_refuses_a_token_not_valid_yet_issued_in_the_future_or_of_a_deleted_account(t: TestDatabase) {
+        create_user(&t.url, "eve@example.com");
+        let run = sign_in(&t.url, "eve@example.com", PASSWORD);
+        let user_id = run.json()["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let now = chrono_now();
+        let not_yet = hs256(&serde_json::json!({"sub": user_id, "iat": now, "nbf": now + 600, "exp": now + 900}), BETTER_AUTH_SECRET);
+        cli(&t.url, &["token", "verify", &not_yet], None).assert_refused("not valid yet");
+        let future = hs256(&serde_json::json!({"sub": user_id, "iat": now + 600, "exp": now + 900}), BETTER_AUTH_SECRET);
+        cli(&t.url, &["token", "verify", &future], None).assert_refused("issued in the future");
+        let good = hs256(&serde_json::json!({"sub": user_id, "iat": now, "nbf": now, "exp": now + 900}), BETTER_AUTH_SECRET);
+        assert_eq!(cli(&t.url, &["token", "verify", &good], None).code, 0);
+
+        assert_eq!(cli(&t.url, &["user", "delete", "--email", "eve@example.com"], None).code, 0);
+        cli(&t.url, &["token", "verify", &good], None).assert_refused("account no longer exists");
     }
 
     async fn a_database_made_by_better_auth_is_migrated_without_loss_and_its_users_sign_in(t: TestDatabase) {
@@ -333,6 +374,22 @@ fn usage_errors_exit_with_2_and_one_clear_line() {
         "{}",
         missing_secret.stderr
     );
+    // Better Auth's minimum: 31 characters are refused by every command that needs the secret.
+    let short = "0123456789abcdef0123456789abcde";
+    for args in [
+        &["token", "verify", "x.y.z"][..],
+        &["sign-in", "--email", "a@example.com"],
+        &["serve", "--bind", "127.0.0.1:0"],
+    ] {
+        let run = cli_with_deadline(&url, short, args);
+        assert_eq!(
+            (run.code, run.stderr.lines().count()),
+            (2, 1),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("at least 32 characters"), "{}", run.stderr);
+    }
     let bad_url = cli("mysql://db.example/app", &["migrate"], None);
     assert_eq!(bad_url.code, 2);
     assert!(bad_url.stderr.contains("only postgres:// URLs"), "{}", bad_url.stderr);

@@ -266,6 +266,46 @@ test_on_both_databases! {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
+    async fn a_deleted_account_is_a_401_on_every_route(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (_, session, jwt) = server.user("gone@example.com").await;
+        let (status, created) = server.post("/api/tasks", Some(&jwt), json!({"title": "buy milk"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let task = format!("/api/tasks/{}", created["id"]);
+        // The operator deletes the account while its JWT is still unexpired.
+        let deleted = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"))
+            .args(["user", "delete", "--email", "gone@example.com"])
+            .env("DATABASE_URL", &t.url)
+            .env("BETTER_AUTH_SECRET", BETTER_AUTH_SECRET)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(deleted.status.success(), "{}", String::from_utf8_lossy(&deleted.stderr));
+
+        let routes = [
+            (reqwest::Method::GET, "/api/tasks".to_owned(), None),
+            (reqwest::Method::POST, "/api/tasks".to_owned(), Some(json!({"title": "again"}))),
+            (reqwest::Method::GET, task.clone(), None),
+            (reqwest::Method::PATCH, task.clone(), Some(json!({"completed": true}))),
+            (reqwest::Method::DELETE, task, None),
+        ];
+        for (method, path, body) in routes {
+            let (status, error) = server.send(method.clone(), &path, Some(&jwt), body).await;
+            assert_eq!((status, error["error"]["code"].clone()), (StatusCode::UNAUTHORIZED, json!("INVALID_TOKEN")), "{method} {path}: {error}");
+        }
+        for body in [
+            json!({"type": "threads.list", "params": {}}),
+            json!({"type": "threads.get_by_id", "params": {"thread_id": "thr_x"}}),
+            json!({"type": "threads.create", "params": {"input": input("add a task")}}),
+        ] {
+            let (status, content_type, text) = server.chatkit(&jwt, body.clone()).await;
+            assert_eq!((status, content_type.as_str()), (StatusCode::UNAUTHORIZED, "application/json"), "{body}: {text}");
+        }
+        for path in ["/api/auth/token", "/api/auth/get-session"] {
+            let (status, _) = server.get(path, Some(&session)).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        }
+    }
+
     async fn chatkit_threads_belong_to_their_user_over_http(t: TestDatabase) {
         let server = Server::start(&t.url, &[], &[]);
         let (_, _, ann) = server.user("ann@example.com").await;

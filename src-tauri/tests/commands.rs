@@ -103,11 +103,16 @@ impl App {
             .as_str()
             .unwrap_or_default()
             .to_owned();
+        self.chatkit_as(&token, body)
+    }
+
+    /// A ChatKit request with this JWT, its events dropped: the answer's head.
+    fn chatkit_as(&self, jwt: &str, body: Value) -> Value {
         let head = tauri::async_runtime::block_on(tasktalk::commands::chat::chatkit(
             self.app.handle().clone(),
             self.app.state(),
             "req-json".into(),
-            Some(format!("Bearer {token}")),
+            Some(format!("Bearer {jwt}")),
             body.to_string(),
             Channel::new(|_| Ok(())),
         ))
@@ -682,4 +687,65 @@ fn the_web_versions_nameless_user_signs_in_on_its_own_database() {
         ["what is still open?", "You have 1 open task: water the plants."]
     );
     drop(t);
+}
+
+#[test]
+fn a_deleted_account_is_refused_by_every_command() {
+    let app = app();
+    let session = app.ok(
+        "sign_up",
+        json!({"email": "gil@example.com", "name": "Gil", "password": "correct horse"}),
+    );
+    app.ok("task_add", json!({"title": "buy milk", "description": null}));
+    let jwt = app.ok("auth_token", json!({}))["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Deleted from the same database by another program (the admin CLI).
+    let database = app._dir.path().join("tasktalk.db");
+    tauri::async_runtime::block_on(async {
+        let db = tasktalk_core::db::Database::open(&tasktalk_core::db::Location::Sqlite(database))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        tasktalk_core::auth::Accounts::new(db, Default::default())
+            .delete_user(session["user"]["id"].as_str().unwrap_or_default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+
+    for body in [
+        json!({"type": "threads.list", "params": {}}),
+        json!({"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "add a task"}], "attachments": [], "inference_options": {}}}}),
+    ] {
+        let head = app.chatkit_as(&jwt, body.clone());
+        assert_eq!(
+            (head["status"].clone(), head["contentType"].clone()),
+            (json!(401), json!("application/json")),
+            "{body}"
+        );
+    }
+    for (cmd, args) in [
+        ("tasks_list", json!({"status": "all"})),
+        ("task_add", json!({"title": "again", "description": null})),
+        ("auth_token", json!({})),
+    ] {
+        assert_eq!(app.err(cmd, args)["kind"], "session_expired", "{cmd}");
+    }
+}
+
+#[test]
+fn a_better_auth_secret_shorter_than_32_characters_is_refused_by_the_settings() {
+    let app = app();
+    let mut shared = app.ok("settings_get", json!({}));
+    shared["database"] = json!({"kind": "postgres", "url": "postgres://app@127.0.0.1:1/tasks"});
+    shared["betterAuthSecret"] = json!("0123456789abcdef0123456789abcde");
+    let err = app.err("settings_set", json!({"settings": shared}));
+    assert_eq!(err["kind"], "settings", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("at least 32 characters"),
+        "{err}"
+    );
 }

@@ -73,12 +73,18 @@ def test_the_jwt_from_sign_in_passes_pyjwt_as_the_web_back_end_decodes_it(server
 
 
 def test_token_verify_rejects_what_pyjwt_rejects(server):
+    server("user", "create", "--email", "tv@example.com", "--name", "Tv", stdin=PASSWORD + "\n")
+    user_id = json.loads(server("user", "list", "--json").stdout)[0]["id"]
     now = int(time.time())
-    expired = jwt.encode({"sub": "u1", "iat": now - 3600, "exp": now - 600}, SECRET, algorithm="HS256")
+    expired = jwt.encode({"sub": user_id, "iat": now - 3600, "exp": now - 600}, SECRET, algorithm="HS256")
     done = server("token", "verify", expired, check=False)
     assert done.returncode == 1 and "expired" in done.stderr
-    good = jwt.encode({"sub": "u1", "iat": now, "exp": now + 600}, SECRET, algorithm="HS256")
-    assert json.loads(server("token", "verify", good).stdout)["sub"] == "u1"
+    good = jwt.encode({"sub": user_id, "iat": now, "exp": now + 600}, SECRET, algorithm="HS256")
+    assert json.loads(server("token", "verify", good).stdout)["sub"] == user_id
+    # Well signed, but no such account: refused, as every route refuses it.
+    nobody = jwt.encode({"sub": "u1", "iat": now, "exp": now + 600}, SECRET, algorithm="HS256")
+    done = server("token", "verify", nobody, check=False)
+    assert done.returncode == 1 and "no longer exists" in done.stderr
 
 
 def test_scrypt_hashes_written_by_the_cli_verify_with_better_auths_algorithm(server):

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use crate::agent::Agent;
 use crate::db::{self, Database};
 use crate::random;
-use crate::token::Tokens;
+use crate::token::{self, Tokens};
 use request::Request;
 use store::Store;
 pub use store::{PAGE_DEFAULT, PAGE_MAX};
@@ -157,7 +157,7 @@ impl ChatKit {
         if body.len() > MAX_BODY_BYTES {
             return Response::error(&Error::TooLarge);
         }
-        let user_id = match self.authenticate(authorization) {
+        let user_id = match self.authenticate(authorization).await {
             Ok(user_id) => user_id,
             Err(err) => return Response::error(&err),
         };
@@ -177,12 +177,12 @@ impl ChatKit {
         }
     }
 
-    fn authenticate(&self, authorization: Option<&str>) -> Result<String, Error> {
-        let claims = self
-            .tokens
-            .verify_bearer(authorization)
-            .map_err(|e| Error::Unauthorized(e.to_string()))?;
-        Ok(claims.sub)
+    async fn authenticate(&self, authorization: Option<&str>) -> Result<String, Error> {
+        match self.tokens.authenticate(authorization).await {
+            Ok(claims) => Ok(claims.sub),
+            Err(token::Error::Database(err)) => Err(Error::Database(err)),
+            Err(err) => Err(Error::Unauthorized(err.to_string())),
+        }
     }
 
     async fn answer(&self, user_id: &str, request: Request) -> Result<Value, Error> {

@@ -7,6 +7,8 @@ mod jwks;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use jsonwebtoken::errors::ErrorKind;
@@ -16,17 +18,30 @@ use serde::{Deserialize, Serialize};
 pub use jwks::{Jwks, PublicJwk};
 
 use crate::auth::{self, Accounts, SignedIn, User};
-use crate::db::{self, Database};
+use crate::db::{self, Database, Dialect};
 use crate::on_db;
 use crate::secret::Secret;
 use crate::timestamp::Timestamp;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Better Auth refuses a shorter secret; so does every Tasktalk transport.
+pub const SECRET_MIN_CHARS: usize = 32;
+/// Clock skew tolerated on `exp`, `nbf` and `iat`: small, because it is also
+/// how long a token outlives its `exp`.
+pub const DEFAULT_LEEWAY_SECS: u64 = 30;
+/// The keys are read again for a token naming an unknown key at most this
+/// often, so a flood of made-up `kid`s costs the database one query per interval.
+const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+
+const UNKNOWN_KEY: &str = "it was signed by an unknown key";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("No JWT secret is configured: set BETTER_AUTH_SECRET (or pass --secret).")]
     MissingSecret,
+    #[error("BETTER_AUTH_SECRET must be at least {SECRET_MIN_CHARS} characters long, as Better Auth requires.")]
+    SecretTooShort,
     #[error("The token is invalid: {0}.")]
     Invalid(&'static str),
     #[error("Sign in first: the request has no `Authorization: Bearer <token>` header.")]
@@ -45,6 +60,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::MissingSecret => "MISSING_SECRET",
+            Error::SecretTooShort => "SECRET_TOO_SHORT",
             Error::Invalid(_) => "INVALID_TOKEN",
             Error::MissingBearer => "UNAUTHORIZED",
             Error::KeyStore(_) | Error::Signing => "INTERNAL",
@@ -91,7 +107,7 @@ pub struct TokenConfig {
     /// `aud` to write and require; none by default, because python-jose and
     /// PyJWT reject a token with an audience they were not told to expect.
     pub audience: Option<String>,
-    /// Clock skew tolerated on `exp`, in seconds.
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
     pub leeway_secs: u64,
 }
 
@@ -103,8 +119,19 @@ impl TokenConfig {
             ttl: TimeDelta::minutes(15),
             issuer: None,
             audience: None,
-            leeway_secs: 30,
+            leeway_secs: DEFAULT_LEEWAY_SECS,
         }
+    }
+
+    /// Refuses a missing secret, or one shorter than Better Auth accepts.
+    pub fn check_secret(&self) -> Result<()> {
+        if self.secret.is_empty() {
+            return Err(Error::MissingSecret);
+        }
+        if self.secret.expose().chars().count() < SECRET_MIN_CHARS {
+            return Err(Error::SecretTooShort);
+        }
+        Ok(())
     }
 }
 
@@ -148,15 +175,39 @@ enum Keys {
     EdDsa {
         kid: String,
         encoding: EncodingKey,
-        decoding: HashMap<String, DecodingKey>,
-        jwks: Jwks,
+        /// Replaced when the table is read again for an unknown `kid`.
+        verifying: RwLock<PublicKeys>,
+        /// When the table was last read again; held while reading, so
+        /// requests that need the same new key wait for one read.
+        reloaded: tokio::sync::Mutex<Option<Instant>>,
     },
 }
 
-/// Issues and verifies tokens. Verification is synchronous and allocation-light:
-/// it runs on every request.
+/// Every Ed25519 key of the table, to verify with and to publish.
+struct PublicKeys {
+    decoding: HashMap<String, DecodingKey>,
+    jwks: Jwks,
+}
+
+impl PublicKeys {
+    fn from_rows(rows: &[jwks::KeyRow]) -> Result<Self> {
+        let keys: Vec<PublicJwk> = rows.iter().map(jwks::KeyRow::public_jwk).collect::<Result<_>>()?;
+        let decoding = keys
+            .iter()
+            .filter_map(|k| DecodingKey::from_ed_components(&k.x).ok().map(|d| (k.kid.clone(), d)))
+            .collect();
+        Ok(Self {
+            decoding,
+            jwks: Jwks { keys },
+        })
+    }
+}
+
+/// Issues and verifies tokens. Checking a signature is synchronous and
+/// allocation-light; [`Tokens::authenticate`] adds one indexed lookup.
 pub struct Tokens {
     config: TokenConfig,
+    db: Database,
     keys: Keys,
     validation: Validation,
 }
@@ -170,65 +221,34 @@ impl fmt::Debug for Tokens {
 }
 
 impl Tokens {
-    /// HS256 tokens with the configured secret; needs no database.
-    pub fn hs256(config: TokenConfig) -> Result<Self> {
-        if config.secret.is_empty() {
-            return Err(Error::MissingSecret);
-        }
-        let secret = config.secret.expose().as_bytes();
-        let keys = Keys::Hs256 {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        };
-        Ok(Self::with_keys(config, keys, Algorithm::HS256))
-    }
-
-    /// Tokens in the configured mode. EdDSA loads the keys of Better Auth's
-    /// `jwks` table, creating one in the same format when it holds none.
+    /// Tokens in the configured mode, checking accounts in `db`. EdDSA loads
+    /// the keys of Better Auth's `jwks` table, creating one in the same format
+    /// when it holds none usable.
     #[tracing::instrument(name = "token.load", skip_all, fields(mode = ?config.mode))]
     pub async fn load(db: &Database, config: TokenConfig) -> Result<Self> {
-        if config.mode == JwtMode::Hs256 {
-            return Self::hs256(config);
-        }
-        if config.secret.is_empty() {
-            return Err(Error::MissingSecret);
-        }
-        let mut rows = key_rows(db).await?;
-        rows.retain(jwks::KeyRow::is_ed25519);
-        let now = Timestamp::now();
-        let usable = rows
-            .iter()
-            .filter(|r| r.expires_at.is_none_or(|e| e > now))
-            .max_by_key(|r| r.created_at)
-            .cloned();
-        let signer = match usable {
-            Some(row) => row,
-            None => {
-                let row = jwks::generate(config.secret.expose())?;
-                insert_key(db, &row).await?;
-                tracing::info!(kid = %row.id, "created an Ed25519 signing key");
-                rows.push(row.clone());
-                row
+        config.check_secret()?;
+        let keys = match config.mode {
+            JwtMode::Hs256 => {
+                let secret = config.secret.expose().as_bytes();
+                Keys::Hs256 {
+                    encoding: EncodingKey::from_secret(secret),
+                    decoding: DecodingKey::from_secret(secret),
+                }
             }
+            JwtMode::EdDsa => ed25519_keys(db, config.secret.expose()).await?,
         };
-        let published: Vec<PublicJwk> = rows.iter().map(jwks::KeyRow::public_jwk).collect::<Result<_>>()?;
-        let decoding = published
-            .iter()
-            .filter_map(|k| DecodingKey::from_ed_components(&k.x).ok().map(|d| (k.kid.clone(), d)))
-            .collect();
-        let keys = Keys::EdDsa {
-            kid: signer.id.clone(),
-            encoding: signer.encoding_key(config.secret.expose())?,
-            decoding,
-            jwks: Jwks { keys: published },
-        };
-        Ok(Self::with_keys(config, keys, Algorithm::EdDSA))
+        Ok(Self::with_keys(db.clone(), config, keys))
     }
 
-    fn with_keys(config: TokenConfig, keys: Keys, algorithm: Algorithm) -> Self {
+    fn with_keys(db: Database, config: TokenConfig, keys: Keys) -> Self {
+        let algorithm = match keys {
+            Keys::Hs256 { .. } => Algorithm::HS256,
+            Keys::EdDsa { .. } => Algorithm::EdDSA,
+        };
         // One algorithm only: a token claiming another (or `none`) is refused.
         let mut validation = Validation::new(algorithm);
         validation.leeway = config.leeway_secs;
+        validation.validate_nbf = true;
         // A configured issuer or audience must be present, not only match when present.
         let mut required = vec!["exp", "sub"];
         match &config.audience {
@@ -245,6 +265,7 @@ impl Tokens {
         validation.set_required_spec_claims(&required);
         Self {
             config,
+            db,
             keys,
             validation,
         }
@@ -279,35 +300,91 @@ impl Tokens {
         Ok(IssuedToken { token, expires_at })
     }
 
-    /// The claims of a token signed by this configuration's key, unexpired, and
-    /// with the configured issuer and audience.
+    /// The claims of a token signed by a key loaded so far: unexpired, valid
+    /// already (`nbf`), not issued in the future (`iat`), with the configured
+    /// issuer and audience. Does not look at the database.
     pub fn verify(&self, token: &str) -> Result<Claims> {
-        let key = match &self.keys {
-            Keys::Hs256 { decoding, .. } => decoding,
-            Keys::EdDsa { decoding, .. } => {
-                let header = jsonwebtoken::decode_header(token).map_err(|e| invalid(e.kind()))?;
-                let kid = header.kid.ok_or(Error::Invalid("it names no signing key"))?;
-                decoding
-                    .get(&kid)
-                    .ok_or(Error::Invalid("it was signed by an unknown key"))?
-            }
-        };
-        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| invalid(e.kind()))
+        self.verify_with_loaded_keys(token)?.ok_or(Error::Invalid(UNKNOWN_KEY))
     }
 
-    /// Verifies the token of an `Authorization: Bearer <token>` header value.
-    pub fn verify_bearer(&self, authorization: Option<&str>) -> Result<Claims> {
+    /// `None` when the token names a key this instance has not loaded.
+    fn verify_with_loaded_keys(&self, token: &str) -> Result<Option<Claims>> {
+        let decoded = match &self.keys {
+            Keys::Hs256 { decoding, .. } => jsonwebtoken::decode::<Claims>(token, decoding, &self.validation),
+            Keys::EdDsa { verifying, .. } => {
+                let header = jsonwebtoken::decode_header(token).map_err(|e| invalid(e.kind()))?;
+                let kid = header.kid.ok_or(Error::Invalid("it names no signing key"))?;
+                let keys = verifying.read().unwrap_or_else(PoisonError::into_inner);
+                let Some(key) = keys.decoding.get(&kid) else {
+                    return Ok(None);
+                };
+                jsonwebtoken::decode::<Claims>(token, key, &self.validation)
+            }
+        };
+        let claims = decoded.map_err(|e| invalid(e.kind()))?.claims;
+        // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token dated
+        // ahead of this clock by more than the skew was made by a wrong clock
+        // or to outlive its apparent lifetime.
+        let leeway = i64::try_from(self.config.leeway_secs).unwrap_or(i64::MAX);
+        if claims.iat > Timestamp::now().unix_seconds().saturating_add(leeway) {
+            return Err(Error::Invalid("it was issued in the future"));
+        }
+        Ok(Some(claims))
+    }
+
+    /// [`Tokens::verify`], then the account it names must still exist: a
+    /// deleted account's token is refused at once, not when it expires. A
+    /// token naming a key created after this instance started (another
+    /// instance's, or Better Auth's rotation) reads the key table again first.
+    pub async fn verify_account(&self, token: &str) -> Result<Claims> {
+        let claims = match self.verify_with_loaded_keys(token)? {
+            Some(claims) => claims,
+            None => {
+                self.reload_keys().await?;
+                self.verify(token)?
+            }
+        };
+        if !account_exists(&self.db, &claims.sub).await? {
+            return Err(Error::Invalid("its account no longer exists"));
+        }
+        Ok(claims)
+    }
+
+    /// The claims of an `Authorization: Bearer <token>` header value: how
+    /// every transport turns a bearer into a user.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Claims> {
         let token = authorization.and_then(bearer_token).ok_or(Error::MissingBearer)?;
-        self.verify(token)
+        self.verify_account(token).await
+    }
+
+    /// Reads the table's keys again, unless that happened less than
+    /// [`KEY_RELOAD_INTERVAL`] ago. The signing key stays the same.
+    async fn reload_keys(&self) -> Result<()> {
+        let Keys::EdDsa {
+            verifying, reloaded, ..
+        } = &self.keys
+        else {
+            return Ok(());
+        };
+        let mut last = reloaded.lock().await;
+        if last.is_some_and(|at| at.elapsed() < KEY_RELOAD_INTERVAL) {
+            return Ok(());
+        }
+        *last = Some(Instant::now());
+        let fresh = PublicKeys::from_rows(&ed25519_rows(&self.db).await?)?;
+        tracing::info!(
+            keys = fresh.jwks.keys.len(),
+            "signing keys reloaded for an unknown key id"
+        );
+        *verifying.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        Ok(())
     }
 
     /// The public keys for `/api/auth/jwks`; empty in HS256 mode, whose key is secret.
     pub fn jwks(&self) -> Jwks {
         match &self.keys {
             Keys::Hs256 { .. } => Jwks::default(),
-            Keys::EdDsa { jwks, .. } => jwks.clone(),
+            Keys::EdDsa { verifying, .. } => verifying.read().unwrap_or_else(PoisonError::into_inner).jwks.clone(),
         }
     }
 
@@ -342,30 +419,94 @@ fn invalid(kind: &ErrorKind) -> Error {
     })
 }
 
-async fn key_rows(db: &Database) -> Result<Vec<jwks::KeyRow>> {
-    Ok(on_db!(db, pool => sqlx::query_as(
-        r#"select "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv" from "jwks""#,
+/// One primary-key lookup: cheap enough for every request.
+async fn account_exists(db: &Database, user_id: &str) -> Result<bool> {
+    Ok(
+        on_db!(db, pool => sqlx::query(r#"select 1 from "user" where "id" = $1"#)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+        .map(|row| row.is_some()))?,
     )
-    .fetch_all(pool)
-    .await)?)
 }
 
-async fn insert_key(db: &Database, row: &jwks::KeyRow) -> Result<()> {
-    on_db!(db, pool => sqlx::query(
-        r#"insert into "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv")
-           values ($1, $2, $3, $4, $5, $6, $7)"#,
-    )
-    .bind(&row.id)
-    .bind(&row.public_key)
-    .bind(&row.private_key)
-    .bind(row.created_at)
-    .bind(row.expires_at)
-    .bind(&row.alg)
-    .bind(&row.crv)
-    .execute(pool)
-    .await
-    .map(|done| done.rows_affected()))?;
-    Ok(())
+const SELECT_KEYS: &str =
+    r#"select "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv" from "jwks""#;
+
+async fn ed25519_rows(db: &Database) -> Result<Vec<jwks::KeyRow>> {
+    let mut rows: Vec<jwks::KeyRow> = on_db!(db, pool => sqlx::query_as(SELECT_KEYS).fetch_all(pool).await)?;
+    rows.retain(jwks::KeyRow::is_ed25519);
+    Ok(rows)
+}
+
+/// The key new tokens are signed with: the newest unexpired one, its id
+/// breaking a tie, so that every instance reading the table picks the same.
+fn signing_row(rows: &[jwks::KeyRow]) -> Option<&jwks::KeyRow> {
+    let now = Timestamp::now();
+    rows.iter()
+        .filter(|r| r.expires_at.is_none_or(|e| e > now))
+        .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)))
+}
+
+/// The table's keys, with a signing key created first if it has none usable.
+async fn ed25519_keys(db: &Database, secret: &str) -> Result<Keys> {
+    let mut rows = ed25519_rows(db).await?;
+    if signing_row(&rows).is_none() {
+        let candidate = jwks::generate(secret)?;
+        if insert_unless_usable_key(db, &candidate).await? {
+            tracing::info!(kid = %candidate.id, "created an Ed25519 signing key");
+        }
+        rows = ed25519_rows(db).await?;
+    }
+    let signer = signing_row(&rows).ok_or_else(|| Error::KeyStore("the jwks table holds no usable key".into()))?;
+    Ok(Keys::EdDsa {
+        kid: signer.id.clone(),
+        encoding: signer.encoding_key(secret)?,
+        verifying: RwLock::new(PublicKeys::from_rows(&rows)?),
+        reloaded: tokio::sync::Mutex::new(None),
+    })
+}
+
+/// Inserts `candidate` unless the table holds a usable key by now, under a
+/// lock that makes instances starting together on an empty table take turns
+/// (PostgreSQL: an advisory lock named by the table's oid, held to the end of
+/// the transaction; SQLite: `BEGIN IMMEDIATE`, its write lock). The first
+/// inserts; the others then see its key and insert nothing.
+async fn insert_unless_usable_key(db: &Database, candidate: &jwks::KeyRow) -> Result<bool> {
+    let (begin, lock) = match db.dialect() {
+        Dialect::Sqlite => ("begin immediate", None),
+        Dialect::Postgres => (
+            "begin",
+            Some(r#"select pg_advisory_xact_lock('"jwks"'::regclass::oid::bigint)"#),
+        ),
+    };
+    Ok(on_db!(db, pool => async {
+        let mut tx = pool.begin_with(begin).await?;
+        if let Some(lock) = lock {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        let mut rows: Vec<jwks::KeyRow> = sqlx::query_as(SELECT_KEYS).fetch_all(&mut *tx).await?;
+        rows.retain(jwks::KeyRow::is_ed25519);
+        let create = signing_row(&rows).is_none();
+        if create {
+            sqlx::query(
+                r#"insert into "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv")
+                   values ($1, $2, $3, $4, $5, $6, $7)"#,
+            )
+            .bind(&candidate.id)
+            .bind(&candidate.public_key)
+            .bind(&candidate.private_key)
+            .bind(candidate.created_at)
+            .bind(candidate.expires_at)
+            .bind(&candidate.alg)
+            .bind(&candidate.crv)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(create)
+    }
+    .await)?)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::body::JsonBody;
 use super::error::ApiError;
 use super::rejection::QueryParams;
 
-/// The user id of a verified `Authorization: Bearer <jwt>`.
+/// The user id of a verified `Authorization: Bearer <jwt>` whose account exists.
 pub struct AuthUser(pub String);
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -20,7 +20,7 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        Ok(AuthUser(state.tokens.verify_bearer(header)?.sub))
+        Ok(AuthUser(state.tokens.authenticate(header).await?.sub))
     }
 }
 

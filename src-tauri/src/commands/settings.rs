@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use tasktalk_core::Secret;
+use tasktalk_core::token::TokenConfig;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_store::StoreExt;
 
@@ -62,6 +63,11 @@ pub async fn settings_set<R: Runtime>(
         better_auth_secret,
     } = settings;
     new.validate()?;
+    if let Some(secret) = better_auth_secret.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        TokenConfig::new(Secret::new(secret))
+            .check_secret()
+            .map_err(|e| Error::Settings(e.to_string()))?;
+    }
     let entered = |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let (api_key, database_password) = (entered(api_key), entered(database_password));
     let _one_change_at_a_time = state.changing.lock().await;
