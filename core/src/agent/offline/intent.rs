@@ -9,6 +9,8 @@
 //! end ("add buy milk: 2 litres", "add buy milk (2 litres)"). A quoted title
 //! may contain any of those ("add 'meeting: plan Q3'").
 
+use std::collections::HashSet;
+
 use super::matching;
 use crate::tasks::{StatusFilter, TaskId};
 
@@ -29,6 +31,10 @@ pub(super) const NO_BULK_DELETE: &str = "To be safe I delete tasks one by one �
                                          example \"delete 3\" or \"delete 3 and 4\".";
 pub(super) const NO_REOPEN: &str =
     "I can't reopen a finished task yet — you could add it again instead, for example \"add buy milk\".";
+
+/// Readings of one edit at most: a title with more than a few "to"s in it
+/// is rare, and each reading is a search of the list.
+pub(super) const MAX_READINGS: usize = 8;
 
 /// Which task a request is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,21 +203,29 @@ fn before_any<'a>(text: &'a str, suffixes: &[&str]) -> Option<&'a str> {
     longest(suffixes, |suffix| before(text, suffix))
 }
 
-/// Every cut of `text` at `separator` (whole words) with something on both
-/// sides, leftmost first: (where, before, after), trimmed.
-fn cuts<'a>(text: &'a str, separator: &str) -> Vec<(usize, &'a str, &'a str)> {
+/// The cuts of `text` at `separator` (whole words) with something on both
+/// sides, leftmost first: (where, before, after), trimmed. Lazy: one scan of
+/// `text` yields them all.
+fn cuts<'a>(text: &'a str, separator: &'a str) -> impl Iterator<Item = (usize, &'a str, &'a str)> {
     text.char_indices()
-        .filter(|&(i, _)| !starts_alphanumeric(separator) || !text[..i].ends_with(is_word_char))
-        .filter_map(|(i, _)| after(&text[i..], separator).map(|rest| (i, text[..i].trim_end(), rest)))
+        .filter(move |&(i, _)| !starts_alphanumeric(separator) || !text[..i].ends_with(is_word_char))
+        .filter_map(move |(i, _)| after(&text[i..], separator).map(|rest| (i, text[..i].trim_end(), rest)))
         .filter(|(_, head, rest)| !head.is_empty() && !rest.is_empty())
-        .collect()
 }
 
-/// Every cut at any of `separators`, leftmost first.
-fn cuts_any<'a>(text: &'a str, separators: &[&str]) -> Vec<(&'a str, &'a str)> {
-    let mut all: Vec<_> = separators.iter().flat_map(|s| cuts(text, s)).collect();
+/// The [`MAX_READINGS`] leftmost cuts at any of `separators`, leftmost first.
+/// Each cut is read further (as a title, a task, a change), so a message full
+/// of separators must not make one per word.
+fn cuts_any<'a>(text: &'a str, separators: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+    let mut all: Vec<_> = separators
+        .iter()
+        .flat_map(|s| cuts(text, s).take(MAX_READINGS))
+        .collect();
     all.sort_by_key(|(i, _, _)| *i);
-    all.into_iter().map(|(_, head, rest)| (head, rest)).collect()
+    all.into_iter()
+        .take(MAX_READINGS)
+        .map(|(_, head, rest)| (head, rest))
+        .collect()
 }
 
 const QUOTES: [(char, char); 6] = [
@@ -540,6 +554,7 @@ pub(super) fn task_numbers(text: &str) -> Option<Vec<TaskId>> {
         "twenty",
     ];
     let mut numbers = Vec::new();
+    let mut seen = HashSet::new();
     for token in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '&' | '+' | ';')) {
         let token = token
             .trim_matches(|c: char| matches!(c, '#' | '.' | '(' | ')' | '"' | '\'' | ':'))
@@ -557,7 +572,7 @@ pub(super) fn task_numbers(text: &str) -> Option<Vec<TaskId>> {
                     .and_then(|n| TaskId::try_from(n).ok())
             })
             .filter(|n| *n > 0)?;
-        if !numbers.contains(&number) {
+        if seen.insert(number) {
             numbers.push(number);
         }
     }
@@ -894,7 +909,7 @@ fn new_description(text: &str) -> Change {
 }
 
 /// Readings of "X to Y" (or "X: Y") as a change of X's description.
-fn description_readings<'a>(text: &'a str, separators: &[&str]) -> Vec<(&'a str, Change)> {
+fn description_readings<'a>(text: &'a str, separators: &[&'a str]) -> Vec<(&'a str, Change)> {
     cuts_any(text, separators)
         .into_iter()
         .map(|(which, what)| (which, new_description(what)))
@@ -1202,10 +1217,13 @@ fn add(text: &str) -> Option<Intent> {
 
 /// "I need to buy eggs", "don't forget to call mom", "I'd like to see my list".
 fn wish(text: &str) -> Option<Intent> {
-    if let Some(rest) = after_any(
-        text,
-        &["i want to", "i'd like to", "i would like to", "id like to", "i wanna"],
-    ) {
+    const WANTS: &[&str] = &["i want to", "i'd like to", "i would like to", "id like to", "i wanna"];
+    if let Some(mut rest) = after_any(text, WANTS) {
+        // "I want to I want to …" wants what the last one does: read it once
+        // rather than once per repetition.
+        while let Some(inner) = after_any(rest, WANTS) {
+            rest = inner;
+        }
         return command_intent(rest).or_else(|| Some(add_intent(rest)));
     }
     const NEEDS: &[&str] = &[

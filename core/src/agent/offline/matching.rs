@@ -207,30 +207,57 @@ fn contains_words(whole: &[String], part: &[String]) -> bool {
     !part.is_empty() && whole.windows(part.len()).any(|window| window == part)
 }
 
-pub(super) fn fit(title: &str, phrase: &str) -> Option<Fit> {
-    let (title_words, phrase_words) = (plain_words(title), plain_words(phrase));
-    if title_words.is_empty() || phrase_words.is_empty() {
+/// A text's words as matching compares them, worked out once per text.
+struct Words {
+    plain: Vec<String>,
+    keys: BTreeSet<String>,
+}
+
+impl Words {
+    fn of(text: &str) -> Self {
+        Self {
+            plain: plain_words(text),
+            keys: key_words(text),
+        }
+    }
+}
+
+/// How well `title` fits `phrase`, each split anew.
+#[cfg(test)]
+fn fit(title: &str, phrase: &str) -> Option<Fit> {
+    fit_words(&Words::of(title), &Words::of(phrase))
+}
+
+/// [`fit`] on words already split: a long phrase is split once, not once
+/// per task it is compared with.
+fn fit_words(title: &Words, phrase: &Words) -> Option<Fit> {
+    if title.plain.is_empty() || phrase.plain.is_empty() {
         return None;
     }
-    if title_words == phrase_words {
+    if title.plain == phrase.plain {
         return Some(Fit {
             tier: 4,
-            shared_words: phrase_words.len(),
+            shared_words: phrase.plain.len(),
         });
     }
-    let (title_keys, phrase_keys) = (key_words(title), key_words(phrase));
-    if phrase_keys.is_empty() {
+    if phrase.keys.is_empty() {
         return None;
     }
-    let shared_words = title_keys.intersection(&phrase_keys).count();
-    let contained = contains_words(&title_words, &phrase_words) || contains_words(&phrase_words, &title_words);
+    let shared_words = title.keys.intersection(&phrase.keys).count();
     let keys_within =
-        !title_keys.is_empty() && (title_keys.is_subset(&phrase_keys) || phrase_keys.is_subset(&title_keys));
-    let tier = if title_keys == phrase_keys {
+        !title.keys.is_empty() && (title.keys.is_subset(&phrase.keys) || phrase.keys.is_subset(&title.keys));
+    // A phrase that contains the title's words has its key words too, so
+    // scanning a long phrase for the title is needed only for a title of
+    // stopwords.
+    let contained = || {
+        contains_words(&title.plain, &phrase.plain)
+            || (title.keys.is_empty() && contains_words(&phrase.plain, &title.plain))
+    };
+    let tier = if title.keys == phrase.keys {
         3
-    } else if contained || keys_within {
+    } else if keys_within || contained() {
         2
-    } else if shared_words * 2 > phrase_keys.len() {
+    } else if shared_words * 2 > phrase.keys.len() {
         1
     } else {
         return None;
@@ -241,10 +268,11 @@ pub(super) fn fit(title: &str, phrase: &str) -> Option<Fit> {
 /// The tasks that fit `phrase` best (several when they fit equally well),
 /// with how well; none when nothing fits.
 pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
+    let phrase = Words::of(phrase);
     let mut best: Option<Fit> = None;
     let mut found = Vec::new();
     for task in tasks {
-        let Some(fit) = fit(&task.title, phrase) else {
+        let Some(fit) = fit_words(&Words::of(&task.title), &phrase) else {
             continue;
         };
         if best.is_none_or(|b| fit > b) {
