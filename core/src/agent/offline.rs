@@ -319,9 +319,10 @@ fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker) -> Ste
     };
     let readings = readings(intent);
     // The reading whose task fits best; on a tie, the earlier one.
+    let titles = matching::Titles::of(&tasks);
     let mut best: Option<(matching::Fit, &str, &Action<'_>, Vec<&ListedTask>)> = None;
     for (phrase, action) in &readings {
-        if let (Some(fit), found) = matching::best_matches(&tasks, phrase)
+        if let (Some(fit), found) = titles.best(phrase)
             && best.as_ref().is_none_or(|(best_fit, ..)| fit > *best_fit)
         {
             best = Some((fit, phrase, action, found));

@@ -28,6 +28,12 @@ pub fn messages() -> Vec<String> {
         up_to_the_cap("delete", " x", ""),
         // Nested wishes, list mentions, description separators.
         up_to_the_cap("", "i want to ", "buy milk"),
+        // Punctuation outside ASCII: each character a table search.
+        up_to_the_cap("i want to ", "\u{2019} ", ""),
+        up_to_the_cap("i want to ", "\u{2014} ", " to x"),
+        up_to_the_cap("i need to ", "as ", " please"),
+        up_to_the_cap("remind me ", "as ", " done"),
+        up_to_the_cap("set the description of milk ", "a ", ")"),
         up_to_the_cap("add ", "to my list ", "x"),
         up_to_the_cap("add x", ": - ", "y"),
         up_to_the_cap("mark ", "a ", "as done"),

@@ -32,15 +32,16 @@ pub(super) struct Fit {
     shared_words: usize,
 }
 
-/// Words that say nothing about which task is meant.
+/// Words that say nothing about which task is meant. Sorted, for a binary search.
 const STOPWORDS: &[&str] = &[
     "a", "about", "again", "all", "already", "am", "an", "and", "are", "as", "at", "be", "been", "by", "can", "did",
     "do", "does", "done", "for", "from", "had", "has", "have", "i", "in", "is", "it", "its", "just", "list", "me",
-    "my", "now", "of", "off", "on", "one", "or", "our", "out", "please", "s", "so", "some", "t", "that", "the", "this",
-    "to", "todo", "task", "tasks", "up", "was", "we", "were", "will", "with", "you", "your",
+    "my", "now", "of", "off", "on", "one", "or", "our", "out", "please", "s", "so", "some", "t", "task", "tasks",
+    "that", "the", "this", "to", "todo", "up", "was", "we", "were", "will", "with", "you", "your",
 ];
 
 /// Past forms a regular rule cannot undo: "I bought milk" means "buy milk".
+/// Sorted by the past form, for a binary search.
 const IRREGULAR: &[(&str, &str)] = &[
     ("ate", "eat"),
     ("bought", "buy"),
@@ -143,7 +144,10 @@ const NOT_COMPLETIONS: &[&str] = &[
 
 pub(super) fn irregular_base(word: &str) -> Option<&'static str> {
     let word = word.to_lowercase();
-    IRREGULAR.iter().find(|(past, _)| *past == word).map(|(_, base)| *base)
+    IRREGULAR
+        .binary_search_by_key(&word.as_str(), |(past, _)| past)
+        .ok()
+        .map(|at| IRREGULAR[at].1)
 }
 
 /// The base form of a word that reports something done ("bought" → "buy"),
@@ -166,12 +170,27 @@ pub(super) fn plain_words(text: &str) -> Vec<String> {
 }
 
 /// The words that tell tasks apart, stemmed: "Buying the eggs" → {buy, eg}.
-pub(super) fn key_words(text: &str) -> BTreeSet<String> {
-    plain_words(text)
-        .iter()
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
-        .map(|w| stem(w))
-        .collect()
+#[cfg(test)]
+fn key_words(text: &str) -> BTreeSet<String> {
+    keys_of(&plain_words(text))
+}
+
+/// [`key_words`] of words already split.
+fn keys_of(words: &[String]) -> BTreeSet<String> {
+    // Each distinct word is looked up and stemmed once, however often it is said.
+    let distinct: BTreeSet<&str> = words.iter().map(String::as_str).collect();
+    distinct.into_iter().filter(|w| !is_stopword(w)).map(stem).collect()
+}
+
+fn is_stopword(word: &str) -> bool {
+    STOPWORDS.binary_search(&word).is_ok()
+}
+
+/// Whether `text` has any key word: read only up to the first.
+pub(super) fn has_key_words(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| !is_stopword(&w.to_lowercase()))
 }
 
 /// A crude stem, good enough to tell "buying", "buys" and "bought" are "buy".
@@ -215,10 +234,9 @@ struct Words {
 
 impl Words {
     fn of(text: &str) -> Self {
-        Self {
-            plain: plain_words(text),
-            keys: key_words(text),
-        }
+        let plain = plain_words(text);
+        let keys = keys_of(&plain);
+        Self { plain, keys }
     }
 }
 
@@ -265,25 +283,39 @@ fn fit_words(title: &Words, phrase: &Words) -> Option<Fit> {
     Some(Fit { tier, shared_words })
 }
 
-/// The tasks that fit `phrase` best (several when they fit equally well),
-/// with how well; none when nothing fits.
-pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
-    let phrase = Words::of(phrase);
-    let mut best: Option<Fit> = None;
-    let mut found = Vec::new();
-    for task in tasks {
-        let Some(fit) = fit_words(&Words::of(&task.title), &phrase) else {
-            continue;
-        };
-        if best.is_none_or(|b| fit > b) {
-            best = Some(fit);
-            found.clear();
-        }
-        if best == Some(fit) {
-            found.push(task);
-        }
+/// Tasks with their titles split once, to be compared with several phrases.
+pub(super) struct Titles<'a>(Vec<(&'a ListedTask, Words)>);
+
+impl<'a> Titles<'a> {
+    pub(super) fn of(tasks: &'a [ListedTask]) -> Self {
+        Self(tasks.iter().map(|task| (task, Words::of(&task.title))).collect())
     }
-    (best, found)
+
+    /// The tasks that fit `phrase` best (several when they fit equally well),
+    /// with how well; none when nothing fits.
+    pub(super) fn best(&self, phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
+        let phrase = Words::of(phrase);
+        let mut best: Option<Fit> = None;
+        let mut found = Vec::new();
+        for (task, title) in &self.0 {
+            let Some(fit) = fit_words(title, &phrase) else {
+                continue;
+            };
+            if best.is_none_or(|b| fit > b) {
+                best = Some(fit);
+                found.clear();
+            }
+            if best == Some(fit) {
+                found.push(*task);
+            }
+        }
+        (best, found)
+    }
+}
+
+/// [`Titles::best`] for one phrase.
+pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
+    Titles::of(tasks).best(phrase)
 }
 
 #[cfg(test)]
@@ -323,6 +355,12 @@ mod tests {
         assert_ne!(stem("milk"), stem("mail"));
         assert_eq!(stem("bus"), "bus", "too short to lose its s");
         assert_eq!(stem("need"), "need");
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.is_sorted());
+        assert!(IRREGULAR.is_sorted_by_key(|(past, _)| *past));
     }
 
     #[test]
