@@ -476,7 +476,7 @@ test_on_both_databases! {
         }
         // Nothing was stored, and the model never saw any of them.
         let (_, threads) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {}})).await;
-        assert_eq!(ids(&threads), [thread.clone()]);
+        assert_eq!(ids(&threads), std::slice::from_ref(&thread));
         let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread}})).await;
         assert_eq!(ids(&items), items_before);
         assert_eq!(h.provider.requests.lock().map(|r| r.len()).unwrap_or_default(), 1);
