@@ -774,3 +774,32 @@ fn a_request_for_too_many_tasks_at_once_is_declined_without_tool_calls() {
         assert_eq!(calls(&step).len(), MAX_TASKS_PER_REQUEST, "{verb}");
     }
 }
+
+/// Notes the thread of every event it sees.
+struct EventThreads(std::sync::Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventThreads {
+    fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if let Ok(mut threads) = self.0.lock() {
+            threads.push(std::thread::current().id());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_provider_reads_the_message_off_the_async_workers() {
+    use tracing_subscriber::layer::SubscriberExt;
+    // This subscriber sees only this thread, the runtime's only worker: the
+    // plan's own log line ("offline assistant decided") must come from another.
+    let threads = std::sync::Arc::default();
+    let subscriber = tracing_subscriber::registry().with(EventThreads(std::sync::Arc::clone(&threads)));
+    let _only_here = tracing::subscriber::set_default(subscriber);
+    let request = ModelRequest {
+        messages: conversation("mark 3 done"),
+        tools: crate::agent::tools::specs(),
+    };
+    let events: Vec<_> = OfflineAssistant.stream(request).collect().await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let here = threads.lock().map(|t| t.len()).unwrap_or(usize::MAX);
+    assert_eq!(here, 0, "the plan was made on the async worker");
+}
