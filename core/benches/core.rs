@@ -6,19 +6,26 @@
 //! - bearer check: p50 of a verified bearer plus its account's lookup
 //! - add: mean per task while filling 10 000 tasks for one user
 //! - list: the first page (50 newest) of 10 000 tasks, all and pending
+//! - hostile text: the offline assistant's whole turn for each message of
+//!   `testing::hostile` (16 KiB each), 200 tasks listed; the slowest counts
+//!
+//! An argument picks the groups whose name contains it (`tokens`, `sqlite`,
+//! `postgres`, `hostile`): `cargo bench -p tasktalk-core --bench core -- hostile`.
 
 use std::time::{Duration, Instant};
 
 use tasktalk_core::Secret;
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase};
+use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, hostile};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 
 const TASKS: usize = 10_000;
 const SIGN_INS: usize = 30;
 const TOKEN_OPS: u32 = 20_000;
 const LIST_RUNS: usize = 300;
+const HOSTILE_TASKS: u32 = 200;
+const HOSTILE_RUNS: u32 = 20;
 
 struct Row {
     what: String,
@@ -175,32 +182,69 @@ fn token_rows(tokens: &Tokens, mode: &str, rows: &mut Vec<Row>) {
     });
 }
 
+/// The slowest whole turn of the offline assistant over the hostile messages.
+fn hostile_rows(rows: &mut Vec<Row>) {
+    let listing = hostile::listing(HOSTILE_TASKS);
+    let messages = hostile::messages();
+    let slowest = messages
+        .iter()
+        .map(|message| {
+            let start = Instant::now();
+            for _ in 0..HOSTILE_RUNS {
+                std::hint::black_box(hostile::answer(std::hint::black_box(message), &listing));
+            }
+            start.elapsed() / HOSTILE_RUNS
+        })
+        .max()
+        .unwrap_or_default();
+    rows.push(Row {
+        what: format!(
+            "offline assistant, slowest whole turn of {} hostile messages of 16 KiB ({HOSTILE_TASKS} tasks listed)",
+            messages.len()
+        ),
+        figure: fmt(slowest),
+        target: "< 10 ms",
+    });
+}
+
 fn main() {
+    // `cargo bench` passes `--bench`; any other argument filters the groups.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let runs = |group: &str| filter.as_deref().is_none_or(|f| group.contains(f));
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let mut rows = Vec::new();
     runtime.block_on(async {
         let sqlite = TestDatabase::sqlite().await;
         let secret = TokenConfig::new(Secret::new(BETTER_AUTH_SECRET));
-        token_rows(
-            &Tokens::load(&sqlite.db, secret.clone())
-                .await
-                .unwrap_or_else(|e| panic!("{e}")),
-            "HS256",
-            &mut rows,
-        );
-        let eddsa = Tokens::load(
-            &sqlite.db,
-            TokenConfig {
-                mode: JwtMode::EdDsa,
-                ..secret
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        token_rows(&eddsa, "EdDSA", &mut rows);
-        database_rows("SQLite", sqlite, &mut rows).await;
-        database_rows("PostgreSQL", TestDatabase::postgres().await, &mut rows).await;
+        if runs("tokens") {
+            token_rows(
+                &Tokens::load(&sqlite.db, secret.clone())
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}")),
+                "HS256",
+                &mut rows,
+            );
+            let eddsa = Tokens::load(
+                &sqlite.db,
+                TokenConfig {
+                    mode: JwtMode::EdDsa,
+                    ..secret
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            token_rows(&eddsa, "EdDSA", &mut rows);
+        }
+        if runs("sqlite") {
+            database_rows("SQLite", sqlite, &mut rows).await;
+        }
+        if runs("postgres") {
+            database_rows("PostgreSQL", TestDatabase::postgres().await, &mut rows).await;
+        }
     });
+    if runs("hostile") {
+        hostile_rows(&mut rows);
+    }
     let mut table = String::from("| measure | result | target |\n|---|---|---|\n");
     for row in rows {
         table.push_str(&format!("| {} | {} | {} |\n", row.what, row.figure, row.target));

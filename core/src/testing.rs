@@ -5,6 +5,8 @@
 //! starts a server and sets it). A missing or unreachable server fails the test:
 //! it is never skipped.
 
+pub mod hostile;
+
 use std::str::FromStr;
 
 use sqlx::Connection;

@@ -11,6 +11,9 @@ use tasktalk_core::agent::{
     Agent, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
 };
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
+use tasktalk_core::chatkit::limits::{
+    MAX_ATTACHMENTS, MAX_CONTENT_PARTS, MAX_FEEDBACK_ITEMS, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_TITLE_CHARS,
+};
 use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{ChatKit, Response};
 use tasktalk_core::db::Database;
@@ -650,5 +653,84 @@ test_on_both_databases! {
         }
         let (_, same) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread}})).await;
         assert_eq!(same["title"], "one");
+    }
+
+    async fn a_message_over_the_cap_or_with_control_characters_gets_an_error_event_and_no_turn(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let (thread, _) = h.create(&h.alice.1, "first").await;
+        let items_before = ids(&h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread}})).await.1);
+        let over = "a".repeat(MAX_MESSAGE_BYTES + 1);
+        let refused: [(&str, Value); 6] = [
+            ("too long", input(&over)),
+            // Counted in bytes: 5 462 three-byte characters.
+            ("too long", input(&"€".repeat(MAX_MESSAGE_BYTES / 3 + 1))),
+            ("too long", json!({"content": [{"type": "input_text", "text": "a"}], "quoted_text": over, "attachments": [], "inference_options": {}})),
+            ("control character", input("buy\u{0}milk")),
+            ("control character", input("\u{1b}[31mred")),
+            ("control character", input("bell\u{7}")),
+        ];
+        for (why, message) in refused {
+            for body in [
+                json!({"type": "threads.create", "params": {"input": message.clone()}}),
+                json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": message.clone()}}),
+            ] {
+                let events = h.events(&h.alice.1, body).await;
+                assert_eq!(types(&events), ["error"], "{why}");
+                assert_eq!(events[0]["allow_retry"], json!(false), "{why}");
+                let said = events[0]["message"].as_str().unwrap_or_default();
+                assert!(said.contains(why), "{said}");
+            }
+        }
+        // Nothing was stored, and the model never saw any of them.
+        let (_, threads) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {}})).await;
+        assert_eq!(ids(&threads), std::slice::from_ref(&thread));
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread}})).await;
+        assert_eq!(ids(&items), items_before);
+        assert_eq!(h.provider.requests.lock().map(|r| r.len()).unwrap_or_default(), 1);
+        // At the cap, and with tabs and line breaks, a message is answered.
+        for text in ["a".repeat(MAX_MESSAGE_BYTES), "a\tb\r\nc\nd".to_owned()] {
+            let events = h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input(&text)}})).await;
+            assert_eq!(types(&events)[..2], ["thread.item.done:user_message", "stream_options"]);
+            assert_eq!(events[0]["item"]["content"][0]["text"], text.as_str());
+        }
+    }
+
+    async fn requests_over_a_bound_are_refused_before_any_work(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let (thread, _) = h.create(&h.alice.1, "first").await;
+        let items = ids(&h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc"}})).await.1);
+        let feedback = |item_ids: Vec<String>| json!({"type": "items.feedback", "params": {"thread_id": thread, "item_ids": item_ids, "kind": "positive"}});
+        // The most a request may carry is still answered.
+        let (status, _) = h.json(&h.alice.1, feedback(vec![items[0].clone(); MAX_FEEDBACK_ITEMS])).await;
+        assert_eq!(status, 200);
+        let long_id = "x".repeat(MAX_ID_BYTES + 1);
+        let with_parts = |content: Vec<Value>, attachments: Vec<String>| json!({"content": content, "attachments": attachments, "inference_options": {}});
+        let too_much = [
+            // 40 000 ids took 13 s, one lookup each.
+            feedback(vec![items[0].clone(); 40_000]),
+            feedback(vec![items[0].clone(); MAX_FEEDBACK_ITEMS + 1]),
+            feedback(vec![long_id.clone()]),
+            json!({"type": "threads.get_by_id", "params": {"thread_id": long_id}}),
+            json!({"type": "threads.list", "params": {"after": long_id}}),
+            json!({"type": "items.list", "params": {"thread_id": thread, "after": long_id}}),
+            json!({"type": "threads.update", "params": {"thread_id": thread, "title": "t".repeat(MAX_TITLE_CHARS + 1)}}),
+            json!({"type": "threads.create", "params": {"input": with_parts(vec![json!({"type": "input_text", "text": "a"}); MAX_CONTENT_PARTS + 1], Vec::new())}}),
+            json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": with_parts(vec![json!({"type": "input_text", "text": "a"})], vec!["att".to_owned(); MAX_ATTACHMENTS + 1])}}),
+            json!({"type": "threads.retry_after_item", "params": {"thread_id": thread, "item_id": long_id}}),
+        ];
+        for body in too_much {
+            let what = body["type"].clone();
+            let (status, error) = h.json(&h.alice.1, body).await;
+            assert_eq!((status, error["error"]["code"].clone()), (400, json!("bad_request")), "{what}: {error}");
+            assert!(!error["error"]["message"].as_str().unwrap_or_default().is_empty());
+        }
+        // Paging limits are clamped to the largest page, never refused or unbounded.
+        let (status, page) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread, "order": "asc", "limit": u32::MAX}})).await;
+        assert_eq!((status, ids(&page)), (200, items.clone()));
+        let (status, _) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {"limit": -1}})).await;
+        assert_eq!(status, 400);
+        // Nothing changed.
+        let (_, after) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread}})).await;
+        assert_eq!((after["title"].clone(), ids(&after["items"])), (json!("first"), items));
     }
 }

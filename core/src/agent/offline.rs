@@ -24,12 +24,24 @@ use serde_json::{Value, json};
 use self::followup::FollowUp;
 use self::intent::{Change, Edit, Intent, Target};
 use self::matching::ListedTask;
-use super::provider::{ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, Role, ToolCall};
+use super::provider::{
+    ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
+};
 use super::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
 use crate::tasks::{StatusFilter, TaskId};
 
 /// Tool rounds per user message: at most a lookup, then the change.
 pub const MAX_TOOL_ROUNDS: usize = 2;
+
+/// Tasks one request may change by number: each is a tool call.
+pub const MAX_TASKS_PER_REQUEST: usize = 20;
+
+fn too_many_tasks() -> String {
+    format!(
+        "That's a lot of tasks at once — I change up to {MAX_TASKS_PER_REQUEST} in one message. Please name fewer, \
+         for example \"mark 3 and 4 done\"."
+    )
+}
 
 /// How many tasks a "not found" or "which one?" reply shows.
 const SHOWN_TASKS: usize = 5;
@@ -62,8 +74,21 @@ impl Provider for OfflineAssistant {
     fn stream(&self, request: ModelRequest) -> ModelStream {
         Box::pin(async_stream::stream! {
             // Decided on first poll: a stream starts nothing until polled.
-            for event in events(plan(&request.messages)) {
-                yield Ok::<_, ProviderError>(event);
+            // Reading a message is CPU work: on a blocking thread, so a long
+            // one never holds up the async workers (and `/healthz`).
+            match tokio::task::spawn_blocking(move || events(plan(&request.messages))).await {
+                Ok(events) => {
+                    for event in events {
+                        yield Ok(event);
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "the offline assistant failed");
+                    yield Err(ProviderError::new(
+                        ProviderErrorKind::Unavailable,
+                        "The offline assistant stopped unexpectedly. Please try again.",
+                    ));
+                }
             }
         })
     }
@@ -235,6 +260,9 @@ fn is_listing(round: &[Exchange<'_>]) -> bool {
 
 fn first_step(intent: &Intent, calls: &mut CallMaker) -> Step {
     let each = |calls: &mut CallMaker, tool: &str, ids: &[TaskId]| {
+        if ids.len() > MAX_TASKS_PER_REQUEST {
+            return Step::Reply(too_many_tasks());
+        }
         Step::CallTools(ids.iter().map(|id| calls.call(tool, json!({"task_id": id}))).collect())
     };
     let list = |calls: &mut CallMaker, status: StatusFilter| {
@@ -291,9 +319,10 @@ fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker) -> Ste
     };
     let readings = readings(intent);
     // The reading whose task fits best; on a tie, the earlier one.
+    let titles = matching::Titles::of(&tasks);
     let mut best: Option<(matching::Fit, &str, &Action<'_>, Vec<&ListedTask>)> = None;
     for (phrase, action) in &readings {
-        if let (Some(fit), found) = matching::best_matches(&tasks, phrase)
+        if let (Some(fit), found) = titles.best(phrase)
             && best.as_ref().is_none_or(|(best_fit, ..)| fit > *best_fit)
         {
             best = Some((fit, phrase, action, found));

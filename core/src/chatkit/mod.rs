@@ -2,6 +2,7 @@
 //! caller's `Authorization` header and the body bytes and returns either a
 //! JSON body or a stream of events. HTTP and Tauri IPC both sit on top.
 
+pub mod limits;
 mod request;
 mod store;
 mod turn;
@@ -161,7 +162,7 @@ impl ChatKit {
             Ok(user_id) => user_id,
             Err(err) => return Response::error(&err),
         };
-        let request = match request::parse(body) {
+        let request = match request::parse(body).and_then(|r| limits::check_request(&r).map(|()| r)) {
             Ok(request) => request,
             Err(err) => return Response::error(&err),
         };
@@ -229,19 +230,8 @@ impl ChatKit {
             }
             Request::UpdateThread(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
-                let title = p.title.trim();
-                if title.is_empty() || title.chars().count() > 200 {
-                    return Err(Error::BadRequest(
-                        "A thread title must be 1 to 200 characters long.".into(),
-                    ));
-                }
-                if let Some(found) = title.chars().find(|c| c.is_control()) {
-                    return Err(Error::BadRequest(format!(
-                        "A thread title cannot contain control characters (found U+{:04X}).",
-                        u32::from(found)
-                    )));
-                }
-                self.store.set_title(&thread, title).await?;
+                // Its length was checked with the other limits.
+                self.store.set_title(&thread, p.title.trim()).await?;
                 let updated = self.store.thread(user_id, &p.thread_id).await?;
                 to_json(&updated.to_thread(Page::empty()))
             }

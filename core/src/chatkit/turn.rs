@@ -12,7 +12,7 @@ use super::types::{
     CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions,
     ThreadItem, UserMessageInput,
 };
-use super::{ChatKit, Error, EventStream, new_id};
+use super::{ChatKit, Error, EventStream, limits, new_id};
 use crate::agent::{Agent, AgentEvent, ChatMessage};
 use crate::timestamp::Timestamp;
 
@@ -132,6 +132,7 @@ impl Turn {
     }
 
     async fn create(&self, params: CreateParams) -> Result<Result<(), Cancelled>, Error> {
+        limits::check_message(&params.input)?;
         let store = &self.chatkit.store;
         let id = new_id("thr");
         let item = user_item(&id, params.input);
@@ -156,6 +157,7 @@ impl Turn {
     }
 
     async fn add_message(&self, params: AddMessageParams) -> Result<Result<(), Cancelled>, Error> {
+        limits::check_message(&params.input)?;
         let thread = self.chatkit.store.thread(&self.user_id, &params.thread_id).await?;
         let item = user_item(&thread.id, params.input);
         Ok(self.begin(thread, Some(item), false).await)

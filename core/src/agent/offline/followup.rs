@@ -198,11 +198,16 @@ fn resolve(pick: Pick, choices: &[ListedTask]) -> Option<&ListedTask> {
 fn by_title<'q>(answer: &str, choices: &'q [ListedTask]) -> Option<&'q ListedTask> {
     let said = matching::plain_words(answer);
     let is_filler = |w: &String| FILLERS.contains(&w.as_str());
+    // The words that are no fillers lie between these: a title said with
+    // only fillers around it covers them all. Found once, not per window.
+    let first = said.iter().position(|w| !is_filler(w)).unwrap_or(said.len());
+    let last = said.iter().rposition(|w| !is_filler(w)).map_or(0, |at| at + 1);
     let says = |title: &[String]| {
         !title.is_empty()
-            && said.windows(title.len()).enumerate().any(|(at, window)| {
-                window == title && said[..at].iter().chain(&said[at + title.len()..]).all(is_filler)
-            })
+            && said
+                .windows(title.len())
+                .enumerate()
+                .any(|(at, window)| at <= first && last <= at + title.len() && window == title)
     };
     choices
         .iter()

@@ -9,6 +9,8 @@
 //! end ("add buy milk: 2 litres", "add buy milk (2 litres)"). A quoted title
 //! may contain any of those ("add 'meeting: plan Q3'").
 
+use std::collections::HashSet;
+
 use super::matching;
 use crate::tasks::{StatusFilter, TaskId};
 
@@ -29,6 +31,10 @@ pub(super) const NO_BULK_DELETE: &str = "To be safe I delete tasks one by one �
                                          example \"delete 3\" or \"delete 3 and 4\".";
 pub(super) const NO_REOPEN: &str =
     "I can't reopen a finished task yet — you could add it again instead, for example \"add buy milk\".";
+
+/// Readings of one edit at most: a title with more than a few "to"s in it
+/// is rare, and each reading is a search of the list.
+pub(super) const MAX_READINGS: usize = 8;
 
 /// Which task a request is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,7 +138,8 @@ fn fold(c: char) -> char {
 
 /// Characters that continue a word: "i" is not the start of "i'm", nor "to" of "to-do".
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '\'' | '\u{2019}' | '-' | '_')
+    // The cheap test first: outside ASCII, `is_alphanumeric` is a table search.
+    matches!(c, '\'' | '\u{2019}' | '-' | '_') || c.is_alphanumeric()
 }
 
 fn ends_alphanumeric(s: &str) -> bool {
@@ -197,21 +204,39 @@ fn before_any<'a>(text: &'a str, suffixes: &[&str]) -> Option<&'a str> {
     longest(suffixes, |suffix| before(text, suffix))
 }
 
-/// Every cut of `text` at `separator` (whole words) with something on both
-/// sides, leftmost first: (where, before, after), trimmed.
-fn cuts<'a>(text: &'a str, separator: &str) -> Vec<(usize, &'a str, &'a str)> {
-    text.char_indices()
-        .filter(|&(i, _)| !starts_alphanumeric(separator) || !text[..i].ends_with(is_word_char))
-        .filter_map(|(i, _)| after(&text[i..], separator).map(|rest| (i, text[..i].trim_end(), rest)))
-        .filter(|(_, head, rest)| !head.is_empty() && !rest.is_empty())
-        .collect()
+/// The cut of `text` at `separator` (whole words) at byte `at`, with
+/// something on both sides: (before, after), trimmed.
+fn cut_at<'a>(text: &'a str, at: usize, separator: &str) -> Option<(&'a str, &'a str)> {
+    if starts_alphanumeric(separator) && text[..at].ends_with(is_word_char) {
+        return None;
+    }
+    let rest = after(&text[at..], separator)?;
+    let head = text[..at].trim_end();
+    (!head.is_empty() && !rest.is_empty()).then_some((head, rest))
 }
 
-/// Every cut at any of `separators`, leftmost first.
+/// The [`MAX_READINGS`] leftmost cuts at any of `separators`, leftmost first,
+/// in one scan of `text`. Each cut is read further (as a title, a task, a
+/// change), so a message full of separators must not make one per word.
 fn cuts_any<'a>(text: &'a str, separators: &[&str]) -> Vec<(&'a str, &'a str)> {
-    let mut all: Vec<_> = separators.iter().flat_map(|s| cuts(text, s)).collect();
-    all.sort_by_key(|(i, _, _)| *i);
-    all.into_iter().map(|(_, head, rest)| (head, rest)).collect()
+    let firsts: Vec<Option<char>> = separators.iter().map(|s| s.chars().next().map(fold)).collect();
+    let mut found = Vec::new();
+    for (at, c) in text.char_indices() {
+        // Most places start no separator: one comparison each rules them out.
+        let c = Some(fold(c));
+        for (separator, first) in separators.iter().zip(&firsts) {
+            if *first == c
+                && let Some(cut) = cut_at(text, at, separator)
+            {
+                found.push(cut);
+            }
+        }
+        if found.len() >= MAX_READINGS {
+            break;
+        }
+    }
+    found.truncate(MAX_READINGS);
+    found
 }
 
 const QUOTES: [(char, char); 6] = [
@@ -247,11 +272,15 @@ fn leading_quoted(text: &str) -> Option<(&str, &str)> {
 
 /// Lower-case words with apostrophes straightened: "What’s up?" → [what's, up].
 fn words(text: &str) -> Vec<String> {
+    each_word(text).collect()
+}
+
+/// [`words`], one at a time: a caller that needs only the first few stops there.
+fn each_word(text: &str) -> impl Iterator<Item = String> {
     text.split(|c: char| !is_word_char(c))
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .map(|w| w.chars().map(fold).collect::<String>().to_lowercase())
-        .collect()
 }
 
 /// Whether `phrase` (lower-case words separated by single spaces) occurs in `words`.
@@ -475,7 +504,10 @@ fn small_talk(text: &str) -> Option<Intent> {
         "good job",
         "well done",
     ];
-    let words = words(text);
+    // Every phrase above has at most this many words: a longer message is
+    // none of them, and only its first words are read.
+    const MOST_WORDS: usize = 6;
+    let words: Vec<String> = each_word(text).take(MOST_WORDS + 1).collect();
     if words.is_empty() {
         return Some(Intent::Help);
     }
@@ -540,6 +572,7 @@ pub(super) fn task_numbers(text: &str) -> Option<Vec<TaskId>> {
         "twenty",
     ];
     let mut numbers = Vec::new();
+    let mut seen = HashSet::new();
     for token in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '&' | '+' | ';')) {
         let token = token
             .trim_matches(|c: char| matches!(c, '#' | '.' | '(' | ')' | '"' | '\'' | ':'))
@@ -557,7 +590,7 @@ pub(super) fn task_numbers(text: &str) -> Option<Vec<TaskId>> {
                     .and_then(|n| TaskId::try_from(n).ok())
             })
             .filter(|n| *n > 0)?;
-        if !numbers.contains(&number) {
+        if seen.insert(number) {
             numbers.push(number);
         }
     }
@@ -618,15 +651,16 @@ fn aim(text: &str) -> Aim {
     if let Some(numbers) = task_numbers(text) {
         return Aim::Task(Target::Ids(numbers));
     }
-    let words = words(text);
-    if words.is_empty() {
+    // Read word by word: a long phrase is seldom all of these.
+    let mut words = each_word(text).peekable();
+    if words.peek().is_none() {
         return Aim::Vague;
     }
-    if words.iter().all(|w| MANY.contains(&w.as_str())) {
+    if words.all(|w| MANY.contains(&w.as_str())) {
         return Aim::Many;
     }
     let title = title_phrase(text);
-    if matching::key_words(title).is_empty() {
+    if !matching::has_key_words(title) {
         return Aim::Vague;
     }
     Aim::Task(Target::Title(title.to_owned()))
@@ -1202,10 +1236,13 @@ fn add(text: &str) -> Option<Intent> {
 
 /// "I need to buy eggs", "don't forget to call mom", "I'd like to see my list".
 fn wish(text: &str) -> Option<Intent> {
-    if let Some(rest) = after_any(
-        text,
-        &["i want to", "i'd like to", "i would like to", "id like to", "i wanna"],
-    ) {
+    const WANTS: &[&str] = &["i want to", "i'd like to", "i would like to", "id like to", "i wanna"];
+    if let Some(mut rest) = after_any(text, WANTS) {
+        // "I want to I want to …" wants what the last one does: read it once
+        // rather than once per repetition.
+        while let Some(inner) = after_any(rest, WANTS) {
+            rest = inner;
+        }
         return command_intent(rest).or_else(|| Some(add_intent(rest)));
     }
     const NEEDS: &[&str] = &[
@@ -1331,7 +1368,14 @@ fn list(text: &str) -> Option<Intent> {
     ];
     const ON_THEIR_OWN: &[&str] = &["show", "status", "ls", "all", "show all", "list all"];
     const AROUND_A_TOPIC: &[&str] = &["my", "the", "all", "show", "list"];
-    let words = words(text);
+    // Only a question that starts like one may be longer than three words.
+    let head: Vec<String> = each_word(text).take(4).collect();
+    let words = match head.len() {
+        // Fewer than four: these are all the words.
+        0..=3 => head,
+        _ if !head.first().is_some_and(|w| STARTS.contains(&w.as_str())) => return None,
+        _ => words(text),
+    };
     let first = words.first()?;
     let is_topic = |w: &String| TOPICS.contains(&w.as_str());
     let topic = words.iter().any(is_topic) || TOPIC_PHRASES.iter().any(|p| has_phrase(&words, p));

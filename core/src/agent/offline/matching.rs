@@ -32,15 +32,16 @@ pub(super) struct Fit {
     shared_words: usize,
 }
 
-/// Words that say nothing about which task is meant.
+/// Words that say nothing about which task is meant. Sorted, for a binary search.
 const STOPWORDS: &[&str] = &[
     "a", "about", "again", "all", "already", "am", "an", "and", "are", "as", "at", "be", "been", "by", "can", "did",
     "do", "does", "done", "for", "from", "had", "has", "have", "i", "in", "is", "it", "its", "just", "list", "me",
-    "my", "now", "of", "off", "on", "one", "or", "our", "out", "please", "s", "so", "some", "t", "that", "the", "this",
-    "to", "todo", "task", "tasks", "up", "was", "we", "were", "will", "with", "you", "your",
+    "my", "now", "of", "off", "on", "one", "or", "our", "out", "please", "s", "so", "some", "t", "task", "tasks",
+    "that", "the", "this", "to", "todo", "up", "was", "we", "were", "will", "with", "you", "your",
 ];
 
 /// Past forms a regular rule cannot undo: "I bought milk" means "buy milk".
+/// Sorted by the past form, for a binary search.
 const IRREGULAR: &[(&str, &str)] = &[
     ("ate", "eat"),
     ("bought", "buy"),
@@ -143,7 +144,10 @@ const NOT_COMPLETIONS: &[&str] = &[
 
 pub(super) fn irregular_base(word: &str) -> Option<&'static str> {
     let word = word.to_lowercase();
-    IRREGULAR.iter().find(|(past, _)| *past == word).map(|(_, base)| *base)
+    IRREGULAR
+        .binary_search_by_key(&word.as_str(), |(past, _)| past)
+        .ok()
+        .map(|at| IRREGULAR[at].1)
 }
 
 /// The base form of a word that reports something done ("bought" → "buy"),
@@ -166,12 +170,27 @@ pub(super) fn plain_words(text: &str) -> Vec<String> {
 }
 
 /// The words that tell tasks apart, stemmed: "Buying the eggs" → {buy, eg}.
-pub(super) fn key_words(text: &str) -> BTreeSet<String> {
-    plain_words(text)
-        .iter()
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
-        .map(|w| stem(w))
-        .collect()
+#[cfg(test)]
+fn key_words(text: &str) -> BTreeSet<String> {
+    keys_of(&plain_words(text))
+}
+
+/// [`key_words`] of words already split.
+fn keys_of(words: &[String]) -> BTreeSet<String> {
+    // Each distinct word is looked up and stemmed once, however often it is said.
+    let distinct: BTreeSet<&str> = words.iter().map(String::as_str).collect();
+    distinct.into_iter().filter(|w| !is_stopword(w)).map(stem).collect()
+}
+
+fn is_stopword(word: &str) -> bool {
+    STOPWORDS.binary_search(&word).is_ok()
+}
+
+/// Whether `text` has any key word: read only up to the first.
+pub(super) fn has_key_words(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| !is_stopword(&w.to_lowercase()))
 }
 
 /// A crude stem, good enough to tell "buying", "buys" and "bought" are "buy".
@@ -207,30 +226,56 @@ fn contains_words(whole: &[String], part: &[String]) -> bool {
     !part.is_empty() && whole.windows(part.len()).any(|window| window == part)
 }
 
-pub(super) fn fit(title: &str, phrase: &str) -> Option<Fit> {
-    let (title_words, phrase_words) = (plain_words(title), plain_words(phrase));
-    if title_words.is_empty() || phrase_words.is_empty() {
+/// A text's words as matching compares them, worked out once per text.
+struct Words {
+    plain: Vec<String>,
+    keys: BTreeSet<String>,
+}
+
+impl Words {
+    fn of(text: &str) -> Self {
+        let plain = plain_words(text);
+        let keys = keys_of(&plain);
+        Self { plain, keys }
+    }
+}
+
+/// How well `title` fits `phrase`, each split anew.
+#[cfg(test)]
+fn fit(title: &str, phrase: &str) -> Option<Fit> {
+    fit_words(&Words::of(title), &Words::of(phrase))
+}
+
+/// [`fit`] on words already split: a long phrase is split once, not once
+/// per task it is compared with.
+fn fit_words(title: &Words, phrase: &Words) -> Option<Fit> {
+    if title.plain.is_empty() || phrase.plain.is_empty() {
         return None;
     }
-    if title_words == phrase_words {
+    if title.plain == phrase.plain {
         return Some(Fit {
             tier: 4,
-            shared_words: phrase_words.len(),
+            shared_words: phrase.plain.len(),
         });
     }
-    let (title_keys, phrase_keys) = (key_words(title), key_words(phrase));
-    if phrase_keys.is_empty() {
+    if phrase.keys.is_empty() {
         return None;
     }
-    let shared_words = title_keys.intersection(&phrase_keys).count();
-    let contained = contains_words(&title_words, &phrase_words) || contains_words(&phrase_words, &title_words);
+    let shared_words = title.keys.intersection(&phrase.keys).count();
     let keys_within =
-        !title_keys.is_empty() && (title_keys.is_subset(&phrase_keys) || phrase_keys.is_subset(&title_keys));
-    let tier = if title_keys == phrase_keys {
+        !title.keys.is_empty() && (title.keys.is_subset(&phrase.keys) || phrase.keys.is_subset(&title.keys));
+    // A phrase that contains the title's words has its key words too, so
+    // scanning a long phrase for the title is needed only for a title of
+    // stopwords.
+    let contained = || {
+        contains_words(&title.plain, &phrase.plain)
+            || (title.keys.is_empty() && contains_words(&phrase.plain, &title.plain))
+    };
+    let tier = if title.keys == phrase.keys {
         3
-    } else if contained || keys_within {
+    } else if keys_within || contained() {
         2
-    } else if shared_words * 2 > phrase_keys.len() {
+    } else if shared_words * 2 > phrase.keys.len() {
         1
     } else {
         return None;
@@ -238,24 +283,39 @@ pub(super) fn fit(title: &str, phrase: &str) -> Option<Fit> {
     Some(Fit { tier, shared_words })
 }
 
-/// The tasks that fit `phrase` best (several when they fit equally well),
-/// with how well; none when nothing fits.
-pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
-    let mut best: Option<Fit> = None;
-    let mut found = Vec::new();
-    for task in tasks {
-        let Some(fit) = fit(&task.title, phrase) else {
-            continue;
-        };
-        if best.is_none_or(|b| fit > b) {
-            best = Some(fit);
-            found.clear();
-        }
-        if best == Some(fit) {
-            found.push(task);
-        }
+/// Tasks with their titles split once, to be compared with several phrases.
+pub(super) struct Titles<'a>(Vec<(&'a ListedTask, Words)>);
+
+impl<'a> Titles<'a> {
+    pub(super) fn of(tasks: &'a [ListedTask]) -> Self {
+        Self(tasks.iter().map(|task| (task, Words::of(&task.title))).collect())
     }
-    (best, found)
+
+    /// The tasks that fit `phrase` best (several when they fit equally well),
+    /// with how well; none when nothing fits.
+    pub(super) fn best(&self, phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
+        let phrase = Words::of(phrase);
+        let mut best: Option<Fit> = None;
+        let mut found = Vec::new();
+        for (task, title) in &self.0 {
+            let Some(fit) = fit_words(title, &phrase) else {
+                continue;
+            };
+            if best.is_none_or(|b| fit > b) {
+                best = Some(fit);
+                found.clear();
+            }
+            if best == Some(fit) {
+                found.push(*task);
+            }
+        }
+        (best, found)
+    }
+}
+
+/// [`Titles::best`] for one phrase.
+pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option<Fit>, Vec<&'a ListedTask>) {
+    Titles::of(tasks).best(phrase)
 }
 
 #[cfg(test)]
@@ -295,6 +355,12 @@ mod tests {
         assert_ne!(stem("milk"), stem("mail"));
         assert_eq!(stem("bus"), "bus", "too short to lose its s");
         assert_eq!(stem("need"), "need");
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.is_sorted());
+        assert!(IRREGULAR.is_sorted_by_key(|(past, _)| *past));
     }
 
     #[test]

@@ -727,3 +727,79 @@ async fn the_provider_streams_the_plan() {
         ]
     );
 }
+
+#[test]
+fn hostile_messages_under_the_cap_are_understood_in_bounded_time() {
+    // Quadratic parsing took over 10 s on each of the worst of these in a
+    // debug build; linear parsing takes milliseconds. The bound is generous.
+    let many: Vec<(TaskId, &str, bool)> = (1..=200).map(|id| (id, "go to gym to go swimming", false)).collect();
+    for message in crate::testing::hostile::messages() {
+        let start = std::time::Instant::now();
+        run_with(&message, SHOPPING);
+        run_with(&message, &many);
+        let took = start.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(2),
+            "{took:?} for {}…",
+            &message[..40]
+        );
+    }
+}
+
+#[test]
+fn an_answer_full_of_fillers_is_read_in_bounded_time() {
+    // Every "yes" is a window that says the title "yes"; each used to check
+    // all the other words again.
+    let tasks = [(1, "yes", false), (2, "yes", false)];
+    let answer = crate::testing::hostile::up_to_the_cap("", "yes ", "maybe");
+    let start = std::time::Instant::now();
+    let mut messages = conversation("delete yes");
+    let (_, question) = run_on(&mut messages, &tasks);
+    assert!(question.contains("which one do you mean?"), "{question}");
+    messages.push(ChatMessage::user(answer));
+    let (_, again) = run_on(&mut messages, &tasks);
+    assert!(again.contains("which one do you mean?"), "{again}");
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn a_request_for_too_many_tasks_at_once_is_declined_without_tool_calls() {
+    let numbers: Vec<String> = (1..=MAX_TASKS_PER_REQUEST + 1).map(|n| n.to_string()).collect();
+    for verb in ["complete", "delete"] {
+        let step = plan(&conversation(&format!("{verb} {}", numbers.join(" "))));
+        assert_eq!(reply(&step), too_many_tasks(), "{verb}");
+        let fewer = numbers[..MAX_TASKS_PER_REQUEST].join(" ");
+        let step = plan(&conversation(&format!("{verb} {fewer}")));
+        assert_eq!(calls(&step).len(), MAX_TASKS_PER_REQUEST, "{verb}");
+    }
+}
+
+/// Notes the thread of every event it sees.
+struct EventThreads(std::sync::Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventThreads {
+    fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if let Ok(mut threads) = self.0.lock() {
+            threads.push(std::thread::current().id());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_provider_reads_the_message_off_the_async_workers() {
+    use tracing_subscriber::layer::SubscriberExt;
+    // This subscriber sees only this thread, the runtime's only worker: the
+    // plan's own log line ("offline assistant decided") must come from another.
+    let threads = std::sync::Arc::default();
+    let subscriber = tracing_subscriber::registry().with(EventThreads(std::sync::Arc::clone(&threads)));
+    let _only_here = tracing::subscriber::set_default(subscriber);
+    let request = ModelRequest {
+        messages: conversation("mark 3 done"),
+        tools: crate::agent::tools::specs(),
+    };
+    let events: Vec<_> = OfflineAssistant.stream(request).collect().await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let here = threads.lock().map(|t| t.len()).unwrap_or(usize::MAX);
+    assert_eq!(here, 0, "the plan was made on the async worker");
+}

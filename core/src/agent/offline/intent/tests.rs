@@ -365,3 +365,20 @@ fn helpers_match_whole_words_case_insensitively() {
     assert_eq!(task_numbers("0"), None);
     assert_eq!(tidy("  add   milk, please!! "), "add milk");
 }
+
+#[test]
+fn an_edit_has_a_bounded_number_of_readings() {
+    // Each "to" is a place the old title may end; a message full of them must
+    // not make a reading (and a search of the list) per word.
+    let message = format!("rename milk{}", " to".repeat(5000));
+    match parse(&message) {
+        Intent::Edit(edits) => {
+            assert_eq!(edits.len(), MAX_READINGS);
+            assert_eq!(edits[0].target, by_title("milk"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Deeply nested wishes are read as one, without recursing per phrase.
+    let wishes = format!("{}buy milk", "i want to ".repeat(2000));
+    assert_eq!(parse(&wishes), add("buy milk"));
+}

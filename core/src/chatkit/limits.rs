@@ -1,0 +1,152 @@
+//! What one ChatKit request may carry. Every list and string a client sends
+//! is bounded here, so the work a request causes is bounded too: the body
+//! limit alone would still allow 40 000 feedback ids, each a lookup, or a
+//! message the assistant reads for seconds.
+//!
+//! A request over a bound is refused before any work, as a malformed one
+//! is: JSON 400. A user message over the cap, or with a control character,
+//! is refused in its stream with an `error` event that offers no retry.
+
+use super::Error;
+use super::request::Request;
+use super::types::{UserContent, UserMessageInput};
+
+/// What one user message may hold: its text, quoted text and tag data, in
+/// bytes of UTF-8.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Parts (text and tags) of one message.
+pub const MAX_CONTENT_PARTS: usize = 64;
+/// Attachment ids on one message (none are stored: attachments are not supported).
+pub const MAX_ATTACHMENTS: usize = 16;
+/// Item ids in one `items.feedback`.
+pub const MAX_FEEDBACK_ITEMS: usize = 100;
+/// Any id a client sends (thread, item, cursor, attachment, tag) and a model name.
+pub const MAX_ID_BYTES: usize = 256;
+/// A thread title set with `threads.update`.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+fn refuse(message: String) -> Result<(), Error> {
+    Err(Error::BadRequest(message))
+}
+
+fn id(field: &str, value: &str) -> Result<(), Error> {
+    if value.len() > MAX_ID_BYTES {
+        return refuse(format!("The {field} is longer than {MAX_ID_BYTES} bytes."));
+    }
+    Ok(())
+}
+
+fn at_most(what: &str, count: usize, max: usize) -> Result<(), Error> {
+    if count > max {
+        return refuse(format!(
+            "A request may carry at most {max} {what}; this one has {count}."
+        ));
+    }
+    Ok(())
+}
+
+/// The bounds on a new message's shape; its text is [`check_message`]'s.
+fn input(input: &UserMessageInput) -> Result<(), Error> {
+    at_most("message parts", input.content.len(), MAX_CONTENT_PARTS)?;
+    at_most("attachments", input.attachments.len(), MAX_ATTACHMENTS)?;
+    for attachment in &input.attachments {
+        id("attachment id", attachment)?;
+    }
+    for part in &input.content {
+        if let UserContent::InputTag { id: tag, group, .. } = part {
+            id("tag id", tag)?;
+            id("tag group", group.as_deref().unwrap_or_default())?;
+        }
+    }
+    id(
+        "model name",
+        input.inference_options.model.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Refuses a request that carries more than these limits allow.
+pub(super) fn check_request(request: &Request) -> Result<(), Error> {
+    match request {
+        Request::CreateThread(p) => input(&p.input),
+        Request::AddUserMessage(p) => {
+            id("thread id", &p.thread_id)?;
+            input(&p.input)
+        }
+        Request::AddClientToolOutput(p) => id("thread id", &p.thread_id),
+        Request::CustomAction(p) => id("thread id", &p.thread_id),
+        Request::AddStructuredInput(p) | Request::RetryAfterItem(p) => {
+            id("thread id", &p.thread_id)?;
+            id("item id", &p.item_id)
+        }
+        Request::GetThread(p) | Request::DeleteThread(p) => id("thread id", &p.thread_id),
+        Request::ListThreads(page) => id("cursor", page.after.as_deref().unwrap_or_default()),
+        Request::ListItems(p) => {
+            id("thread id", &p.thread_id)?;
+            id("cursor", p.page.after.as_deref().unwrap_or_default())
+        }
+        Request::Feedback(p) => {
+            id("thread id", &p.thread_id)?;
+            at_most("item ids", p.item_ids.len(), MAX_FEEDBACK_ITEMS)?;
+            p.item_ids.iter().try_for_each(|item| id("item id", item))
+        }
+        Request::UpdateThread(p) => {
+            id("thread id", &p.thread_id)?;
+            let title = p.title.trim();
+            if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+                return refuse(format!(
+                    "A thread title must be 1 to {MAX_TITLE_CHARS} characters long."
+                ));
+            }
+            if let Some(found) = title.chars().find(|c| c.is_control()) {
+                return refuse(format!(
+                    "A thread title cannot contain control characters (found U+{:04X}).",
+                    u32::from(found)
+                ));
+            }
+            Ok(())
+        }
+        Request::Unsupported(_) => Ok(()),
+    }
+}
+
+/// A character a message may not hold: control characters other than tab
+/// and line breaks (`\r` too, which pasted Windows text carries).
+fn is_forbidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses a user message over [`MAX_MESSAGE_BYTES`] or with a control
+/// character, before it is stored or read by the assistant.
+pub(super) fn check_message(input: &UserMessageInput) -> Result<(), Error> {
+    let texts = || {
+        input
+            .content
+            .iter()
+            .map(UserContent::text)
+            .chain(input.quoted_text.as_deref())
+    };
+    let tag_data: usize = input
+        .content
+        .iter()
+        .map(|part| match part {
+            UserContent::InputTag { data, .. } => serde_json::to_string(data).map_or(usize::MAX, |d| d.len()),
+            UserContent::InputText { .. } => 0,
+        })
+        .fold(0, usize::saturating_add);
+    let bytes = texts().map(str::len).fold(tag_data, usize::saturating_add);
+    if bytes > MAX_MESSAGE_BYTES {
+        return refuse(format!(
+            "This message is too long: a message may hold at most {} KiB ({MAX_MESSAGE_BYTES} bytes), and this one \
+             has {bytes} bytes. Please shorten it or send it in parts.",
+            MAX_MESSAGE_BYTES / 1024
+        ));
+    }
+    if texts().any(|text| text.chars().any(is_forbidden)) {
+        return refuse(
+            "This message contains a control character (such as NUL or an escape code) that cannot be sent. \
+             Please remove it and try again."
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
