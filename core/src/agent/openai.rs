@@ -33,6 +33,9 @@ use super::provider::{
 };
 use crate::secret::Secret;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 pub const OPENAI_DEFAULT_MODEL: &str = "gpt-4.1-mini";
 pub const GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta/openai/";

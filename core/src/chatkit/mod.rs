@@ -21,6 +21,9 @@ use crate::token::Tokens;
 use request::Request;
 use store::Store;
 pub use store::{PAGE_DEFAULT, PAGE_MAX};
+/// The body parser on its own, for the fuzz targets in fuzz/.
+#[cfg(feature = "fuzzing")]
+pub use request::parse as parse_request;
 use types::{Event, Page};
 
 /// Larger bodies are refused before parsing (413).
