@@ -760,11 +760,14 @@ struct SseDecoder {
 impl SseDecoder {
     fn push(&mut self, bytes: &[u8]) -> Vec<String> {
         self.saw_bytes |= !bytes.is_empty();
+        // `partial` holds no line end yet: only the new bytes are searched,
+        // so a line trickled in byte by byte costs its length, not its square.
+        let mut scanned = self.partial.len();
         self.partial.extend_from_slice(bytes);
         let mut events = Vec::new();
         let mut start = 0;
-        while let Some(offset) = self.partial[start..].iter().position(|&b| b == b'\n') {
-            let end = start + offset;
+        while let Some(offset) = self.partial[scanned..].iter().position(|&b| b == b'\n') {
+            let end = scanned + offset;
             let mut line = &self.partial[start..end];
             if let Some(stripped) = line.strip_suffix(b"\r") {
                 line = stripped;
@@ -774,6 +777,7 @@ impl SseDecoder {
                 events.push(data);
             }
             start = end + 1;
+            scanned = start;
         }
         self.partial.drain(..start);
         events
@@ -1037,6 +1041,22 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = whole.chunks(1).collect();
         assert_eq!(decode(&bytes), expected);
+    }
+
+    #[test]
+    fn sse_long_line_in_tiny_pieces_takes_linear_time() {
+        // Found by the provider_sse fuzz target: each piece rescanned the
+        // whole unfinished line for its end, so a line trickled in byte by
+        // byte cost its length squared (about 2 * 10^9 steps here).
+        let line = format!("data: {}\n\n", "x".repeat(64 * 1024));
+        let started = std::time::Instant::now();
+        let events = decode(&line.as_bytes().chunks(1).collect::<Vec<_>>());
+        assert_eq!(events.len(), 1);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

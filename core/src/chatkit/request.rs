@@ -127,7 +127,10 @@ fn params<T: DeserializeOwned>(kind: &str, params: Value) -> Result<T, Error> {
 
 /// Parses a request body. Streaming-ness follows from the type alone.
 pub fn parse(body: &[u8]) -> Result<Request, Error> {
-    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
+    // Checked first: serde skips an unknown field's string unread.
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Error::BadRequest("The request body is not valid JSON: it is not UTF-8 text.".into()))?;
+    let envelope: Envelope = serde_json::from_str(text).map_err(|e| {
         if body.iter().all(u8::is_ascii_whitespace) {
             Error::BadRequest("The request body is empty: send a JSON object with type and params.".into())
         } else {
@@ -215,6 +218,17 @@ mod tests {
             kind.contains("items.feedback") && kind.contains("unknown variant `meh`"),
             "{kind}"
         );
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_even_in_an_ignored_field() {
+        // Found by the chatkit_request fuzz target: serde skips an unknown
+        // field's string without checking it is UTF-8.
+        let body = b"{\"type\":\"threads.list\",\"params\":{},\"metadata\":\"\xa8\x9e\"}";
+        match parse(body) {
+            Err(Error::BadRequest(m)) => assert!(m.contains("not valid JSON"), "{m}"),
+            other => panic!("expected a bad request, got {other:?}"),
+        }
     }
 
     #[test]
