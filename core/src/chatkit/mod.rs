@@ -21,10 +21,11 @@ use crate::token::Tokens;
 use request::Request;
 use store::Store;
 pub use store::{PAGE_DEFAULT, PAGE_MAX};
+use types::{Event, Page};
+
 /// The body parser on its own, for the fuzz targets in fuzz/.
 #[cfg(feature = "fuzzing")]
 pub use request::parse as parse_request;
-use types::{Event, Page};
 
 /// Larger bodies are refused before parsing (413).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
