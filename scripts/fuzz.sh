@@ -55,7 +55,7 @@ for target in "${targets[@]}"; do
   corpus="$work/corpus/$target" artifacts="$work/artifacts/$target/" log="$work/logs/$target.log"
   mkdir -p "$corpus" "$artifacts"
   seeds=()
-  for dir in "fuzz/seeds/$target" "$work/seeds/$target"; do [ -d "$dir" ] && seeds+=("$dir"); done
+  for dir in "fuzz/seeds/$target" "$work/seeds/$target"; do if [ -d "$dir" ]; then seeds+=("$dir"); fi; done
   say "fuzzing $target for ${seconds}s"
   status=0
   "$bin_dir/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
