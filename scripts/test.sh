@@ -2,7 +2,8 @@
 # Every test, from a fresh Debian/Ubuntu machine: installs what is missing,
 # starts PostgreSQL, then lint, the Rust suite (each story on SQLite and on
 # PostgreSQL), the UI's checks, the Python interop checks, the ChatKit
-# conformance checker, and the desktop app end to end in a real web view.
+# conformance checker, each fuzz target briefly, and the desktop app end to
+# end in a real web view.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
@@ -25,4 +26,5 @@ cargo build --locked --quiet -p tasktalk-server
 TASKTALK_SERVER_BIN="$CARGO_TARGET_DIR/debug/tasktalk-server" "$TASKTALK_PYTHON" -m pytest -q tests/interop
 say "ChatKit conformance (check.py)"
 scripts/conformance.sh
+scripts/fuzz.sh 15
 scripts/e2e.sh

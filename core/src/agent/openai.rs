@@ -33,6 +33,9 @@ use super::provider::{
 };
 use crate::secret::Secret;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 pub const OPENAI_DEFAULT_MODEL: &str = "gpt-4.1-mini";
 pub const GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta/openai/";
@@ -1108,6 +1111,22 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = whole.chunks(1).collect();
         assert_eq!(decode(&bytes), expected);
+    }
+
+    #[test]
+    fn sse_long_line_in_tiny_pieces_takes_linear_time() {
+        // Found by the provider_sse fuzz target: each piece rescanned the
+        // whole unfinished line for its end, so a line trickled in byte by
+        // byte cost its length squared (about 2 * 10^9 steps here).
+        let line = format!("data: {}\n\n", "x".repeat(64 * 1024));
+        let started = std::time::Instant::now();
+        let events = decode(&line.as_bytes().chunks(1).collect::<Vec<_>>());
+        assert_eq!(events.len(), 1);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

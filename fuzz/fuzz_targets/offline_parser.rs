@@ -1,0 +1,96 @@
+//! The offline assistant on any conversation it can be in: a message; the
+//! task list it asked for (titles from the input, or a few alike ones); the
+//! answer to its "which one?". Each step never panics and is a well-formed
+//! step: a non-empty reply that streams back whole, or calls of known tools
+//! on JSON arguments, acting only on tasks the list showed.
+//!
+//! Input: the parts of a conversation separated by 0xFF (never in UTF-8):
+//! the message, the answer to "which one?", then task titles.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use serde_json::{Value, json};
+use tasktalk_core::agent::offline::{Step, events, plan};
+use tasktalk_core::agent::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
+use tasktalk_core::agent::{ChatMessage, ModelEvent};
+
+const TITLES: &[&str] = &["buy milk", "buy oat milk", "call mom", "go to gym", "go to gym"];
+
+/// Plans the next step and checks it; the ids a call may act on are
+/// `listed` (any, when none were listed yet).
+fn checked_plan(messages: &[ChatMessage], listed: Option<&[i64]>) -> Step {
+    let step = plan(messages);
+    match &step {
+        Step::Reply(text) => {
+            assert!(!text.trim().is_empty(), "an empty reply");
+            let deltas: String = events(step.clone())
+                .into_iter()
+                .filter_map(|event| match event {
+                    ModelEvent::TextDelta(delta) => Some(delta),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(&deltas, text, "the streamed reply differs from the reply");
+        }
+        Step::CallTools(calls) => {
+            assert!(!calls.is_empty(), "a step without calls");
+            for call in calls {
+                assert!(
+                    [ADD_TASK, LIST_TASKS, COMPLETE_TASK, UPDATE_TASK, DELETE_TASK].contains(&call.name.as_str()),
+                    "unknown tool {}",
+                    call.name
+                );
+                let arguments: Value = serde_json::from_str(&call.arguments).expect("arguments are JSON");
+                assert!(arguments.is_object(), "arguments {arguments} are not an object");
+                if call.name == ADD_TASK {
+                    let title = arguments["title"].as_str().expect("add_task has a title");
+                    assert!(!title.trim().is_empty(), "add_task with a blank title");
+                }
+                if let (Some(listed), Some(id)) = (listed, arguments.get("task_id")) {
+                    let id = id.as_i64().expect("a numeric task id");
+                    assert!(listed.contains(&id), "acts on task {id}, which the list did not show");
+                }
+            }
+        }
+    }
+    step
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut parts = data
+        .split(|&b| b == 0xFF)
+        .map(|part| String::from_utf8_lossy(part).into_owned());
+    let message = parts.next().unwrap_or_default();
+    let answer = parts.next();
+    let mut titles: Vec<String> = parts.take(8).collect();
+    if titles.is_empty() {
+        titles = TITLES.iter().map(|&t| t.to_owned()).collect();
+    }
+
+    let mut messages = vec![ChatMessage::user(message)];
+    let Step::CallTools(calls) = checked_plan(&messages, None) else {
+        return;
+    };
+    let [lookup] = calls.as_slice() else {
+        return;
+    };
+    if lookup.name != LIST_TASKS {
+        return;
+    }
+    let ids: Vec<i64> = (1..).take(titles.len()).collect();
+    let tasks: Vec<Value> = ids
+        .iter()
+        .zip(&titles)
+        .map(|(id, title)| json!({"id": id, "title": title, "completed": id % 3 == 0}))
+        .collect();
+    messages.push(ChatMessage::assistant("", calls.clone()));
+    messages.push(ChatMessage::tool_result(&lookup.id, Value::Array(tasks).to_string()));
+    let Step::Reply(question) = checked_plan(&messages, Some(&ids)) else {
+        return;
+    };
+    if let Some(answer) = answer {
+        messages.push(ChatMessage::assistant(question, Vec::new()));
+        messages.push(ChatMessage::user(answer));
+        checked_plan(&messages, None);
+    }
+});
