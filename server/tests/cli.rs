@@ -332,33 +332,15 @@ fn serve_refuses_a_wildcard_or_malformed_cors_origin_with_exit_2_and_one_line() 
         "localhost:3000",
         "https://a.example,*",
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tasktalk-server"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--cors-origin", origin])
-            .env("DATABASE_URL", &url)
-            .env("BETTER_AUTH_SECRET", BETTER_AUTH_SECRET)
-            .env_remove("TASKTALK_CORS_ORIGINS")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start tasktalk-server: {e}"));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        if matches!(child.try_wait(), Ok(None)) {
-            let _ = child.kill();
-        }
-        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
+        // The flag wins over TASKTALK_CORS_ORIGINS, should the environment set it.
+        let run = cli_with_deadline(
+            &url,
+            BETTER_AUTH_SECRET,
+            &["serve", "--bind", "127.0.0.1:0", "--cors-origin", origin],
         );
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{origin}: stdout {stdout:?}, stderr {stderr:?}"
-        );
-        assert_eq!((stdout.as_ref(), stderr.lines().count()), ("", 1), "{origin}: {stderr}");
+        let (stdout, stderr) = (&run.stdout, &run.stderr);
+        assert_eq!(run.code, 2, "{origin}: stdout {stdout:?}, stderr {stderr:?}");
+        assert_eq!((stdout.as_str(), stderr.lines().count()), ("", 1), "{origin}: {stderr}");
         assert!(stderr.contains("CORS origin"), "{origin}: {stderr}");
     }
 }
