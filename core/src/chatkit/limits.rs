@@ -7,8 +7,11 @@
 //! is: JSON 400. A user message over the cap, or with a control character,
 //! is refused in its stream with an `error` event that offers no retry.
 
-use super::Error;
-use super::request::Request;
+use super::error::Error;
+use super::params::{
+    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, ThreadParams,
+    ToolOutputParams, UpdateParams,
+};
 use super::types::{UserContent, UserMessageInput};
 
 /// What one user message may hold: its text, quoted text and tag data, in
@@ -64,48 +67,82 @@ fn input(input: &UserMessageInput) -> Result<(), Error> {
     )
 }
 
-/// Refuses a request that carries more than these limits allow.
-pub(super) fn check_request(request: &Request) -> Result<(), Error> {
-    match request {
-        Request::CreateThread(p) => input(&p.input),
-        Request::AddUserMessage(p) => {
-            id("thread id", &p.thread_id)?;
-            input(&p.input)
+/// The bounds on one request type's params. The parser checks them on every
+/// params it reads, so a new params type cannot skip them.
+pub(super) trait Bounded {
+    /// Refuses params that carry more than these limits allow.
+    fn check(&self) -> Result<(), Error>;
+}
+
+impl Bounded for CreateParams {
+    fn check(&self) -> Result<(), Error> {
+        input(&self.input)
+    }
+}
+
+impl Bounded for AddMessageParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)?;
+        input(&self.input)
+    }
+}
+
+impl Bounded for ToolOutputParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)
+    }
+}
+
+impl Bounded for ItemParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)?;
+        id("item id", &self.item_id)
+    }
+}
+
+impl Bounded for ThreadParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)
+    }
+}
+
+impl Bounded for ListParams {
+    fn check(&self) -> Result<(), Error> {
+        id("cursor", self.after.as_deref().unwrap_or_default())
+    }
+}
+
+impl Bounded for ItemsListParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)?;
+        self.page.check()
+    }
+}
+
+impl Bounded for FeedbackParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)?;
+        at_most("item ids", self.item_ids.len(), MAX_FEEDBACK_ITEMS)?;
+        self.item_ids.iter().try_for_each(|item| id("item id", item))
+    }
+}
+
+impl Bounded for UpdateParams {
+    fn check(&self) -> Result<(), Error> {
+        id("thread id", &self.thread_id)?;
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+            return refuse(format!(
+                "A thread title must be 1 to {MAX_TITLE_CHARS} characters long."
+            ));
         }
-        Request::AddClientToolOutput(p) => id("thread id", &p.thread_id),
-        Request::CustomAction(p) => id("thread id", &p.thread_id),
-        Request::AddStructuredInput(p) | Request::RetryAfterItem(p) => {
-            id("thread id", &p.thread_id)?;
-            id("item id", &p.item_id)
+        if let Some(found) = title.chars().find(|c| c.is_control()) {
+            return refuse(format!(
+                "A thread title cannot contain control characters (found U+{:04X}).",
+                u32::from(found)
+            ));
         }
-        Request::GetThread(p) | Request::DeleteThread(p) => id("thread id", &p.thread_id),
-        Request::ListThreads(page) => id("cursor", page.after.as_deref().unwrap_or_default()),
-        Request::ListItems(p) => {
-            id("thread id", &p.thread_id)?;
-            id("cursor", p.page.after.as_deref().unwrap_or_default())
-        }
-        Request::Feedback(p) => {
-            id("thread id", &p.thread_id)?;
-            at_most("item ids", p.item_ids.len(), MAX_FEEDBACK_ITEMS)?;
-            p.item_ids.iter().try_for_each(|item| id("item id", item))
-        }
-        Request::UpdateThread(p) => {
-            id("thread id", &p.thread_id)?;
-            let title = p.title.trim();
-            if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-                return refuse(format!(
-                    "A thread title must be 1 to {MAX_TITLE_CHARS} characters long."
-                ));
-            }
-            if let Some(found) = title.chars().find(|c| c.is_control()) {
-                return refuse(format!(
-                    "A thread title cannot contain control characters (found U+{:04X}).",
-                    u32::from(found)
-                ));
-            }
-            Ok(())
-        }
-        Request::Unsupported(_) => Ok(()),
+        Ok(())
     }
 }
 

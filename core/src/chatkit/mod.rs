@@ -2,96 +2,31 @@
 //! caller's `Authorization` header and the body bytes and returns either a
 //! JSON body or a stream of events. HTTP and Tauri IPC both sit on top.
 
+mod error;
 pub mod limits;
+mod params;
 mod request;
 mod store;
 mod turn;
 pub mod types;
 
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
 use crate::agent::Agent;
-use crate::db::{self, Database};
-use crate::random;
+use crate::db::Database;
 use crate::token::{self, Tokens};
-use request::Request;
+pub use error::{Error, MAX_BODY_BYTES};
+use request::{JsonRequest, Request};
 use store::Store;
 pub use store::{PAGE_DEFAULT, PAGE_MAX};
-use types::{Event, Page};
+pub use turn::EventStream;
+use types::Page;
 
 /// The body parser and its limits, for the fuzz targets in fuzz/.
 #[cfg(feature = "fuzzing")]
 pub use request::parse as parse_request;
-
-/// Larger bodies are refused before parsing (413).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("The request body is larger than {MAX_BODY_BYTES} bytes.")]
-    TooLarge,
-    #[error("Thread {0} was not found.")]
-    ThreadNotFound(String),
-    #[error("Item {0} was not found in this thread.")]
-    ItemNotFound(String),
-    #[error("The page cursor does not name an item of this list.")]
-    BadCursor,
-    #[error("{0}")]
-    Unsupported(&'static str),
-    #[error("A stored conversation could not be read.")]
-    Corrupt,
-    #[error(transparent)]
-    Database(#[from] db::Error),
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(err: sqlx::Error) -> Self {
-        Error::Database(err.into())
-    }
-}
-
-impl Error {
-    pub fn status(&self) -> u16 {
-        match self {
-            Error::Unauthorized(_) => 401,
-            Error::BadRequest(_) | Error::BadCursor | Error::Unsupported(_) => 400,
-            Error::TooLarge => 413,
-            Error::ThreadNotFound(_) | Error::ItemNotFound(_) => 404,
-            Error::Database(db::Error::Unavailable(_)) => 503,
-            Error::Corrupt | Error::Database(_) => 500,
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::Unauthorized(_) => "unauthorized",
-            Error::BadRequest(_) => "bad_request",
-            Error::TooLarge => "payload_too_large",
-            Error::ThreadNotFound(_) | Error::ItemNotFound(_) => "not_found",
-            Error::BadCursor => "bad_cursor",
-            Error::Unsupported(_) => "unsupported",
-            Error::Corrupt | Error::Database(_) => "server_error",
-        }
-    }
-
-    /// `{"error": {"code", "message"}}`, the body of every refused request.
-    pub fn body(&self) -> Value {
-        json!({"error": {"code": self.code(), "message": self.to_string()}})
-    }
-
-    fn allow_retry(&self) -> bool {
-        matches!(self, Error::Database(_))
-    }
-}
 
 /// What a request produces.
 #[derive(Debug)]
@@ -109,24 +44,6 @@ impl Response {
     }
 }
 
-/// The events of a streamed response. Dropping it is the client's cancel:
-/// the turn stops its model request and keeps what was generated.
-#[derive(Debug)]
-pub struct EventStream(mpsc::Receiver<Event>);
-
-impl EventStream {
-    pub async fn next(&mut self) -> Option<Event> {
-        self.0.recv().await
-    }
-}
-
-impl futures_core::Stream for EventStream {
-    type Item = Event;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.0.poll_recv(cx)
-    }
-}
-
 /// The ChatKit back end over one database.
 #[derive(Clone, Debug)]
 pub struct ChatKit {
@@ -137,13 +54,6 @@ pub struct ChatKit {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|_| Error::Corrupt)
-}
-
-/// `prefix_` + 16 hex characters: unique across every user of a shared database.
-fn new_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 8];
-    random::fill(&mut bytes);
-    format!("{prefix}_{}", hex::encode(bytes))
 }
 
 impl ChatKit {
@@ -166,14 +76,16 @@ impl ChatKit {
             Ok(user_id) => user_id,
             Err(err) => return Response::error(&err),
         };
-        let request = match request::parse(body) {
-            Ok(request) => request,
+        let answered = match request::parse(body) {
+            Ok(Request::Stream(request)) => {
+                let (store, agent) = (self.store.clone(), self.agent.clone());
+                return Response::Stream(turn::start(store, agent, user_id, request));
+            }
+            Ok(Request::Json(request)) => self.answer(&user_id, request).await,
+            Ok(Request::Unsupported(message)) => Err(Error::Unsupported(message)),
             Err(err) => return Response::error(&err),
         };
-        if request.is_streaming() {
-            return Response::Stream(turn::start(self.clone(), user_id, request));
-        }
-        match self.answer(&user_id, request).await {
+        match answered {
             Ok(body) => Response::Json { status: 200, body },
             Err(err) => {
                 tracing::info!(code = err.code(), "chatkit request refused");
@@ -190,9 +102,9 @@ impl ChatKit {
         }
     }
 
-    async fn answer(&self, user_id: &str, request: Request) -> Result<Value, Error> {
+    async fn answer(&self, user_id: &str, request: JsonRequest) -> Result<Value, Error> {
         match request {
-            Request::GetThread(p) => {
+            JsonRequest::GetThread(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
                 let items = self
                     .store
@@ -200,7 +112,7 @@ impl ChatKit {
                     .await?;
                 to_json(&thread.to_thread(items))
             }
-            Request::ListThreads(p) => {
+            JsonRequest::ListThreads(p) => {
                 let page = self
                     .store
                     .list_threads(user_id, p.limit, p.order, p.after.as_deref())
@@ -212,7 +124,7 @@ impl ChatKit {
                 };
                 to_json(&threads)
             }
-            Request::ListItems(p) => {
+            JsonRequest::ListItems(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
                 to_json(
                     &self
@@ -221,7 +133,7 @@ impl ChatKit {
                         .await?,
                 )
             }
-            Request::Feedback(p) => {
+            JsonRequest::Feedback(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
                 for id in &p.item_ids {
                     self.store
@@ -232,20 +144,18 @@ impl ChatKit {
                 tracing::info!(kind = ?p.kind, items = p.item_ids.len(), "feedback received");
                 Ok(json!({}))
             }
-            Request::UpdateThread(p) => {
+            JsonRequest::UpdateThread(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
                 // Its length was checked with the other limits.
                 self.store.set_title(&thread, p.title.trim()).await?;
                 let updated = self.store.thread(user_id, &p.thread_id).await?;
                 to_json(&updated.to_thread(Page::empty()))
             }
-            Request::DeleteThread(p) => {
+            JsonRequest::DeleteThread(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
                 self.store.delete_thread(&thread).await?;
                 Ok(json!({}))
             }
-            Request::Unsupported(message) => Err(Error::Unsupported(message)),
-            streaming => Err(Error::BadRequest(format!("{streaming:?} is a streaming request"))),
         }
     }
 }

@@ -1,116 +1,53 @@
 //! Parsing a request body into a typed request, with a precise message for
-//! every way it can be wrong.
+//! every way it can be wrong. Each request type is named once, in
+//! [`parse_typed`]; the transports match the enums below exhaustively.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::Error;
-use super::types::{Order, UserMessageInput};
+use super::error::Error;
+use super::limits::Bounded;
+use super::params::{
+    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, ThreadParams,
+    ToolOutputParams, UpdateParams,
+};
 
-#[derive(Debug, Deserialize)]
-pub struct CreateParams {
-    pub input: UserMessageInput,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AddMessageParams {
-    pub thread_id: String,
-    pub input: UserMessageInput,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ThreadParams {
-    pub thread_id: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ItemParams {
-    pub thread_id: String,
-    pub item_id: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ToolOutputParams {
-    pub thread_id: String,
-    #[allow(dead_code)] // Accepted for the protocol; no client tools exist yet.
-    pub result: Value,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CustomActionParams {
-    pub thread_id: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ListParams {
-    #[serde(default)]
-    pub limit: Option<u32>,
-    #[serde(default)]
-    pub order: Order,
-    #[serde(default)]
-    pub after: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ItemsListParams {
-    pub thread_id: String,
-    #[serde(flatten)]
-    pub page: ListParams,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct FeedbackParams {
-    pub thread_id: String,
-    pub item_ids: Vec<String>,
-    pub kind: FeedbackKind,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FeedbackKind {
-    Positive,
-    Negative,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct UpdateParams {
-    pub thread_id: String,
-    pub title: String,
-}
-
+/// A request answered with a stream of events: one turn of the conversation.
 #[derive(Debug)]
-pub enum Request {
-    // Streaming.
+pub enum StreamRequest {
     CreateThread(CreateParams),
     AddUserMessage(AddMessageParams),
     AddClientToolOutput(ToolOutputParams),
     AddStructuredInput(ItemParams),
     RetryAfterItem(ItemParams),
-    CustomAction(CustomActionParams),
-    // JSON.
+    CustomAction(ThreadParams),
+}
+
+/// A request answered with one JSON body.
+#[derive(Debug)]
+pub enum JsonRequest {
     GetThread(ThreadParams),
     ListThreads(ListParams),
     ListItems(ItemsListParams),
     Feedback(FeedbackParams),
     UpdateThread(UpdateParams),
     DeleteThread(ThreadParams),
+}
+
+#[derive(Debug)]
+pub enum Request {
+    Stream(StreamRequest),
+    Json(JsonRequest),
     /// attachments.*, input.transcribe, threads.sync_custom_action: valid
     /// requests for features this server does not offer.
     Unsupported(&'static str),
 }
 
 impl Request {
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn is_streaming(&self) -> bool {
-        matches!(
-            self,
-            Request::CreateThread(_)
-                | Request::AddUserMessage(_)
-                | Request::AddClientToolOutput(_)
-                | Request::AddStructuredInput(_)
-                | Request::RetryAfterItem(_)
-                | Request::CustomAction(_)
-        )
+        matches!(self, Request::Stream(_))
     }
 }
 
@@ -121,19 +58,30 @@ struct Envelope {
     params: Option<Value>,
 }
 
-fn params<T: DeserializeOwned>(kind: &str, params: Value) -> Result<T, Error> {
-    serde_json::from_value(params).map_err(|e| Error::BadRequest(format!("Invalid params for {kind}: {e}.")))
+/// Every known type carries params, even one this server does not offer.
+fn present(kind: &str, params: Option<Value>) -> Result<Value, Error> {
+    params.ok_or_else(|| Error::BadRequest(format!("The {kind} request has no params.")))
+}
+
+/// The params of a request of a known type: present, well formed and within
+/// the limits.
+fn params<T: DeserializeOwned + Bounded>(kind: &str, params: Option<Value>) -> Result<T, Error> {
+    let params = present(kind, params)?;
+    let params: T =
+        serde_json::from_value(params).map_err(|e| Error::BadRequest(format!("Invalid params for {kind}: {e}.")))?;
+    params.check()?;
+    Ok(params)
+}
+
+/// A known type whose feature this server does not offer: refused with
+/// `message`, once its params are there.
+fn unsupported(kind: &str, params: Option<Value>, message: &'static str) -> Result<Request, Error> {
+    present(kind, params).map(|_| Request::Unsupported(message))
 }
 
 /// Parses a request body and checks it against the limits on what one request
 /// may carry. Streaming-ness follows from the type alone.
 pub fn parse(body: &[u8]) -> Result<Request, Error> {
-    let request = parse_shape(body)?;
-    super::limits::check_request(&request)?;
-    Ok(request)
-}
-
-fn parse_shape(body: &[u8]) -> Result<Request, Error> {
     // Checked first: serde skips an unknown field's string unread.
     let text = std::str::from_utf8(body)
         .map_err(|_| Error::BadRequest("The request body is not valid JSON: it is not UTF-8 text.".into()))?;
@@ -144,67 +92,43 @@ fn parse_shape(body: &[u8]) -> Result<Request, Error> {
             Error::BadRequest(format!("The request body is not valid JSON: {e}."))
         }
     })?;
-    let kind = match envelope.kind {
-        Some(Value::String(kind)) => kind,
-        Some(_) => return Err(Error::BadRequest("The request's type must be a string.".into())),
-        None => return Err(Error::BadRequest("The request has no type.".into())),
-    };
-    let unsupported = match kind.as_str() {
-        "attachments.create" | "attachments.delete" => Some("Attachments are not supported yet."),
-        "input.transcribe" => Some("Dictation is not supported yet."),
-        "threads.sync_custom_action" => Some("Custom actions are not supported."),
-        _ => None,
-    };
-    let known = unsupported.is_some()
-        || matches!(
-            kind.as_str(),
-            "threads.create"
-                | "threads.add_user_message"
-                | "threads.add_client_tool_output"
-                | "threads.add_structured_input"
-                | "threads.retry_after_item"
-                | "threads.custom_action"
-                | "threads.get_by_id"
-                | "threads.list"
-                | "items.list"
-                | "items.feedback"
-                | "threads.update"
-                | "threads.delete"
-        );
-    if !known {
-        // Echoed only when short: the type is the client's, up to the body limit.
-        return Err(Error::BadRequest(if kind.chars().count() <= 64 {
-            format!("Unknown request type {kind:?}.")
-        } else {
-            "Unknown request type.".to_owned()
-        }));
+    match envelope.kind {
+        Some(Value::String(kind)) => parse_typed(&kind, envelope.params),
+        Some(_) => Err(Error::BadRequest("The request's type must be a string.".into())),
+        None => Err(Error::BadRequest("The request has no type.".into())),
     }
-    let Some(p) = envelope.params else {
-        return Err(Error::BadRequest(format!("The {kind} request has no params.")));
-    };
-    if let Some(message) = unsupported {
-        return Ok(Request::Unsupported(message));
-    }
-    let k = kind.as_str();
-    Ok(match k {
-        "threads.create" => Request::CreateThread(params(k, p)?),
-        "threads.add_user_message" => Request::AddUserMessage(params(k, p)?),
-        "threads.add_client_tool_output" => Request::AddClientToolOutput(params(k, p)?),
-        "threads.add_structured_input" => Request::AddStructuredInput(params(k, p)?),
-        "threads.retry_after_item" => Request::RetryAfterItem(params(k, p)?),
-        "threads.custom_action" => Request::CustomAction(params(k, p)?),
-        "threads.get_by_id" => Request::GetThread(params(k, p)?),
-        "threads.list" => Request::ListThreads(params(k, p)?),
-        "items.list" => Request::ListItems(params(k, p)?),
-        "items.feedback" => Request::Feedback(params(k, p)?),
-        "threads.update" => Request::UpdateThread(params(k, p)?),
-        _ => Request::DeleteThread(params(k, p)?),
-    })
 }
 
+fn parse_typed(kind: &str, p: Option<Value>) -> Result<Request, Error> {
+    use JsonRequest as J;
+    use StreamRequest as S;
+    Ok(match kind {
+        "threads.create" => Request::Stream(S::CreateThread(params(kind, p)?)),
+        "threads.add_user_message" => Request::Stream(S::AddUserMessage(params(kind, p)?)),
+        "threads.add_client_tool_output" => Request::Stream(S::AddClientToolOutput(params(kind, p)?)),
+        "threads.add_structured_input" => Request::Stream(S::AddStructuredInput(params(kind, p)?)),
+        "threads.retry_after_item" => Request::Stream(S::RetryAfterItem(params(kind, p)?)),
+        "threads.custom_action" => Request::Stream(S::CustomAction(params(kind, p)?)),
+        "threads.get_by_id" => Request::Json(J::GetThread(params(kind, p)?)),
+        "threads.list" => Request::Json(J::ListThreads(params(kind, p)?)),
+        "items.list" => Request::Json(J::ListItems(params(kind, p)?)),
+        "items.feedback" => Request::Json(J::Feedback(params(kind, p)?)),
+        "threads.update" => Request::Json(J::UpdateThread(params(kind, p)?)),
+        "threads.delete" => Request::Json(J::DeleteThread(params(kind, p)?)),
+        "attachments.create" | "attachments.delete" => {
+            return unsupported(kind, p, "Attachments are not supported yet.");
+        }
+        "input.transcribe" => return unsupported(kind, p, "Dictation is not supported yet."),
+        "threads.sync_custom_action" => return unsupported(kind, p, "Custom actions are not supported."),
+        // Echoed only when short: the type is the client's, up to the body limit.
+        _ if kind.chars().count() <= 64 => return Err(Error::BadRequest(format!("Unknown request type {kind:?}."))),
+        _ => return Err(Error::BadRequest("Unknown request type.".to_owned())),
+    })
+}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chatkit::types::Order;
 
     fn message(body: &str) -> String {
         match parse(body.as_bytes()) {
@@ -250,11 +174,11 @@ mod tests {
         let list = r#"{"type":"threads.list","params":{}}"#;
         assert!(matches!(
             parse(list.as_bytes()),
-            Ok(Request::ListThreads(ListParams {
+            Ok(Request::Json(JsonRequest::ListThreads(ListParams {
                 limit: None,
                 order: Order::Desc,
                 after: None
-            }))
+            })))
         ));
         let transcribe = r#"{"type":"input.transcribe","params":{"audio_base64":"","mime_type":"audio/webm"}}"#;
         assert!(matches!(parse(transcribe.as_bytes()), Ok(Request::Unsupported(_))));

@@ -13,12 +13,13 @@ use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteArgumentsBuffer, SqliteTypeInfo};
 use sqlx::{Encode, Type};
 
-use super::Error;
+use super::error::Error;
 use super::types::{
     InferenceOptions, ItemKind, Order, OutputText, Page, Thread, ThreadItem, ThreadStatus, UserContent,
 };
 use crate::db::Database;
 use crate::on_db;
+use crate::random;
 use crate::timestamp::Timestamp;
 
 /// Largest page a client may ask for.
@@ -78,6 +79,13 @@ impl ItemRow {
 
 /// Ids made here never hold control characters, and PostgreSQL cannot even
 /// compare a NUL: an id with one names nothing, without asking the database.
+/// `prefix_` + 16 hex characters: unique across every user of a shared database.
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 8];
+    random::fill(&mut bytes);
+    format!("{prefix}_{}", hex::encode(bytes))
+}
+
 fn is_id(id: &str) -> bool {
     !id.chars().any(char::is_control)
 }

@@ -2,17 +2,22 @@
 //! that a client that goes away (the stop button, a closed window) cancels
 //! the model request while what was generated is kept, as the SDK does.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use chrono::Local;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::request::{AddMessageParams, CreateParams, ItemParams, Request};
-use super::store::ThreadRow;
+use super::error::Error;
+use super::limits;
+use super::params::{AddMessageParams, CreateParams, ItemParams};
+use super::request::StreamRequest;
+use super::store::{Store, ThreadRow, new_id};
 use super::types::{
     CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions,
     ThreadItem, UserMessageInput,
 };
-use super::{ChatKit, Error, EventStream, limits, new_id};
 use crate::agent::{Agent, AgentEvent, ChatMessage};
 use crate::timestamp::Timestamp;
 
@@ -24,20 +29,63 @@ const TITLE_CHARS: usize = 60;
 const BUFFER: usize = 64;
 const CANCELLED_NOTE: &str = "The user cancelled the stream. The response above may be incomplete.";
 
+/// The events of a streamed response. Dropping it is the client's cancel:
+/// the turn stops its model request and keeps what was generated.
+#[derive(Debug)]
+pub struct EventStream(mpsc::Receiver<Event>);
+
+impl EventStream {
+    pub async fn next(&mut self) -> Option<Event> {
+        self.0.recv().await
+    }
+}
+
+impl futures_core::Stream for EventStream {
+    type Item = Event;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        self.0.poll_recv(cx)
+    }
+}
+
 /// The receiver is gone: the client aborted.
 struct Cancelled;
 
+/// Why a turn ended before its answer was complete.
+enum Stop {
+    Cancelled,
+    /// The request was refused: the stream ends with an `error` event.
+    Refused(Error),
+}
+
+impl From<Cancelled> for Stop {
+    fn from(Cancelled: Cancelled) -> Self {
+        Stop::Cancelled
+    }
+}
+
+impl From<Error> for Stop {
+    fn from(err: Error) -> Self {
+        Stop::Refused(err)
+    }
+}
+
 struct Turn {
-    chatkit: ChatKit,
+    store: Store,
+    agent: Agent,
     user_id: String,
     tx: mpsc::Sender<Event>,
 }
 
-pub(super) fn start(chatkit: ChatKit, user_id: String, request: Request) -> EventStream {
+pub(super) fn start(store: Store, agent: Agent, user_id: String, request: StreamRequest) -> EventStream {
     let (tx, rx) = mpsc::channel(BUFFER);
-    let turn = Turn { chatkit, user_id, tx };
+    let turn = Turn {
+        store,
+        agent,
+        user_id,
+        tx,
+    };
     tokio::spawn(async move {
-        if turn.run(request).await.is_err() {
+        if let Err(Cancelled) = turn.run(request).await {
             tracing::debug!("the stream ended early: its reader went away");
         }
     });
@@ -101,39 +149,39 @@ impl Turn {
 
     /// `Err(Cancelled)` when the client went away; request errors become an
     /// `error` event that ends the stream.
-    async fn run(&self, request: Request) -> Result<(), Cancelled> {
+    async fn run(&self, request: StreamRequest) -> Result<(), Cancelled> {
         let outcome = match request {
-            Request::CreateThread(p) => self.create(p).await,
-            Request::AddUserMessage(p) => self.add_message(p).await,
-            Request::RetryAfterItem(p) => self.retry(p).await,
-            Request::AddClientToolOutput(p) => {
+            StreamRequest::CreateThread(p) => self.create(p).await,
+            StreamRequest::AddUserMessage(p) => self.add_message(p).await,
+            StreamRequest::RetryAfterItem(p) => self.retry(p).await,
+            StreamRequest::AddClientToolOutput(p) => {
                 self.refuse(&p.thread_id, "There is no pending client tool call in this thread.")
                     .await
             }
-            Request::AddStructuredInput(p) => {
+            StreamRequest::AddStructuredInput(p) => {
                 self.refuse(&p.thread_id, "There is no pending question in this thread.")
                     .await
             }
-            Request::CustomAction(p) => self.refuse(&p.thread_id, "Custom actions are not supported.").await,
-            other => Err(Error::BadRequest(format!("{other:?} is not a streaming request"))).map(Ok),
+            StreamRequest::CustomAction(p) => self.refuse(&p.thread_id, "Custom actions are not supported.").await,
         };
         match outcome {
-            Ok(done) => done,
-            Err(err) => {
+            Ok(()) => Ok(()),
+            Err(Stop::Cancelled) => Err(Cancelled),
+            Err(Stop::Refused(err)) => {
                 tracing::info!(code = err.code(), "chatkit stream refused");
                 self.send(Event::error(err.to_string(), err.allow_retry())).await
             }
         }
     }
 
-    async fn refuse(&self, thread_id: &str, message: &'static str) -> Result<Result<(), Cancelled>, Error> {
-        self.chatkit.store.thread(&self.user_id, thread_id).await?;
-        Err(Error::Unsupported(message))
+    async fn refuse(&self, thread_id: &str, message: &'static str) -> Result<(), Stop> {
+        self.store.thread(&self.user_id, thread_id).await?;
+        Err(Stop::Refused(Error::Unsupported(message)))
     }
 
-    async fn create(&self, params: CreateParams) -> Result<Result<(), Cancelled>, Error> {
+    async fn create(&self, params: CreateParams) -> Result<(), Stop> {
         limits::check_message(&params.input)?;
-        let store = &self.chatkit.store;
+        let store = &self.store;
         let id = new_id("thr");
         let item = user_item(&id, params.input);
         let title = item.kind.message_text().and_then(|(_, text)| title_from(&text));
@@ -144,44 +192,39 @@ impl Turn {
             title: None,
             ..thread.clone()
         };
-        if self
-            .send(Event::ThreadCreated {
-                thread: untitled.to_thread(Page::empty()),
-            })
-            .await
-            .is_err()
-        {
-            return Ok(Err(Cancelled));
-        }
-        Ok(self.begin(thread, Some(item), title.is_some()).await)
+        self.send(Event::ThreadCreated {
+            thread: untitled.to_thread(Page::empty()),
+        })
+        .await?;
+        Ok(self.begin(thread, Some(item), title.is_some()).await?)
     }
 
-    async fn add_message(&self, params: AddMessageParams) -> Result<Result<(), Cancelled>, Error> {
+    async fn add_message(&self, params: AddMessageParams) -> Result<(), Stop> {
         limits::check_message(&params.input)?;
-        let thread = self.chatkit.store.thread(&self.user_id, &params.thread_id).await?;
+        let thread = self.store.thread(&self.user_id, &params.thread_id).await?;
         let item = user_item(&thread.id, params.input);
-        Ok(self.begin(thread, Some(item), false).await)
+        Ok(self.begin(thread, Some(item), false).await?)
     }
 
-    async fn retry(&self, params: ItemParams) -> Result<Result<(), Cancelled>, Error> {
-        let store = &self.chatkit.store;
+    async fn retry(&self, params: ItemParams) -> Result<(), Stop> {
+        let store = &self.store;
         let thread = store.thread(&self.user_id, &params.thread_id).await?;
         let (seq, item) = store
             .item(&thread, &params.item_id)
             .await?
             .ok_or(Error::ItemNotFound(params.item_id))?;
         if !matches!(item.kind, ItemKind::UserMessage { .. }) {
-            return Err(Error::BadRequest("Only a user message can be retried.".into()));
+            return Err(Error::BadRequest("Only a user message can be retried.".into()).into());
         }
         // The client removes the later items itself; the SDK sends no event for them.
         store.delete_items_after(&thread, seq).await?;
-        Ok(self.begin(thread, None, false).await)
+        Ok(self.begin(thread, None, false).await?)
     }
 
     /// Stores and echoes the user's message, then answers it; `titled` says
     /// the thread was just given its title.
     async fn begin(&self, thread: ThreadRow, user: Option<ThreadItem>, titled: bool) -> Result<(), Cancelled> {
-        let store = &self.chatkit.store;
+        let store = &self.store;
         if let Some(item) = user {
             if let Err(err) = store.add_item(&thread, &self.user_id, &item).await {
                 return self.send(Event::error(err.to_string(), true)).await;
@@ -203,12 +246,12 @@ impl Turn {
 
     /// Runs the agent and streams its answer as items.
     async fn respond(&self, thread: &ThreadRow) -> Result<(), Cancelled> {
-        let store = &self.chatkit.store;
+        let store = &self.store;
         let history = match store.recent_items(thread, CONTEXT_ITEMS).await {
             Ok(items) => items,
             Err(err) => return self.send(Event::error(err.to_string(), true)).await,
         };
-        let answer = self.chatkit.agent.run(self.user_id.clone(), model_context(&history));
+        let answer = self.agent.run(self.user_id.clone(), model_context(&history));
         let mut answer = std::pin::pin!(answer);
         let mut reply = Reply::new(thread);
         loop {
@@ -250,7 +293,7 @@ impl Turn {
     }
 
     async fn persist(&self, thread: &ThreadRow, item: &ThreadItem) {
-        if let Err(err) = self.chatkit.store.add_item(thread, &self.user_id, item).await {
+        if let Err(err) = self.store.add_item(thread, &self.user_id, item).await {
             tracing::error!(error = %err, item_id = %item.id, "could not store a chat item");
         }
     }
