@@ -9,6 +9,7 @@ pub mod db;
 pub mod private;
 pub mod random;
 pub mod secret;
+pub mod services;
 pub mod tasks;
 pub mod timestamp;
 pub mod token;
@@ -19,4 +20,5 @@ pub mod replay;
 pub mod testing;
 
 pub use secret::Secret;
+pub use services::Services;
 pub use timestamp::Timestamp;

@@ -188,17 +188,9 @@ async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> 
         .build()
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let db = options.database().await?;
-    let tokens = std::sync::Arc::new(options.tokens(Some(&db)).await?);
-    let tasks = Tasks::new(db.clone());
-    let agent = tasktalk_core::agent::Agent::new(provider, tasks.clone());
-    tracing::info!(provider = %agent.provider().describe(), "assistant ready");
-    let state = crate::http::AppState {
-        accounts: Accounts::new(db.clone(), options.auth_config()),
-        chatkit: tasktalk_core::chatkit::ChatKit::new(db.clone(), tokens.clone(), agent),
-        tokens,
-        tasks,
-        db,
-    };
+    let tokens = options.tokens(Some(&db)).await?;
+    tracing::info!(provider = %provider.describe(), "assistant ready");
+    let state = tasktalk_core::Services::new(db, tokens, options.auth_config(), provider);
     let config = crate::http::HttpConfig {
         bind: args.bind,
         cors_origins,

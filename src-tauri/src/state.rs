@@ -5,13 +5,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use tasktalk_core::Secret;
-use tasktalk_core::agent::{Agent, OfflineAssistant, ProviderSettings};
-use tasktalk_core::auth::{Accounts, AuthConfig};
-use tasktalk_core::chatkit::ChatKit;
+use tasktalk_core::agent::{OfflineAssistant, ProviderSettings};
+use tasktalk_core::auth::AuthConfig;
 use tasktalk_core::db::{Database, Location};
-use tasktalk_core::tasks::Tasks;
 use tasktalk_core::token::{TokenConfig, Tokens};
+use tasktalk_core::{Secret, Services};
 use tokio::sync::{RwLock, oneshot};
 
 use crate::confirm::Asker;
@@ -22,10 +20,7 @@ use crate::settings::{ChatBackend, DatabaseSetting, Settings, url_with_password}
 /// The core, opened with one version of the settings.
 #[derive(Clone, Debug)]
 pub struct Backend {
-    pub accounts: Accounts,
-    pub tokens: Arc<Tokens>,
-    pub tasks: Tasks,
-    pub chatkit: ChatKit,
+    pub services: Services,
     /// Set when chat goes to an HTTP ChatKit endpoint instead of this core.
     pub remote_chat: Option<String>,
     pub database_label: String,
@@ -52,16 +47,14 @@ impl Backend {
             }
         };
         let db = Database::open_and_migrate(&location).await?;
-        let tokens = Arc::new(
-            Tokens::load(
-                &db,
-                TokenConfig {
-                    mode: settings.jwt_mode,
-                    ..TokenConfig::new(jwt_secret)
-                },
-            )
-            .await?,
-        );
+        let tokens = Tokens::load(
+            &db,
+            TokenConfig {
+                mode: settings.jwt_mode,
+                ..TokenConfig::new(jwt_secret)
+            },
+        )
+        .await?;
         let provider_settings = ProviderSettings {
             kind: settings.provider.kind,
             model: settings.provider.model.clone(),
@@ -82,16 +75,12 @@ impl Backend {
                 )
             }
         };
-        let tasks = Tasks::new(db.clone());
         let remote_chat = match &settings.chat_backend {
             ChatBackend::Local => None,
             ChatBackend::Remote { url } => Some(url.trim().to_owned()),
         };
         Ok(Self {
-            accounts: Accounts::new(db.clone(), AuthConfig::default()),
-            chatkit: ChatKit::new(db.clone(), Arc::clone(&tokens), Agent::new(provider, tasks.clone())),
-            tasks,
-            tokens,
+            services: Services::new(db, tokens, AuthConfig::default(), provider),
             remote_chat,
             database_label: location.to_string(),
             provider_label,

@@ -35,7 +35,7 @@ export type Settings = {
 };
 export type SettingsUpdate = Settings & { apiKey?: string; databasePassword?: string; betterAuthSecret?: string };
 /** `apiKeyDropped`: the provider's server changed and no key was entered, so the saved one was deleted. */
-export type SettingsSetResult = { settings: Settings; restartRequired: boolean; apiKeyDropped: boolean };
+export type SettingsSetResult = { settings: Settings; apiKeyDropped: boolean };
 export type AppInfo = {
   version: string;
   database: string;

@@ -12,31 +12,19 @@ mod tasks;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use tasktalk_core::auth::Accounts;
-use tasktalk_core::chatkit::ChatKit;
-use tasktalk_core::db::Database;
-use tasktalk_core::tasks::Tasks;
-use tasktalk_core::token::Tokens;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use error::ApiError;
 
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: Database,
-    pub accounts: Accounts,
-    pub tokens: Arc<Tokens>,
-    pub tasks: Tasks,
-    pub chatkit: ChatKit,
-}
+/// What every route shares: the core's services.
+pub type AppState = tasktalk_core::Services;
 
 #[derive(Clone, Debug)]
 pub struct HttpConfig {

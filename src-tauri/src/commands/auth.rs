@@ -39,6 +39,7 @@ pub async fn sign_up(state: State<'_, AppState>, email: String, name: String, pa
     let signed = state
         .backend()
         .await?
+        .services
         .accounts
         .sign_up(&email, &name, &password, &client())
         .await?;
@@ -50,6 +51,7 @@ pub async fn sign_in(state: State<'_, AppState>, email: String, password: String
     let signed = state
         .backend()
         .await?
+        .services
         .accounts
         .sign_in(&email, &password, &client())
         .await?;
@@ -61,7 +63,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
     if let Ok(token) = state.session_token()
         && let Ok(backend) = state.backend().await
     {
-        backend.accounts.sign_out(token.expose()).await?;
+        backend.services.accounts.sign_out(token.expose()).await?;
     }
     state.secrets.delete(SESSION_TOKEN)
 }
@@ -75,7 +77,7 @@ pub async fn current_session(state: State<'_, AppState>) -> Result<Option<Sessio
         Err(Error::SignedOut) => return Ok(None),
         Err(other) => return Err(other),
     };
-    match state.backend().await?.accounts.session(token.expose()).await {
+    match state.backend().await?.services.accounts.session(token.expose()).await {
         Ok(signed) => Ok(Some(SessionInfo { user: signed.user })),
         Err(auth::Error::SessionInvalid) => {
             state.secrets.delete(SESSION_TOKEN)?;
@@ -91,8 +93,9 @@ pub async fn auth_token(state: State<'_, AppState>) -> Result<AuthToken> {
     let token = state.session_token()?;
     let backend = state.backend().await?;
     let (_, issued) = backend
+        .services
         .tokens
-        .issue_for_session(&backend.accounts, token.expose())
+        .issue_for_session(&backend.services.accounts, token.expose())
         .await?;
     Ok(AuthToken {
         token: issued.token,

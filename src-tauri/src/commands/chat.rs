@@ -48,7 +48,12 @@ pub async fn chatkit<R: Runtime>(
     if let Some(url) = backend.remote_chat {
         return forward(app, &state, &url, request_id, authorization, body, events).await;
     }
-    match backend.chatkit.process(authorization.as_deref(), body.as_bytes()).await {
+    match backend
+        .services
+        .chatkit
+        .process(authorization.as_deref(), body.as_bytes())
+        .await
+    {
         chatkit::Response::Json { status, body } => Ok(ChatkitHead {
             status,
             content_type: JSON,

@@ -16,7 +16,6 @@ use crate::state::{AppState, Backend};
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
     settings: Settings,
-    restart_required: bool,
     /// The stored API key was deleted: the provider's server changed and no
     /// key was entered with the change.
     api_key_dropped: bool,
@@ -130,7 +129,6 @@ pub async fn settings_set<R: Runtime>(
     tracing::info!(api_key_dropped, "settings changed and applied");
     Ok(Saved {
         settings: shown(&state, new)?,
-        restart_required: false,
         api_key_dropped,
     })
 }

@@ -11,7 +11,7 @@ use crate::state::{AppState, Backend};
 async fn signed_in(state: &AppState) -> Result<(Backend, String)> {
     let token = state.session_token()?;
     let backend = state.backend().await?;
-    let user = backend.accounts.session(token.expose()).await?.user;
+    let user = backend.services.accounts.session(token.expose()).await?.user;
     Ok((backend, user.id))
 }
 
@@ -22,7 +22,7 @@ pub async fn tasks_list(state: State<'_, AppState>, status: StatusFilter) -> Res
         limit: tasktalk_core::tasks::PAGE_MAX,
         offset: 0,
     };
-    Ok(backend.tasks.list(&user, status, page).await?)
+    Ok(backend.services.tasks.list(&user, status, page).await?)
 }
 
 #[tauri::command]
@@ -33,7 +33,11 @@ pub async fn task_add<R: Runtime>(
     description: Option<String>,
 ) -> Result<Task> {
     let (backend, user) = signed_in(&state).await?;
-    let task = backend.tasks.add(&user, &title, description.as_deref()).await?;
+    let task = backend
+        .services
+        .tasks
+        .add(&user, &title, description.as_deref())
+        .await?;
     tasks_changed(&app);
     Ok(task)
 }
@@ -51,7 +55,7 @@ pub async fn task_update<R: Runtime>(
         title,
         description: description.map(Some),
     };
-    let task = backend.tasks.update(&user, id, update).await?;
+    let task = backend.services.tasks.update(&user, id, update).await?;
     tasks_changed(&app);
     Ok(task)
 }
@@ -64,7 +68,7 @@ pub async fn task_set_completed<R: Runtime>(
     completed: bool,
 ) -> Result<Task> {
     let (backend, user) = signed_in(&state).await?;
-    let task = backend.tasks.set_completed(&user, id, completed).await?;
+    let task = backend.services.tasks.set_completed(&user, id, completed).await?;
     tasks_changed(&app);
     Ok(task)
 }
@@ -72,7 +76,7 @@ pub async fn task_set_completed<R: Runtime>(
 #[tauri::command]
 pub async fn task_delete<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: TaskId) -> Result<()> {
     let (backend, user) = signed_in(&state).await?;
-    backend.tasks.delete(&user, id).await?;
+    backend.services.tasks.delete(&user, id).await?;
     tasks_changed(&app);
     Ok(())
 }

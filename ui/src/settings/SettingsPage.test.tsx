@@ -66,7 +66,6 @@ describe("SettingsPage", () => {
     const user = userEvent.setup();
     handlers.settings_set = () => ({
       settings: { ...saved, provider: { ...saved.provider, baseUrl: "https://elsewhere.example/v1", apiKeySet: false } },
-      restartRequired: false,
       apiKeyDropped: true,
     });
     render(<SettingsPage onBack={() => {}} onSaved={() => {}} />);

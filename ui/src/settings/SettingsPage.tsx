@@ -188,7 +188,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
   const [errors, setErrors] = useState<Errors>({});
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
-  const [result, setResult] = useState<{ restartRequired: boolean; apiKeyDropped: boolean } | null>(null);
+  const [result, setResult] = useState<{ apiKeyDropped: boolean } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -224,7 +224,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
     try {
       const r = await ipc.settingsSet(toUpdate(form));
       setForm(toForm(r.settings));
-      setResult({ restartRequired: r.restartRequired, apiKeyDropped: r.apiKeyDropped });
+      setResult({ apiKeyDropped: r.apiKeyDropped });
       onSaved(r.settings);
       ipc.appInfo().then(setInfo, () => {});
     } catch (err) {
@@ -393,7 +393,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
             </div>
           )}
           <div role="status" className="save-status">
-            {result && (result.restartRequired ? <strong>Saved. Restart Tasktalk to apply.</strong> : "Saved.")}
+            {result && "Saved."}
             {result?.apiKeyDropped && (
               <span data-testid="settings-api-key-dropped">
                 {" "}
