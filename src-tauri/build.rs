@@ -1,24 +1,15 @@
 // Each app command gets its own `allow-<command>` permission; the capability
-// file grants exactly the ones the UI uses.
-const COMMANDS: &[&str] = &[
-    "sign_up",
-    "sign_in",
-    "sign_out",
-    "current_session",
-    "auth_token",
-    "chatkit",
-    "chatkit_cancel",
-    "tasks_list",
-    "task_add",
-    "task_update",
-    "task_set_completed",
-    "task_delete",
-    "settings_get",
-    "settings_set",
-    "app_info",
-];
+// file grants exactly the ones the UI uses (checked by the bindings test).
+macro_rules! app_commands {
+    ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {
+        &[$(stringify!($command)),*]
+    };
+}
+const COMMANDS: &[&str] = include!("src/commands/list.rs");
 
+#[allow(clippy::print_stdout)] // Cargo reads a build script's instructions from its output.
 fn main() {
+    println!("cargo::rerun-if-changed=src-tauri/src/commands/list.rs");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

@@ -13,6 +13,7 @@ use sqlx::{Decode, Encode, Type, ValueRef};
 
 /// Millisecond precision, as JavaScript (and so Better Auth) keeps it.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct Timestamp(DateTime<Utc>);
 

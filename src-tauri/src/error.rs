@@ -44,20 +44,84 @@ impl From<token::Error> for Error {
     }
 }
 
+/// What went wrong, for the UI to branch on: every kind a command can reject
+/// with, in the core's SCREAMING_SNAKE_CASE codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorKind {
+    InvalidEmail,
+    InvalidName,
+    InvalidPassword,
+    UserAlreadyExists,
+    InvalidEmailOrPassword,
+    TooManyAttempts,
+    UserNotFound,
+    MissingSecret,
+    SecretTooShort,
+    InvalidToken,
+    InvalidTitle,
+    InvalidRequest,
+    TaskNotFound,
+    Internal,
+    Database,
+    SessionExpired,
+    SignedOut,
+    Settings,
+    Secrets,
+    Unavailable,
+    Remote,
+    ConfirmationDeclined,
+}
+
+fn auth_kind(err: &auth::Error) -> ErrorKind {
+    match err {
+        auth::Error::InvalidEmail => ErrorKind::InvalidEmail,
+        auth::Error::InvalidName => ErrorKind::InvalidName,
+        auth::Error::InvalidPassword => ErrorKind::InvalidPassword,
+        auth::Error::EmailTaken => ErrorKind::UserAlreadyExists,
+        auth::Error::InvalidCredentials => ErrorKind::InvalidEmailOrPassword,
+        auth::Error::Throttled { .. } => ErrorKind::TooManyAttempts,
+        auth::Error::SessionInvalid => ErrorKind::SessionExpired,
+        auth::Error::UserNotFound => ErrorKind::UserNotFound,
+        auth::Error::Hashing(_) => ErrorKind::Internal,
+        auth::Error::Database(_) => ErrorKind::Database,
+    }
+}
+
 impl Error {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Auth(auth::Error::SessionInvalid) | Error::SessionExpired => "session_expired",
-            Error::Auth(e) => e.code(),
-            Error::Token(e) => e.code(),
-            Error::Tasks(e) => e.code(),
-            Error::Database(_) => "database",
-            Error::SignedOut => "signed_out",
-            Error::Settings(_) => "settings",
-            Error::Secrets(_) => "secrets",
-            Error::Unavailable(_) => "unavailable",
-            Error::Remote(_) => "remote",
-            Error::ConfirmationDeclined(_) => "CONFIRMATION_DECLINED",
+            Error::Auth(e) => auth_kind(e),
+            Error::Token(e) => match e {
+                token::Error::MissingSecret => ErrorKind::MissingSecret,
+                token::Error::SecretTooShort => ErrorKind::SecretTooShort,
+                // A command's token comes from its own session, never from a
+                // header: a missing one is a session that ended.
+                token::Error::Invalid(_) => ErrorKind::InvalidToken,
+                token::Error::MissingBearer => ErrorKind::SessionExpired,
+                token::Error::KeyStore(_) | token::Error::Signing => ErrorKind::Internal,
+                token::Error::Session(e) => auth_kind(e),
+                token::Error::Database(_) => ErrorKind::Database,
+            },
+            Error::Tasks(e) => match e {
+                tasks::Error::InvalidTitle
+                | tasks::Error::ControlCharacter {
+                    field: tasks::TextField::Title,
+                    ..
+                } => ErrorKind::InvalidTitle,
+                tasks::Error::ControlCharacter { .. } | tasks::Error::InvalidRequest(_) => ErrorKind::InvalidRequest,
+                tasks::Error::NotFound(_) => ErrorKind::TaskNotFound,
+                tasks::Error::Database(_) => ErrorKind::Database,
+            },
+            Error::Database(_) => ErrorKind::Database,
+            Error::SignedOut => ErrorKind::SignedOut,
+            Error::SessionExpired => ErrorKind::SessionExpired,
+            Error::Settings(_) => ErrorKind::Settings,
+            Error::Secrets(_) => ErrorKind::Secrets,
+            Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::Remote(_) => ErrorKind::Remote,
+            Error::ConfirmationDeclined(_) => ErrorKind::ConfirmationDeclined,
         }
     }
 }
@@ -65,7 +129,7 @@ impl Error {
 impl serde::Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = serializer.serialize_struct("Error", 2)?;
-        object.serialize_field("kind", self.kind())?;
+        object.serialize_field("kind", &self.kind())?;
         object.serialize_field("message", &self.to_string())?;
         object.end()
     }
@@ -83,6 +147,6 @@ mod tests {
             serde_json::json!({"kind": "TASK_NOT_FOUND", "message": "Task 7 was not found."})
         );
         let expired = serde_json::to_value(Error::from(token::Error::Session(auth::Error::SessionInvalid)));
-        assert_eq!(expired.unwrap_or_default()["kind"], "session_expired");
+        assert_eq!(expired.unwrap_or_default()["kind"], "SESSION_EXPIRED");
     }
 }

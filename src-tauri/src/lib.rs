@@ -1,6 +1,8 @@
 //! Tasktalk's desktop shell: a thin Tauri transport over tasktalk-core.
 //! Generic over the runtime so tests build the same app on the mock runtime.
 
+#[cfg(test)]
+mod bindings;
 pub mod commands;
 mod confirm;
 mod error;
@@ -41,6 +43,13 @@ impl Launch {
     }
 }
 
+/// The handler of every command in commands/list.rs.
+macro_rules! app_commands {
+    ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {
+        tauri::generate_handler![$(commands::$module::$command),*]
+    };
+}
+
 /// The app on any runtime: plugins, state, commands.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
     let builder = if launch.confirm.is_native() {
@@ -73,23 +82,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::auth::sign_up,
-            commands::auth::sign_in,
-            commands::auth::sign_out,
-            commands::auth::current_session,
-            commands::auth::auth_token,
-            commands::chat::chatkit,
-            commands::chat::chatkit_cancel,
-            commands::tasks::tasks_list,
-            commands::tasks::task_add,
-            commands::tasks::task_update,
-            commands::tasks::task_set_completed,
-            commands::tasks::task_delete,
-            commands::settings::settings_get,
-            commands::settings::settings_set,
-            commands::settings::app_info,
-        ])
+        .invoke_handler(include!("commands/list.rs"))
 }
 
 /// Starts the desktop app.

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 pub const STORE_FILE: &str = "settings.json";
 pub const STORE_KEY: &str = "settings";
 
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum DatabaseSetting {
@@ -22,6 +23,7 @@ pub enum DatabaseSetting {
     Postgres { url: String },
 }
 
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderSetting {
@@ -35,6 +37,7 @@ pub struct ProviderSetting {
     pub api_key_set: bool,
 }
 
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ChatBackend {
@@ -45,6 +48,7 @@ pub enum ChatBackend {
     Remote { url: String },
 }
 
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
@@ -56,16 +60,20 @@ pub struct Settings {
 }
 
 /// What the settings page sends: the settings plus write-only secrets.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsUpdate {
     #[serde(flatten)]
     pub settings: Settings,
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub api_key: Option<String>,
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub database_password: Option<String>,
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub better_auth_secret: Option<String>,
 }
 

@@ -155,8 +155,8 @@ fn a_session_from_sign_up_to_sign_out() {
     assert_eq!(wrong["kind"], "INVALID_EMAIL_OR_PASSWORD");
     app.ok("sign_out", json!({}));
     assert_eq!(app.ok("current_session", json!({})), Value::Null);
-    assert_eq!(app.err("auth_token", json!({}))["kind"], "signed_out");
-    assert_eq!(app.err("tasks_list", json!({"status": "all"}))["kind"], "signed_out");
+    assert_eq!(app.err("auth_token", json!({}))["kind"], "SIGNED_OUT");
+    assert_eq!(app.err("tasks_list", json!({"status": "all"}))["kind"], "SIGNED_OUT");
     assert_eq!(
         app.ok(
             "sign_in",
@@ -300,7 +300,7 @@ fn settings_and_app_info() {
 
     let mut bad = settings.clone();
     bad["database"] = json!({"kind": "postgres", "url": "mysql://db/x"});
-    assert_eq!(app.err("settings_set", json!({"settings": bad}))["kind"], "settings");
+    assert_eq!(app.err("settings_set", json!({"settings": bad}))["kind"], "SETTINGS");
     assert_eq!(
         app.ok("settings_get", json!({}))["database"],
         json!({"kind": "sqlite"}),
@@ -473,7 +473,7 @@ fn settings_that_fail_to_start_leave_the_stored_secrets_as_they_were() {
     unreachable["betterAuthSecret"] = json!("a-new-better-auth-secret-0123456789abcdef");
     unreachable["apiKey"] = json!("sk-second-key");
     let err = app.err("settings_set", json!({"settings": unreachable}));
-    assert_eq!(err["kind"], "database", "{err}");
+    assert_eq!(err["kind"], "DATABASE", "{err}");
 
     let after = std::fs::read_to_string(&secrets_file).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(after, before, "a failed change leaves every secret as it was");
@@ -591,11 +591,11 @@ fn a_stored_database_password_goes_to_a_new_server_only_when_confirmed() {
     app.answer.store(true, Ordering::SeqCst);
     assert_eq!(
         app.err("settings_set", json!({"settings": moved.clone()}))["kind"],
-        "database"
+        "DATABASE"
     );
     // A password typed with the change is not a stored one: nothing to ask.
     moved["databasePassword"] = json!("typed-now");
-    assert_eq!(app.err("settings_set", json!({"settings": moved}))["kind"], "database");
+    assert_eq!(app.err("settings_set", json!({"settings": moved}))["kind"], "DATABASE");
     assert_eq!(app.asked().len(), 2);
 }
 
@@ -732,7 +732,7 @@ fn a_deleted_account_is_refused_by_every_command() {
         ("task_add", json!({"title": "again", "description": null})),
         ("auth_token", json!({})),
     ] {
-        assert_eq!(app.err(cmd, args)["kind"], "session_expired", "{cmd}");
+        assert_eq!(app.err(cmd, args)["kind"], "SESSION_EXPIRED", "{cmd}");
     }
 }
 
@@ -743,7 +743,7 @@ fn a_better_auth_secret_shorter_than_32_characters_is_refused_by_the_settings() 
     shared["database"] = json!({"kind": "postgres", "url": "postgres://app@127.0.0.1:1/tasks"});
     shared["betterAuthSecret"] = json!("0123456789abcdef0123456789abcde");
     let err = app.err("settings_set", json!({"settings": shared}));
-    assert_eq!(err["kind"], "settings", "{err}");
+    assert_eq!(err["kind"], "SETTINGS", "{err}");
     assert!(
         err["message"]
             .as_str()

@@ -39,7 +39,7 @@ beforeEach(() => {
 describe("App", () => {
   it("shows sign-in with the expiry notice when the stored session ended", async () => {
     handlers.current_session = () => {
-      throw { kind: "session_expired", message: "The session expired." };
+      throw { kind: "SESSION_EXPIRED", message: "The session expired." };
     };
     render(<App fetch={fakeFetch()} builtinChatOnly />);
     expect((await screen.findByTestId("auth-notice")).textContent).toBe(SESSION_EXPIRED_NOTICE);
@@ -99,10 +99,10 @@ describe("App", () => {
     expect((screen.getByTestId("composer-input") as HTMLTextAreaElement).value).toBe("");
   });
 
-  it("a task command failing with session_expired also returns to sign-in", async () => {
+  it("a task command failing with SESSION_EXPIRED also returns to sign-in", async () => {
     handlers.current_session = () => ({ user: ada });
     handlers.tasks_list = () => {
-      throw { kind: "session_expired", message: "The session expired." };
+      throw { kind: "SESSION_EXPIRED", message: "The session expired." };
     };
     render(<App fetch={fakeFetch()} builtinChatOnly />);
     await waitFor(() => expect(screen.getByTestId("auth-notice").textContent).toBe(SESSION_EXPIRED_NOTICE));

@@ -5,7 +5,7 @@ import { ChatPage } from "./ChatPage";
 import { createIpcFetch, type IpcFetch } from "./chatkitTransport";
 import { createChatMemoryStore } from "./draft";
 import * as ipc from "./ipc";
-import type { Settings, User } from "./ipc";
+import type { Settings, User } from "./bindings";
 import { SettingsPage } from "./settings/SettingsPage";
 
 export const SESSION_EXPIRED_NOTICE = "Your session has expired. Please sign in again.";
@@ -40,7 +40,7 @@ export function App({ fetch: injectedFetch, builtinChatOnly }: AppProps = {}) {
 
   useEffect(() => {
     let live = true;
-    ipc.currentSession().then(
+    ipc.commands.currentSession().then(
       (s) => live && setAuth(s ? { status: "signed-in", user: s.user } : { status: "signed-out", notice: null }),
       (e: unknown) => {
         if (!live) return;
@@ -57,7 +57,7 @@ export function App({ fetch: injectedFetch, builtinChatOnly }: AppProps = {}) {
   useEffect(() => {
     if (!signedIn) return;
     let live = true;
-    ipc.settingsGet().then(
+    ipc.commands.settingsGet().then(
       (s) => live && setSettings(s),
       () => {
         /* the defaults apply */
@@ -70,7 +70,7 @@ export function App({ fetch: injectedFetch, builtinChatOnly }: AppProps = {}) {
 
   const onSignIn = useCallback(
     async (email: string, password: string) => {
-      const s = await ipc.signIn(email, password);
+      const s = await ipc.commands.signIn(email, password);
       ipcFetch.clearToken();
       setPage("chat");
       setAuth({ status: "signed-in", user: s.user });
@@ -80,7 +80,7 @@ export function App({ fetch: injectedFetch, builtinChatOnly }: AppProps = {}) {
 
   const onSignUp = useCallback(
     async (name: string, email: string, password: string) => {
-      const s = await ipc.signUp(email, name, password);
+      const s = await ipc.commands.signUp(email, name, password);
       ipcFetch.clearToken();
       setPage("chat");
       setAuth({ status: "signed-in", user: s.user });
@@ -90,7 +90,7 @@ export function App({ fetch: injectedFetch, builtinChatOnly }: AppProps = {}) {
 
   async function onSignOut() {
     try {
-      await ipc.signOut();
+      await ipc.commands.signOut();
     } catch {
       /* signed out locally either way */
     }

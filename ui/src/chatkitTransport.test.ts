@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from "vitest";
 import { createIpcFetch, type TransportDeps } from "./chatkitTransport";
-import type { ChatkitChunk, ChatkitResult } from "./ipc";
+import type { ChatkitChunk, ChatkitHead } from "./bindings";
 
 type Handler = (args: Record<string, unknown> | undefined) => Promise<unknown>;
 
@@ -53,7 +53,7 @@ function setup(handlers: Record<string, Handler>, extra: Partial<TransportDeps> 
   return { f, invoke, channel, calls };
 }
 
-const STREAM: ChatkitResult = { status: 200, contentType: "text/event-stream", body: null };
+const STREAM: ChatkitHead = { status: 200, contentType: "text/event-stream", body: null };
 const decoder = new TextDecoder();
 
 async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>, ms = 500): Promise<string | null> {
@@ -88,7 +88,7 @@ describe("createIpcFetch", () => {
   });
 
   it("keeps frames that arrive before the command resolves", async () => {
-    const d = deferred<ChatkitResult>();
+    const d = deferred<ChatkitHead>();
     const { f, channel } = setup({ chatkit: () => d.promise });
     const pending = f("u", post("{}"));
     await vi.waitFor(() => expect(FakeChannel.created.length).toBe(1));
@@ -174,7 +174,7 @@ describe("createIpcFetch", () => {
   });
 
   it("aborting before the command answers rejects with AbortError and cancels", async () => {
-    const d = deferred<ChatkitResult>();
+    const d = deferred<ChatkitHead>();
     const { f, calls } = setup({ chatkit: () => d.promise });
     const ctrl = new AbortController();
     const pending = f("u", post("{}", { signal: ctrl.signal }));
@@ -194,7 +194,7 @@ describe("createIpcFetch", () => {
   });
 
   it("an IPC rejection surfaces as a network-style TypeError with the message", async () => {
-    const { f } = setup({ chatkit: () => Promise.reject({ kind: "internal", message: "The database is not reachable." }) });
+    const { f } = setup({ chatkit: () => Promise.reject({ kind: "INTERNAL", message: "The database is not reachable." }) });
     const err = await f("u", post("{}")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect((err as Error).message).toBe("The database is not reachable.");
@@ -202,7 +202,7 @@ describe("createIpcFetch", () => {
 
   it("a failing auth_token rejects with its message", async () => {
     const { f, calls } = setup({
-      auth_token: () => Promise.reject({ kind: "internal", message: "Could not issue a token." }),
+      auth_token: () => Promise.reject({ kind: "INTERNAL", message: "Could not issue a token." }),
       chatkit: async () => STREAM,
     });
     await expect(f("u", post("{}"))).rejects.toThrow("Could not issue a token.");
@@ -213,7 +213,7 @@ describe("createIpcFetch", () => {
     const onUnauthorized = vi.fn();
     const { f, calls } = setup(
       {
-        auth_token: () => Promise.reject({ kind: "session_expired", message: "Your session has expired." }),
+        auth_token: () => Promise.reject({ kind: "SESSION_EXPIRED", message: "Your session has expired." }),
         chatkit: async () => STREAM,
       },
       { onUnauthorized },

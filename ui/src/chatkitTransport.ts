@@ -6,7 +6,7 @@
 // Channel, ending with one `{kind:"end"}`. Those frames are turned back into the
 // exact SSE bytes ChatKit expects (`data: <json>\n\n`).
 
-import type { AuthToken, ChatkitChunk, ChatkitResult } from "./ipc";
+import type { AuthToken, Call, ChatkitChunk, ChatkitHead } from "./bindings";
 import { SESSION_ENDED_KINDS, toIpcError } from "./ipc";
 
 export interface ChannelLike<T> {
@@ -14,7 +14,7 @@ export interface ChannelLike<T> {
 }
 
 export interface TransportDeps {
-  invoke: <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+  invoke: Call;
   Channel: new <T>(onmessage?: (message: T) => void) => ChannelLike<T>;
   /** Clock in milliseconds (tests). */
   now?: () => number;
@@ -167,10 +167,10 @@ export function createIpcFetch(deps: TransportDeps): IpcFetch {
     }
     signal?.addEventListener("abort", onAbort);
 
-    const result = await new Promise<ChatkitResult>((resolve, reject) => {
+    const result = await new Promise<ChatkitHead>((resolve, reject) => {
       rejectPending = reject;
       deps
-        .invoke<ChatkitResult>("chatkit", {
+        .invoke<ChatkitHead>("chatkit", {
           requestId,
           authorization: `Bearer ${token}`,
           body,

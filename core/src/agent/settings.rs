@@ -12,6 +12,7 @@ use super::{Provider, ProviderError, ProviderErrorKind};
 use crate::secret::Secret;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ProviderKind {
     /// No network, no key: understands everyday task phrasings.
     #[default]

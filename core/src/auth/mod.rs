@@ -103,6 +103,7 @@ macro_rules! session_columns {
 
 /// A row of Better Auth's `user` table; serialises as Better Auth does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 #[sqlx(rename_all = "camelCase")]
 pub struct User {

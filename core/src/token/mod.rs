@@ -78,6 +78,7 @@ impl From<sqlx::Error> for Error {
 
 /// Which algorithm new tokens are signed with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum JwtMode {
     #[default]

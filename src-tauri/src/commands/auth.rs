@@ -10,11 +10,13 @@ use crate::secrets::SESSION_TOKEN;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionInfo {
     user: User,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthToken {
     token: String,
@@ -69,7 +71,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
 }
 
 /// The person signed in last time, if their session still holds; `None` when
-/// nobody signed in; `session_expired` when the stored session ended.
+/// nobody signed in; `SESSION_EXPIRED` when the stored session ended.
 #[tauri::command]
 pub async fn current_session(state: State<'_, AppState>) -> Result<Option<SessionInfo>> {
     let token = match state.session_token() {

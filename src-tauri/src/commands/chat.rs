@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ChatkitHead {
     status: u16,
@@ -26,6 +27,7 @@ pub struct ChatkitHead {
 
 /// One message on the events channel: a server-sent event's JSON, or the end.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ChatkitChunk {
     Frame { data: String },

@@ -13,6 +13,7 @@ use crate::settings::{STORE_FILE, STORE_KEY, Settings, SettingsUpdate};
 use crate::state::{AppState, Backend};
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
     settings: Settings,
@@ -22,6 +23,7 @@ pub struct Saved {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     version: String,

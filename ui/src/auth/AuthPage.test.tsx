@@ -29,7 +29,7 @@ describe("sign-in form", () => {
   it("shows the server's error message in an alert", async () => {
     const { onSignIn, user } = setup({
       onSignIn: async () => {
-        throw new IpcError("invalid_credentials", "The email or the password is wrong.");
+        throw new IpcError("INVALID_EMAIL_OR_PASSWORD", "The email or the password is wrong.");
       },
     });
     await user.type(screen.getByTestId("signin-email"), "ada@example.com");
@@ -115,7 +115,7 @@ describe("sign-up form", () => {
   it("shows a server error such as an existing account", async () => {
     const ctx = setup({
       onSignUp: async () => {
-        throw { kind: "email_taken", message: "An account with this email already exists." };
+        throw { kind: "USER_ALREADY_EXISTS", message: "An account with this email already exists." };
       },
     });
     await ctx.user.click(screen.getByTestId("goto-signup"));

@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Settings } from "../ipc";
+import type { Settings } from "../bindings";
 import { calls, handlers, resetTauriMock } from "../test/tauriMock";
 import { SettingsPage } from "./SettingsPage";
 

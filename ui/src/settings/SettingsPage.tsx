@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import * as ipc from "../ipc";
-import type { AppInfo, ProviderKind, Settings, SettingsUpdate } from "../ipc";
+import type { AppInfo, ProviderKind, Settings, SettingsUpdate } from "../bindings";
 
 type Form = {
   dbKind: "sqlite" | "postgres";
@@ -192,11 +192,11 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
 
   useEffect(() => {
     let live = true;
-    ipc.settingsGet().then(
+    ipc.commands.settingsGet().then(
       (s) => live && setForm(toForm(s)),
       (e: unknown) => live && setLoadError(ipc.toIpcError(e).message),
     );
-    ipc.appInfo().then(
+    ipc.commands.appInfo().then(
       (i) => live && setInfo(i),
       () => {
         /* the information block just stays empty */
@@ -222,11 +222,11 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
     setSaveError(null);
     setResult(null);
     try {
-      const r = await ipc.settingsSet(toUpdate(form));
+      const r = await ipc.commands.settingsSet(toUpdate(form));
       setForm(toForm(r.settings));
       setResult({ apiKeyDropped: r.apiKeyDropped });
       onSaved(r.settings);
-      ipc.appInfo().then(setInfo, () => {});
+      ipc.commands.appInfo().then(setInfo, () => {});
     } catch (err) {
       setSaveError(ipc.toIpcError(err).message);
     } finally {

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Task } from "../ipc";
+import type { Task } from "../bindings";
 import { calls, handlers, resetTauriMock } from "../test/tauriMock";
 import { TasksPanel } from "./TasksPanel";
 
@@ -58,7 +58,7 @@ describe("TasksPanel", () => {
     const user = userEvent.setup();
     let release!: () => void;
     handlers.task_set_completed = () =>
-      new Promise((_, reject) => (release = () => reject({ kind: "not_found", message: "That task no longer exists." })));
+      new Promise((_, reject) => (release = () => reject({ kind: "TASK_NOT_FOUND", message: "That task no longer exists." })));
     render(<TasksPanel refreshSignal={0} />);
     await waitFor(() => expect(rows()).toHaveLength(2));
     await user.click(within(rows()[0]).getByTestId("task-checkbox"));

@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import * as ipc from "../ipc";
-import type { StatusFilter, Task } from "../ipc";
+import type { StatusFilter, Task } from "../bindings";
 
 const FILTERS: { value: StatusFilter; label: string; testId: string }[] = [
   { value: "all", label: "All", testId: "task-filter-all" },
@@ -149,7 +149,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
     const seq = ++loadSeq.current;
     const f = filterRef.current;
     try {
-      const list = await ipc.tasksList(f);
+      const list = await ipc.commands.tasksList(f);
       if (seq === loadSeq.current) {
         setTasks(list);
         setError(null);
@@ -189,7 +189,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
       loadSeq.current++; // a reload in flight would overwrite the optimistic state
       setTasks((list) => list?.map((t) => (t.id === task.id ? { ...t, completed } : t)) ?? list);
       try {
-        const updated = await ipc.taskSetCompleted(task.id, completed);
+        const updated = await ipc.commands.taskSetCompleted(task.id, completed);
         setTasks((list) => {
           if (!list) return list;
           const f = filterRef.current;
@@ -213,7 +213,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
       return false;
     }
     try {
-      const updated = await ipc.taskUpdate(task.id, title.trim(), null);
+      const updated = await ipc.commands.taskUpdate(task.id, title.trim(), null);
       setTasks((list) => list?.map((t) => (t.id === updated.id ? updated : t)) ?? list);
       setError(null);
       return true;
@@ -225,7 +225,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
 
   const onDelete = useCallback(async (task: Task) => {
     try {
-      await ipc.taskDelete(task.id);
+      await ipc.commands.taskDelete(task.id);
       setTasks((list) => list?.filter((t) => t.id !== task.id) ?? list);
       setError(null);
     } catch (e) {
@@ -243,7 +243,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
     }
     setAdding(true);
     try {
-      const task = await ipc.taskAdd(newTitle.trim(), null);
+      const task = await ipc.commands.taskAdd(newTitle.trim(), null);
       setNewTitle("");
       setError(null);
       if (matches(filterRef.current, task)) setTasks((list) => [task, ...(list ?? []).filter((t) => t.id !== task.id)]);

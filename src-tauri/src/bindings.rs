@@ -1,0 +1,174 @@
+//! The UI's bindings, ui/src/bindings.ts: every command of commands/list.rs
+//! as a typed function, and the TypeScript of the types they carry (ts-rs),
+//! written from the Rust side and checked in. These tests fail when the file
+//! is out of date or the main window's capability and the list disagree.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use tasktalk_core::tasks::{StatusFilter, Task, TaskId};
+use ts_rs::{Config, Dummy, TS, TypeVisitor};
+
+use crate::commands::auth::{AuthToken, SessionInfo};
+use crate::commands::chat::{ChatkitChunk, ChatkitHead};
+use crate::commands::settings::{AppInfo, Saved};
+use crate::error::ErrorKind;
+use crate::settings::{Settings, SettingsUpdate};
+
+const BINDINGS: &str = "ui/src/bindings.ts";
+const CAPABILITY: &str = "src-tauri/capabilities/main-window.json";
+const REGENERATE: &str = "TASKTALK_WRITE_BINDINGS=1 cargo test -p tasktalk --lib bindings";
+
+/// Tauri's `Channel`, as the UI imports it from `@tauri-apps/api/core`.
+struct Channel<T>(PhantomData<T>);
+
+impl<T: TS + 'static> TS for Channel<T> {
+    type WithoutGenerics = Channel<Dummy>;
+    type OptionInnerType = Self;
+
+    fn name(cfg: &Config) -> String {
+        format!("Channel<{}>", T::name(cfg))
+    }
+
+    fn inline(cfg: &Config) -> String {
+        Self::name(cfg)
+    }
+
+    fn visit_dependencies(v: &mut impl TypeVisitor) {
+        v.visit::<T>();
+    }
+}
+
+/// The declarations of every named type a command carries, by name.
+struct Declarations<'a> {
+    cfg: &'a Config,
+    found: BTreeMap<String, String>,
+}
+
+impl TypeVisitor for Declarations<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if T::output_path().is_some() {
+            let name = T::ident(self.cfg);
+            if self.found.contains_key(&name) {
+                return;
+            }
+            let docs = T::docs().unwrap_or_default();
+            self.found.insert(name, format!("{docs}export {}\n", T::decl(self.cfg)));
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
+
+/// `request_id` → `requestId`: Tauri reads a command's arguments in camelCase.
+fn camel(name: &str) -> String {
+    let mut parts = name.split('_');
+    let first = parts.next().unwrap_or_default().to_owned();
+    parts.fold(first, |mut out, part| {
+        let mut chars = part.chars();
+        out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        out.push_str(chars.as_str());
+        out
+    })
+}
+
+/// One command's entry of the `commands` object.
+fn command(name: &str, args: &[(&str, String)], result: &str) -> String {
+    let params = args.iter().map(|(arg, ty)| format!("{}: {ty}", camel(arg)));
+    let params = params.collect::<Vec<_>>().join(", ");
+    let sent = args.iter().map(|(arg, _)| camel(arg)).collect::<Vec<_>>();
+    let sent = if sent.is_empty() {
+        String::new()
+    } else {
+        format!(", {{ {} }}", sent.join(", "))
+    };
+    format!("    {}: ({params}) => call<{result}>(\"{name}\"{sent}),\n", camel(name))
+}
+
+/// The whole of ui/src/bindings.ts.
+fn typescript() -> String {
+    let cfg = Config::new();
+    let mut types = Declarations {
+        cfg: &cfg,
+        found: BTreeMap::new(),
+    };
+    let mut names = Vec::new();
+    let mut functions = String::new();
+    macro_rules! app_commands {
+        ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {{$(
+            $(types.visit::<$type>();)*
+            types.visit::<$result>();
+            names.push(stringify!($command));
+            functions.push_str(&command(
+                stringify!($command),
+                &[$((stringify!($arg), <$type>::name(&cfg))),*],
+                &<$result>::name(&cfg),
+            ));
+        )*}};
+    }
+    include!("commands/list.rs");
+    types.visit::<ErrorKind>();
+    let declarations = types.found.into_values().collect::<Vec<_>>().join("\n");
+    let names = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(" | ");
+    format!(
+        "// Generated from src-tauri/src/commands/list.rs and the commands' Rust types\n\
+         // (src-tauri/src/bindings.rs): do not edit. Regenerate with\n\
+         // {REGENERATE}\n\n\
+         import type {{ Channel }} from \"@tauri-apps/api/core\";\n\n\
+         {declarations}\n\
+         /** The name of every command the UI may call. */\n\
+         export type Command = {names};\n\n\
+         /** Sends one command and resolves to its result. */\n\
+         export type Call = <T>(command: Command, args?: Record<string, unknown>) => Promise<T>;\n\n\
+         /** Every command as a typed function over `call`. */\n\
+         export function commands(call: Call) {{\n  return {{\n{functions}  }};\n}}\n"
+    )
+}
+
+fn root(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn the_checked_in_bindings_are_generated_from_the_commands() {
+    let generated = typescript();
+    let path = root(BINDINGS);
+    if std::env::var_os("TASKTALK_WRITE_BINDINGS").is_some() {
+        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("could not write {BINDINGS}: {e}"));
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "{BINDINGS} is out of date with the Rust commands and types: regenerate it with\n  {REGENERATE}\nand \
+         commit it"
+    );
+}
+
+#[test]
+fn the_main_window_may_call_exactly_the_listed_commands() {
+    let mut listed = BTreeSet::new();
+    macro_rules! app_commands {
+        ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {{
+            $(listed.insert(format!("allow-{}", stringify!($command).replace('_', "-")));)*
+        }};
+    }
+    include!("commands/list.rs");
+    let capability: serde_json::Value = std::fs::read_to_string(root(CAPABILITY))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let allowed: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.starts_with("allow-"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        allowed, listed,
+        "{CAPABILITY} must allow each command of src-tauri/src/commands/list.rs, and only those"
+    );
+}

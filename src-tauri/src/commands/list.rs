@@ -1,0 +1,23 @@
+// Every command the UI may call, listed once: lib.rs registers them
+// (`generate_handler!`), build.rs gives each its `allow-<command>` permission,
+// and src-tauri/src/bindings.rs writes their TypeScript (ui/src/bindings.ts)
+// and checks the main window's capability against this list. Each entry is
+// `module::command(argument: Type, ...) -> Result;`, the arguments the UI
+// sends, as the command's Rust signature declares them.
+app_commands! {
+    auth::sign_up(email: String, name: String, password: String) -> SessionInfo;
+    auth::sign_in(email: String, password: String) -> SessionInfo;
+    auth::sign_out() -> ();
+    auth::current_session() -> Option<SessionInfo>;
+    auth::auth_token() -> AuthToken;
+    chat::chatkit(request_id: String, authorization: Option<String>, body: String, events: Channel<ChatkitChunk>) -> ChatkitHead;
+    chat::chatkit_cancel(request_id: String) -> ();
+    tasks::tasks_list(status: StatusFilter) -> Vec<Task>;
+    tasks::task_add(title: String, description: Option<String>) -> Task;
+    tasks::task_update(id: TaskId, title: Option<String>, description: Option<String>) -> Task;
+    tasks::task_set_completed(id: TaskId, completed: bool) -> Task;
+    tasks::task_delete(id: TaskId) -> ();
+    settings::settings_get() -> Settings;
+    settings::settings_set(settings: SettingsUpdate) -> Saved;
+    settings::app_info() -> AppInfo;
+}

@@ -1,0 +1,96 @@
+// Generated from src-tauri/src/commands/list.rs and the commands' Rust types
+// (src-tauri/src/bindings.rs): do not edit. Regenerate with
+// TASKTALK_WRITE_BINDINGS=1 cargo test -p tasktalk --lib bindings
+
+import type { Channel } from "@tauri-apps/api/core";
+
+export type AppInfo = { version: string, database: string, secretStorage: string, secretStorageDetail: string, provider: string, dataDir: string, };
+
+export type AuthToken = { token: string, expiresAt: Timestamp, };
+
+export type ChatBackend = { "kind": "local" } | { "kind": "remote", url: string, };
+
+/**
+ * One message on the events channel: a server-sent event's JSON, or the end.
+ */
+export type ChatkitChunk = { "kind": "frame", data: string, } | { "kind": "end" };
+
+export type ChatkitHead = { status: number, contentType: string, body: string | null, };
+
+export type DatabaseSetting = { "kind": "sqlite" } | { "kind": "postgres", url: string, };
+
+/**
+ * What went wrong, for the UI to branch on: every kind a command can reject
+ * with, in the core's SCREAMING_SNAKE_CASE codes.
+ */
+export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | "USER_ALREADY_EXISTS" | "INVALID_EMAIL_OR_PASSWORD" | "TOO_MANY_ATTEMPTS" | "USER_NOT_FOUND" | "MISSING_SECRET" | "SECRET_TOO_SHORT" | "INVALID_TOKEN" | "INVALID_TITLE" | "INVALID_REQUEST" | "TASK_NOT_FOUND" | "INTERNAL" | "DATABASE" | "SESSION_EXPIRED" | "SIGNED_OUT" | "SETTINGS" | "SECRETS" | "UNAVAILABLE" | "REMOTE" | "CONFIRMATION_DECLINED";
+
+/**
+ * Which algorithm new tokens are signed with.
+ */
+export type JwtMode = "hs256" | "eddsa";
+
+export type ProviderKind = "offline" | "openai" | "gemini" | "openai-compatible";
+
+export type ProviderSetting = { kind: ProviderKind, model: string | null, baseUrl: string | null, 
+/**
+ * Filled in when read; never stored.
+ */
+apiKeySet: boolean, };
+
+export type Saved = { settings: Settings, 
+/**
+ * The stored API key was deleted: the provider's server changed and no
+ * key was entered with the change.
+ */
+apiKeyDropped: boolean, };
+
+export type SessionInfo = { user: User, };
+
+export type Settings = { database: DatabaseSetting, provider: ProviderSetting, jwtMode: JwtMode, chatkitDomainKey: string, chatBackend: ChatBackend, };
+
+/**
+ * What the settings page sends: the settings plus write-only secrets.
+ */
+export type SettingsUpdate = { apiKey?: string, databasePassword?: string, betterAuthSecret?: string, database: DatabaseSetting, provider: ProviderSetting, jwtMode: JwtMode, chatkitDomainKey: string, chatBackend: ChatBackend, };
+
+export type StatusFilter = "all" | "pending" | "completed";
+
+export type Task = { id: number, title: string, description: string | null, completed: boolean, created_at: Timestamp, updated_at: Timestamp, };
+
+/**
+ * Millisecond precision, as JavaScript (and so Better Auth) keeps it.
+ */
+export type Timestamp = string;
+
+/**
+ * A row of Better Auth's `user` table; serialises as Better Auth does.
+ */
+export type User = { id: string, name: string, email: string, emailVerified: boolean, image: string | null, createdAt: Timestamp, updatedAt: Timestamp, };
+
+/** The name of every command the UI may call. */
+export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "task_add" | "task_update" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info";
+
+/** Sends one command and resolves to its result. */
+export type Call = <T>(command: Command, args?: Record<string, unknown>) => Promise<T>;
+
+/** Every command as a typed function over `call`. */
+export function commands(call: Call) {
+  return {
+    signUp: (email: string, name: string, password: string) => call<SessionInfo>("sign_up", { email, name, password }),
+    signIn: (email: string, password: string) => call<SessionInfo>("sign_in", { email, password }),
+    signOut: () => call<null>("sign_out"),
+    currentSession: () => call<SessionInfo | null>("current_session"),
+    authToken: () => call<AuthToken>("auth_token"),
+    chatkit: (requestId: string, authorization: string | null, body: string, events: Channel<ChatkitChunk>) => call<ChatkitHead>("chatkit", { requestId, authorization, body, events }),
+    chatkitCancel: (requestId: string) => call<null>("chatkit_cancel", { requestId }),
+    tasksList: (status: StatusFilter) => call<Array<Task>>("tasks_list", { status }),
+    taskAdd: (title: string, description: string | null) => call<Task>("task_add", { title, description }),
+    taskUpdate: (id: number, title: string | null, description: string | null) => call<Task>("task_update", { id, title, description }),
+    taskSetCompleted: (id: number, completed: boolean) => call<Task>("task_set_completed", { id, completed }),
+    taskDelete: (id: number) => call<null>("task_delete", { id }),
+    settingsGet: () => call<Settings>("settings_get"),
+    settingsSet: (settings: SettingsUpdate) => call<Saved>("settings_set", { settings }),
+    appInfo: () => call<AppInfo>("app_info"),
+  };
+}
