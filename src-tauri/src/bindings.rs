@@ -1,14 +1,16 @@
 //! The UI's bindings, ui/src/bindings.ts: every command of commands/list.rs
 //! as a typed function, and the TypeScript of the types they carry (ts-rs),
 //! written from the Rust side and checked in. These tests fail when the file
-//! is out of date or the main window's capability and the list disagree.
+//! is out of date or the main window's capability and the list disagree, and
+//! do not compile when the list and a command's signature do.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use tasktalk_core::tasks::{StatusFilter, Task, TaskId};
-use ts_rs::{Config, Dummy, TS, TypeVisitor};
+use tauri::test::MockRuntime;
+use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::commands::auth::{AuthToken, SessionInfo};
 use crate::commands::chat::{ChatkitChunk, ChatkitHead};
@@ -19,26 +21,6 @@ use crate::settings::{Settings, SettingsUpdate};
 const BINDINGS: &str = "ui/src/bindings.ts";
 const CAPABILITY: &str = "src-tauri/capabilities/main-window.json";
 const REGENERATE: &str = "TASKTALK_WRITE_BINDINGS=1 cargo test -p tasktalk --lib bindings";
-
-/// Tauri's `Channel`, as the UI imports it from `@tauri-apps/api/core`.
-struct Channel<T>(PhantomData<T>);
-
-impl<T: TS + 'static> TS for Channel<T> {
-    type WithoutGenerics = Channel<Dummy>;
-    type OptionInnerType = Self;
-
-    fn name(cfg: &Config) -> String {
-        format!("Channel<{}>", T::name(cfg))
-    }
-
-    fn inline(cfg: &Config) -> String {
-        Self::name(cfg)
-    }
-
-    fn visit_dependencies(v: &mut impl TypeVisitor) {
-        v.visit::<T>();
-    }
-}
 
 /// The declarations of every named type a command carries, by name.
 struct Declarations<'a> {
@@ -60,6 +42,74 @@ impl TypeVisitor for Declarations<'_> {
         T::visit_generics(self);
     }
 }
+
+/// A type commands/list.rs names: its TypeScript, and the type the command's
+/// Rust signature has in its place.
+trait Listed {
+    type Rust;
+    fn typescript(types: &mut Declarations) -> String;
+}
+
+impl<T: TS + 'static> Listed for T {
+    type Rust = T;
+
+    fn typescript(types: &mut Declarations) -> String {
+        types.visit::<T>();
+        T::name(types.cfg)
+    }
+}
+
+/// Tauri's `Channel<T>`, which the UI imports from `@tauri-apps/api/core`
+/// (the TypeScript of a foreign type cannot be derived).
+struct Channel<T>(PhantomData<T>);
+
+impl<T: TS + 'static> Listed for Channel<T> {
+    type Rust = tauri::ipc::Channel<T>;
+
+    fn typescript(types: &mut Declarations) -> String {
+        types.visit::<T>();
+        format!("Channel<{}>", T::name(types.cfg))
+    }
+}
+
+/// What Tauri passes a command besides the UI's arguments. A command generic
+/// over the runtime is checked on the mock one.
+trait Injected {}
+
+impl Injected for tauri::AppHandle<MockRuntime> {}
+
+impl<T: Send + Sync + 'static> Injected for tauri::State<'_, T> {}
+
+/// A command that takes `Args` from the UI after what Tauri injects (`I`)
+/// and resolves to `Out`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not take or return what src-tauri/src/commands/list.rs says",
+    note = "the list gives the arguments the UI sends, in the order of the command's parameters after its \
+            State and AppHandle, and the Ok type of its Result"
+)]
+trait Signature<Args, Out, I> {}
+
+macro_rules! signature {
+    ([$($injected:ident)*] [$($arg:ident)*]) => {
+        impl<F, Fut, Out, $($injected: Injected,)* $($arg,)*> Signature<($($arg,)*), Out, ($($injected,)*)> for F
+        where
+            F: Fn($($injected,)* $($arg,)*) -> Fut,
+            Fut: Future<Output = crate::Result<Out>>,
+        {
+        }
+    };
+}
+
+macro_rules! signatures {
+    ($($args:tt)*) => {
+        $(signature!([] $args); signature!([I1] $args); signature!([I1 I2] $args);)*
+    };
+}
+
+signatures!([] [A1] [A1 A2] [A1 A2 A3] [A1 A2 A3 A4]);
+
+/// Compiles only if `command` takes and returns what the list says.
+fn signature<Args, Out, I, F: Signature<Args, Out, I>>(_command: F) {}
 
 /// `request_id` → `requestId`: Tauri reads a command's arguments in camelCase.
 fn camel(name: &str) -> String {
@@ -97,14 +147,10 @@ fn typescript() -> String {
     let mut functions = String::new();
     macro_rules! app_commands {
         ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {{$(
-            $(types.visit::<$type>();)*
-            types.visit::<$result>();
+            let args = [$((stringify!($arg), <$type as Listed>::typescript(&mut types))),*];
+            let result = <$result as Listed>::typescript(&mut types);
             names.push(stringify!($command));
-            functions.push_str(&command(
-                stringify!($command),
-                &[$((stringify!($arg), <$type>::name(&cfg))),*],
-                &<$result>::name(&cfg),
-            ));
+            functions.push_str(&command(stringify!($command), &args, &result));
         )*}};
     }
     include!("commands/list.rs");
@@ -144,6 +190,18 @@ fn the_checked_in_bindings_are_generated_from_the_commands() {
         "{BINDINGS} is out of date with the Rust commands and types: regenerate it with\n  {REGENERATE}\nand \
          commit it"
     );
+}
+
+#[test]
+fn the_list_says_what_each_command_takes_and_returns() {
+    macro_rules! app_commands {
+        ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {{$(
+            signature::<($(<$type as Listed>::Rust,)*), <$result as Listed>::Rust, _, _>(
+                crate::commands::$module::$command,
+            );
+        )*}};
+    }
+    include!("commands/list.rs");
 }
 
 #[test]

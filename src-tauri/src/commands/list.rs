@@ -2,8 +2,11 @@
 // (`generate_handler!`), build.rs gives each its `allow-<command>` permission,
 // and src-tauri/src/bindings.rs writes their TypeScript (ui/src/bindings.ts)
 // and checks the main window's capability against this list. Each entry is
-// `module::command(argument: Type, ...) -> Result;`, the arguments the UI
-// sends, as the command's Rust signature declares them.
+// `module::command(argument: Type, ...) -> Ok type;`: the arguments the UI
+// sends, in the order of the command's parameters after its State and
+// AppHandle (the bindings' tests do not compile when they differ). The
+// argument names, in camelCase, are the keys the UI sends: they must be the
+// parameters' names, which only the IPC tests (tests/commands.rs) check.
 app_commands! {
     auth::sign_up(email: String, name: String, password: String) -> SessionInfo;
     auth::sign_in(email: String, password: String) -> SessionInfo;
