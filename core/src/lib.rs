@@ -9,6 +9,7 @@ pub mod db;
 pub mod private;
 pub mod random;
 pub mod secret;
+pub mod sse;
 pub mod tasks;
 pub mod timestamp;
 pub mod token;
