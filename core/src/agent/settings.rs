@@ -24,9 +24,15 @@ fn missing(what: &str) -> ProviderError {
 impl ProviderSettings {
     /// The configured provider, or a sentence saying what is missing.
     pub fn build(&self) -> Result<Arc<dyn Provider>, ProviderError> {
-        if self.kind == ProviderKind::Offline {
-            return Ok(Arc::new(OfflineAssistant));
+        match self.kind {
+            ProviderKind::Offline => Ok(Arc::new(OfflineAssistant)),
+            ProviderKind::OpenAi | ProviderKind::Gemini | ProviderKind::OpenAiCompatible => {
+                self.chat_completions().map(|p| Arc::new(p) as Arc<dyn Provider>)
+            }
         }
+    }
+
+    fn chat_completions(&self) -> Result<OpenAiCompatible, ProviderError> {
         let api_key = self.api_key.clone().filter(|k| !k.is_empty());
         if api_key.is_none() && self.kind.is_hosted() {
             return Err(missing(
@@ -34,12 +40,12 @@ impl ProviderSettings {
             ));
         }
         let defaults = OpenAiConfig::defaults(self.kind);
-        Ok(Arc::new(OpenAiCompatible::new(OpenAiConfig {
+        Ok(OpenAiCompatible::new(OpenAiConfig {
             base_url: chosen(&self.base_url, &defaults.base_url),
             model: chosen(&self.model, &defaults.model),
             api_key,
             ..defaults
-        })))
+        }))
     }
 
     /// Where the requests, and with them the API key, go: the base URL set,

@@ -63,7 +63,8 @@ pub struct OpenAiConfig {
 }
 
 impl OpenAiConfig {
-    /// The provider's default base URL and model, no key, default timeouts.
+    /// The provider's default base URL and model, no key, default timeouts
+    /// (both empty for the offline assistant, which this provider is not).
     pub fn defaults(kind: ProviderKind) -> Self {
         Self {
             base_url: kind.default_base_url().unwrap_or_default().to_owned(),
