@@ -54,9 +54,10 @@ impl SseDecoder {
             return Vec::new();
         }
         self.saw_bytes = true;
-        let bytes = match std::mem::take(&mut self.after_cr) {
-            true => bytes.strip_prefix(b"\n").unwrap_or(bytes),
-            false => bytes,
+        let bytes = if std::mem::take(&mut self.after_cr) {
+            bytes.strip_prefix(b"\n").unwrap_or(bytes)
+        } else {
+            bytes
         };
         self.partial.extend_from_slice(bytes);
         let mut events = Vec::new();
