@@ -10,6 +10,7 @@ pub mod private;
 pub mod random;
 pub mod secret;
 pub mod services;
+pub mod sse;
 pub mod tasks;
 pub mod timestamp;
 pub mod token;

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tasktalk_core::Secret;
-use tasktalk_core::agent::openai::{Flavor, OpenAiCompatible, OpenAiConfig};
 use tasktalk_core::agent::{
-    ChatMessage, ModelEvent, ModelRequest, Provider, ProviderError, ProviderErrorKind, ToolCall, tools,
+    ChatMessage, ModelEvent, ModelRequest, OpenAiCompatible, OpenAiConfig, Provider, ProviderError, ProviderErrorKind,
+    ProviderKind, ToolCall, tools,
 };
 use tasktalk_core::replay::{Outcome, ReplayServer, Reply};
 
@@ -49,19 +49,19 @@ fn chunks(body: &str, split: Split) -> Vec<Vec<u8>> {
     }
 }
 
-fn config(server: &ReplayServer, flavor: Flavor) -> OpenAiConfig {
+fn config(server: &ReplayServer, kind: ProviderKind) -> OpenAiConfig {
     OpenAiConfig {
         base_url: server.base_url(),
         api_key: Some(Secret::new(KEY)),
-        model: flavor.default_model().to_owned(),
+        model: kind.default_model().unwrap_or_default().to_owned(),
         timeout: Duration::from_secs(5),
         stall_timeout: Duration::from_secs(5),
-        flavor,
+        kind,
     }
 }
 
-fn provider(server: &ReplayServer, flavor: Flavor) -> OpenAiCompatible {
-    OpenAiCompatible::new(config(server, flavor))
+fn provider(server: &ReplayServer, kind: ProviderKind) -> OpenAiCompatible {
+    OpenAiCompatible::new(config(server, kind))
 }
 
 fn simple_request() -> ModelRequest {
@@ -80,10 +80,10 @@ async fn collect(provider: &dyn Provider, request: ModelRequest) -> Vec<Item> {
         .unwrap_or_else(|_| panic!("the stream did not end within {TEST_LIMIT:?}"))
 }
 
-/// Replays one reply to a provider of the given flavor and collects the stream.
-async fn replay(reply: Reply, flavor: Flavor) -> (Vec<Item>, ReplayServer) {
+/// Replays one reply to a provider of the given kind and collects the stream.
+async fn replay(reply: Reply, kind: ProviderKind) -> (Vec<Item>, ReplayServer) {
     let server = ReplayServer::start([reply]).await;
-    let items = collect(&provider(&server, flavor), simple_request()).await;
+    let items = collect(&provider(&server, kind), simple_request()).await;
     (items, server)
 }
 
@@ -152,7 +152,7 @@ fn assert_no_secret(error: &ProviderError) {
 async fn openai_text_deltas_arrive_in_order_however_the_body_is_split() {
     let body = fixture("openai_text.sse");
     for split in SPLITS {
-        let (items, _server) = replay(Reply::sse(200, chunks(&body, split)), Flavor::OpenAi).await;
+        let (items, _server) = replay(Reply::sse(200, chunks(&body, split)), ProviderKind::OpenAi).await;
         let events = succeeded(items);
         assert_eq!(
             deltas(&events),
@@ -175,7 +175,7 @@ async fn openai_text_deltas_arrive_in_order_however_the_body_is_split() {
 async fn openai_tool_call_split_across_chunks_is_one_call_with_the_joined_arguments() {
     let body = fixture("openai_tool_call.sse");
     for split in SPLITS {
-        let (items, _server) = replay(Reply::sse(200, chunks(&body, split)), Flavor::OpenAi).await;
+        let (items, _server) = replay(Reply::sse(200, chunks(&body, split)), ProviderKind::OpenAi).await;
         let events = succeeded(items);
         assert_eq!(
             events,
@@ -199,7 +199,7 @@ async fn openai_parallel_tool_calls_come_whole_in_index_order() {
             200,
             chunks(&fixture("openai_parallel_tool_calls.sse"), Split::Bytes(11)),
         ),
-        Flavor::OpenAi,
+        ProviderKind::OpenAi,
     )
     .await;
     let events = succeeded(items);
@@ -247,7 +247,7 @@ async fn interleaved_fragments_are_assembled_per_index_and_released_in_index_ord
         chunk(json!({}), json!("tool_calls")),
         "[DONE]".to_owned(),
     ]);
-    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
     let events = succeeded(items);
     assert_eq!(
         events,
@@ -273,7 +273,7 @@ async fn gemini_text_including_the_text_of_the_finishing_chunk() {
     for split in SPLITS {
         let (items, _server) = replay(
             Reply::sse(200, chunks(&fixture("gemini_text.sse"), split)),
-            Flavor::Gemini,
+            ProviderKind::Gemini,
         )
         .await;
         let events = succeeded(items);
@@ -291,7 +291,7 @@ async fn gemini_text_including_the_text_of_the_finishing_chunk() {
 async fn gemini_tool_call_in_one_chunk_without_index_or_id_gets_a_generated_id() {
     let (items, _server) = replay(
         Reply::sse(200, chunks(&fixture("gemini_tool_call.sse"), Split::Events)),
-        Flavor::Gemini,
+        ProviderKind::Gemini,
     )
     .await;
     let events = succeeded(items);
@@ -317,7 +317,7 @@ async fn gemini_tool_call_in_one_chunk_without_index_or_id_gets_a_generated_id()
 async fn gemini_parallel_calls_without_index_stay_separate_with_distinct_ids() {
     let (items, _server) = replay(
         Reply::sse(200, chunks(&fixture("gemini_parallel_tool_calls.sse"), Split::Bytes(5))),
-        Flavor::Gemini,
+        ProviderKind::Gemini,
     )
     .await;
     let events = succeeded(items);
@@ -337,7 +337,7 @@ async fn gemini_parallel_calls_without_index_stay_separate_with_distinct_ids() {
 async fn ollama_text_and_tool_call() {
     let (items, _server) = replay(
         Reply::sse(200, chunks(&fixture("ollama_text.sse"), Split::Bytes(3))),
-        Flavor::Compatible,
+        ProviderKind::OpenAiCompatible,
     )
     .await;
     let events = succeeded(items);
@@ -347,7 +347,7 @@ async fn ollama_text_and_tool_call() {
 
     let (items, _server) = replay(
         Reply::sse(200, chunks(&fixture("ollama_tool_call.sse"), Split::Events)),
-        Flavor::Compatible,
+        ProviderKind::OpenAiCompatible,
     )
     .await;
     assert_eq!(
@@ -369,7 +369,7 @@ async fn done_without_finish_reason_still_releases_the_calls() {
         r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"list_tasks","arguments":"{}"}}]}}]}"#,
         "[DONE]",
     ]);
-    let (items, _server) = replay(reply, Flavor::Compatible).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAiCompatible).await;
     assert_eq!(
         succeeded(items),
         [
@@ -386,7 +386,11 @@ async fn done_without_finish_reason_still_releases_the_calls() {
 #[tokio::test]
 async fn finish_reason_completes_the_answer_even_if_the_connection_then_drops() {
     let body = fixture("openai_text.sse").replace("data: [DONE]\n\n", "");
-    let (items, _server) = replay(Reply::sse(200, chunks(&body, Split::Events)).cut(), Flavor::OpenAi).await;
+    let (items, _server) = replay(
+        Reply::sse(200, chunks(&body, Split::Events)).cut(),
+        ProviderKind::OpenAi,
+    )
+    .await;
     let events = succeeded(items);
     assert_eq!(
         deltas(&events).concat(),
@@ -400,7 +404,7 @@ async fn finish_reason_completes_the_answer_even_if_the_connection_then_drops() 
 #[tokio::test]
 async fn request_body_and_headers() {
     let server = ReplayServer::start([Reply::openai_text(&["ok"])]).await;
-    let provider = provider(&server, Flavor::OpenAi);
+    let provider = provider(&server, ProviderKind::OpenAi);
     let request = ModelRequest {
         messages: vec![
             ChatMessage::system("You manage the user's tasks."),
@@ -466,7 +470,7 @@ async fn no_key_means_no_authorization_header_and_no_tools_means_no_tools_field(
     let provider = OpenAiCompatible::new(OpenAiConfig {
         base_url: format!("{}/", server.base_url()),
         api_key: None,
-        ..config(&server, Flavor::Compatible)
+        ..config(&server, ProviderKind::OpenAiCompatible)
     });
     let request = ModelRequest {
         messages: vec![ChatMessage::user("hi")],
@@ -489,7 +493,7 @@ async fn the_stream_is_lazy_and_one_provider_serves_consecutive_turns() {
         Reply::openai_text(&["Nothing", " left."]),
     ])
     .await;
-    let provider = provider(&server, Flavor::OpenAi);
+    let provider = provider(&server, ProviderKind::OpenAi);
     let stream = provider.stream(simple_request());
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
@@ -539,7 +543,7 @@ fn describe_and_debug_name_the_model_but_never_the_key() {
 
 #[tokio::test]
 async fn http_401_is_unauthorized_without_the_key_in_the_message() {
-    let (items, _server) = replay(Reply::json(401, fixture("openai_error_401.json")), Flavor::OpenAi).await;
+    let (items, _server) = replay(Reply::json(401, fixture("openai_error_401.json")), ProviderKind::OpenAi).await;
     let (before, error) = failure(items);
     assert!(before.is_empty());
     assert_eq!(error.kind, ProviderErrorKind::Unauthorized);
@@ -556,7 +560,7 @@ async fn http_401_is_unauthorized_without_the_key_in_the_message() {
 async fn gemini_answers_a_bad_key_with_400_and_that_is_unauthorized_too() {
     let (items, _server) = replay(
         Reply::json(400, fixture("gemini_error_400_api_key.json")),
-        Flavor::Gemini,
+        ProviderKind::Gemini,
     )
     .await;
     let (_, error) = failure(items);
@@ -569,7 +573,7 @@ async fn gemini_answers_a_bad_key_with_400_and_that_is_unauthorized_too() {
 async fn http_429_is_rate_limited_retryable_and_quotes_the_provider() {
     let (items, _server) = replay(
         Reply::json(429, fixture("openai_error_429.json")).header("retry-after", "20"),
-        Flavor::OpenAi,
+        ProviderKind::OpenAi,
     )
     .await;
     let (_, error) = failure(items);
@@ -582,7 +586,11 @@ async fn http_429_is_rate_limited_retryable_and_quotes_the_provider() {
 #[tokio::test]
 async fn server_errors_are_unavailable() {
     for status in [500, 502, 503, 529] {
-        let (items, _server) = replay(Reply::json(status, r#"{"error":{"message":"boom"}}"#), Flavor::OpenAi).await;
+        let (items, _server) = replay(
+            Reply::json(status, r#"{"error":{"message":"boom"}}"#),
+            ProviderKind::OpenAi,
+        )
+        .await;
         let (_, error) = failure(items);
         assert_eq!(error.kind, ProviderErrorKind::Unavailable, "{status}");
         assert!(error.allow_retry());
@@ -592,7 +600,11 @@ async fn server_errors_are_unavailable() {
 
 #[tokio::test]
 async fn refused_requests_quote_the_providers_reason() {
-    let (items, server) = replay(Reply::json(404, fixture("ollama_error_404.json")), Flavor::Compatible).await;
+    let (items, server) = replay(
+        Reply::json(404, fixture("ollama_error_404.json")),
+        ProviderKind::OpenAiCompatible,
+    )
+    .await;
     let (_, error) = failure(items);
     assert_eq!(error.kind, ProviderErrorKind::Rejected);
     assert!(!error.allow_retry());
@@ -615,7 +627,7 @@ async fn refused_requests_quote_the_providers_reason() {
     let long = "x".repeat(5000);
     let (items, _server) = replay(
         Reply::json(422, json!({"error": {"message": long}}).to_string()),
-        Flavor::OpenAi,
+        ProviderKind::OpenAi,
     )
     .await;
     let (_, error) = failure(items);
@@ -626,7 +638,7 @@ async fn refused_requests_quote_the_providers_reason() {
 #[tokio::test]
 async fn a_key_echoed_by_a_server_is_masked() {
     let body = json!({"error": {"message": format!("key {KEY} is not allowed for model x")}}).to_string();
-    let (items, _server) = replay(Reply::json(400, body), Flavor::Compatible).await;
+    let (items, _server) = replay(Reply::json(400, body), ProviderKind::OpenAiCompatible).await;
     let (_, error) = failure(items);
     assert_eq!(error.kind, ProviderErrorKind::Rejected);
     assert!(error.message.contains("key *** is not allowed"), "{}", error.message);
@@ -637,7 +649,7 @@ async fn a_key_echoed_by_a_server_is_masked() {
 async fn an_error_inside_the_stream_ends_it_with_the_matching_kind() {
     let (items, _server) = replay(
         Reply::sse(200, chunks(&fixture("openai_error_rate_limit.sse"), Split::Events)),
-        Flavor::OpenAi,
+        ProviderKind::OpenAi,
     )
     .await;
     let (before, error) = failure(items);
@@ -652,7 +664,7 @@ async fn an_error_inside_the_stream_ends_it_with_the_matching_kind() {
         r#"{"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}"#,
         "[DONE]",
     ]);
-    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
     let (before, error) = failure(items);
     assert_eq!(deltas(&before), ["Hel"]);
     assert_eq!(error.kind, ProviderErrorKind::Unavailable);
@@ -668,7 +680,7 @@ async fn data_that_is_not_the_protocol_is_a_bad_response() {
             r#"{"choices":[{"index":0,"delta":{"content":"more"},"finish_reason":"stop"}]}"#,
             "[DONE]",
         ]);
-        let (items, _server) = replay(reply, Flavor::OpenAi).await;
+        let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
         let (before, error) = failure(items);
         assert_eq!(deltas(&before), ["ok"], "{garbage}");
         assert_eq!(error.kind, ProviderErrorKind::BadResponse, "{garbage}");
@@ -678,7 +690,7 @@ async fn data_that_is_not_the_protocol_is_a_bad_response() {
     let page = Reply::new(200)
         .header("content-type", "text/html; charset=utf-8")
         .chunk("<html><body>Sign in to the Wi-Fi</body></html>");
-    let (items, _server) = replay(page, Flavor::Compatible).await;
+    let (items, _server) = replay(page, ProviderKind::OpenAiCompatible).await;
     let (_, error) = failure(items);
     assert_eq!(error.kind, ProviderErrorKind::BadResponse);
     assert!(error.message.contains("base URL"), "{}", error.message);
@@ -691,7 +703,7 @@ async fn a_connection_cut_mid_stream_is_a_network_error() {
     // Three events, then half of the fourth, then the connection closes.
     let mut reply = Reply::sse(200, events[..3].iter().copied());
     reply = reply.chunk(&events[3][..40]).cut();
-    let (items, server) = replay(reply, Flavor::OpenAi).await;
+    let (items, server) = replay(reply, ProviderKind::OpenAi).await;
     let (before, error) = failure(items);
     assert_eq!(deltas(&before), ["Sure", " —"]);
     assert_eq!(error.kind, ProviderErrorKind::Network);
@@ -707,7 +719,7 @@ async fn a_connection_cut_mid_stream_is_a_network_error() {
 #[tokio::test]
 async fn a_body_that_ends_without_done_or_finish_reason_is_a_network_error() {
     let reply = Reply::sse_data([r#"{"choices":[{"index":0,"delta":{"content":"Half an"}}]}"#]);
-    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
     let (before, error) = failure(items);
     assert_eq!(deltas(&before), ["Half an"]);
     assert_eq!(error.kind, ProviderErrorKind::Network);
@@ -721,7 +733,7 @@ async fn a_stream_that_stalls_times_out_and_hangs_up() {
     let server = ReplayServer::start([Reply::sse(200, [first]).stall()]).await;
     let provider = OpenAiCompatible::new(OpenAiConfig {
         stall_timeout: Duration::from_millis(300),
-        ..config(&server, Flavor::OpenAi)
+        ..config(&server, ProviderKind::OpenAi)
     });
     let started = Instant::now();
     let (before, error) = failure(collect(&provider, simple_request()).await);
@@ -742,7 +754,7 @@ async fn a_server_that_never_answers_times_out() {
     let server = ReplayServer::start([Reply::openai_text(&["late"]).delay_head(Duration::from_secs(30))]).await;
     let provider = OpenAiCompatible::new(OpenAiConfig {
         timeout: Duration::from_millis(300),
-        ..config(&server, Flavor::Gemini)
+        ..config(&server, ProviderKind::Gemini)
     });
     let started = Instant::now();
     let (before, error) = failure(collect(&provider, simple_request()).await);
@@ -792,7 +804,7 @@ async fn an_invalid_base_url_is_rejected_without_a_request() {
 #[tokio::test]
 async fn an_unscripted_request_gets_a_server_error() {
     let server = ReplayServer::start([]).await;
-    let (_, error) = failure(collect(&provider(&server, Flavor::OpenAi), simple_request()).await);
+    let (_, error) = failure(collect(&provider(&server, ProviderKind::OpenAi), simple_request()).await);
     assert_eq!(error.kind, ProviderErrorKind::Unavailable);
     assert_eq!(server.request_count(), 1);
 }
@@ -805,7 +817,7 @@ async fn dropping_the_stream_closes_the_connection() {
     let events: Vec<&str> = body.split_inclusive("\n\n").collect();
     let reply = Reply::sse(200, [events[..2].concat()]).chunk_after(Duration::from_secs(60), events[2..].concat());
     let server = ReplayServer::start([reply]).await;
-    let provider = provider(&server, Flavor::OpenAi);
+    let provider = provider(&server, ProviderKind::OpenAi);
     let mut stream = provider.stream(simple_request());
     let first = tokio::time::timeout(TEST_LIMIT, stream.next()).await.ok().flatten();
     assert_eq!(first.and_then(Result::ok), Some(ModelEvent::TextDelta("Sure".into())));
@@ -848,7 +860,11 @@ async fn a_line_or_event_over_the_limit_ends_the_reply_and_keeps_the_text_so_far
         format!("data: {first}\n\n{many_lines}data: {finish}\n\ndata: [DONE]\n\n"),
     ];
     for body in bodies {
-        let (items, _server) = replay(Reply::sse(200, chunks(&body, Split::Bytes(64 * 1024))), Flavor::OpenAi).await;
+        let (items, _server) = replay(
+            Reply::sse(200, chunks(&body, Split::Bytes(64 * 1024))),
+            ProviderKind::OpenAi,
+        )
+        .await;
         let (before, error) = failure(items);
         assert_eq!(deltas(&before), ["Hel"]);
         assert_eq!(error.kind, ProviderErrorKind::BadResponse);
@@ -863,7 +879,7 @@ async fn a_line_or_event_over_the_limit_ends_the_reply_and_keeps_the_text_so_far
         [format!("data: {first}\n\n"), "data: ".to_owned() + &"x".repeat(2 << 20)],
     )
     .stall();
-    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
     let (before, error) = failure(items);
     assert_eq!(
         (deltas(&before), error.kind),
@@ -882,7 +898,7 @@ async fn tool_call_indexes_at_the_top_of_the_range_neither_overflow_nor_allocate
         r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"b","function":{"name":"add_task","arguments":"{\"title\":\"x\"}"}}]},"finish_reason":"tool_calls"}]}"#,
         "[DONE]",
     ]);
-    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
     let events = succeeded(items);
     let names: Vec<&str> = calls(&events).iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["list_tasks", "add_task"]);
@@ -892,7 +908,7 @@ async fn tool_call_indexes_at_the_top_of_the_range_neither_overflow_nor_allocate
         r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":4294967296,"id":"a","function":{"name":"list_tasks"}}]}}]}"#,
         "[DONE]",
     ]);
-    let (items, _server) = replay(reply, Flavor::OpenAi).await;
+    let (items, _server) = replay(reply, ProviderKind::OpenAi).await;
     assert_eq!(failure(items).1.kind, ProviderErrorKind::BadResponse);
 }
 
@@ -902,7 +918,7 @@ async fn an_answer_with_too_many_tool_calls_or_too_much_argument_text_is_refused
         .map(|i| format!(r#"{{"choices":[{{"index":0,"delta":{{"tool_calls":[{{"index":{i},"id":"c{i}","function":{{"name":"list_tasks","arguments":"{{}}"}}}}]}}}}]}}"#))
         .chain(["[DONE]".to_owned()])
         .collect();
-    let (items, _server) = replay(Reply::sse_data(many), Flavor::OpenAi).await;
+    let (items, _server) = replay(Reply::sse_data(many), ProviderKind::OpenAi).await;
     let (_, error) = failure(items);
     assert_eq!(error.kind, ProviderErrorKind::BadResponse);
     assert!(error.message.contains("more than 128 tool calls"), "{}", error.message);
@@ -918,7 +934,7 @@ async fn an_answer_with_too_many_tool_calls_or_too_much_argument_text_is_refused
     ];
     events.extend(std::iter::repeat_n(piece, 32));
     events.push("[DONE]".to_owned());
-    let (items, _server) = replay(Reply::sse_data(events), Flavor::OpenAi).await;
+    let (items, _server) = replay(Reply::sse_data(events), ProviderKind::OpenAi).await;
     let (_, error) = failure(items);
     assert!(error.message.contains("larger than 1 MiB"), "{}", error.message);
 }

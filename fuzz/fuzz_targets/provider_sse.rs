@@ -9,7 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tasktalk_core::agent::ModelEvent;
-use tasktalk_core::agent::openai::fuzzing::{assemble, sse_events};
+use tasktalk_core::agent::providers::openai::fuzzing::{assemble, sse_events};
 
 /// The body in pieces of the given lengths, in turn (some empty); one byte
 /// each if every length is 0.

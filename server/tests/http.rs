@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tasktalk_core::replay::{Outcome, ReplayServer, Reply};
+use tasktalk_core::sse::SseDecoder;
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::{
     BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, fixture_json, task_titles,
@@ -150,12 +151,16 @@ fn reply(events: &[Value]) -> String {
         .join("\n")
 }
 
-/// The JSON events of an SSE body.
+/// The JSON events of an SSE body, read by the core's decoder.
 fn events(sse: &str) -> Vec<Value> {
-    sse.split("\n\n")
-        .filter_map(|frame| frame.strip_prefix("data: "))
-        .filter_map(|json| serde_json::from_str(json).ok())
-        .collect()
+    let mut decoder = SseDecoder::default();
+    let mut data: Vec<String> = decoder
+        .push(sse.as_bytes())
+        .into_iter()
+        .map(|event| event.unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    data.extend(decoder.finish());
+    data.iter().filter_map(|json| serde_json::from_str(json).ok()).collect()
 }
 
 /// A provider stream recorded in OpenAI's wire format, one event per write.

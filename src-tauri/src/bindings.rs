@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+use tasktalk_core::agent::ProviderKind;
 use tasktalk_core::tasks::{StatusFilter, Task, TaskId};
 use tauri::test::MockRuntime;
 use ts_rs::{Config, TS, TypeVisitor};
@@ -157,6 +158,18 @@ fn typescript() -> String {
     types.visit::<ErrorKind>();
     let declarations = types.found.into_values().collect::<Vec<_>>().join("\n");
     let names = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(" | ");
+    let providers: String = ProviderKind::ALL
+        .iter()
+        .map(|kind| {
+            let text = |s: &str| serde_json::Value::from(s).to_string();
+            format!(
+                "  {{ kind: {}, label: {}, modelHint: {} }},\n",
+                text(kind.id()),
+                text(kind.label()),
+                text(kind.model_hint())
+            )
+        })
+        .collect();
     format!(
         "// Generated from src-tauri/src/commands/list.rs and the commands' Rust types\n\
          // (src-tauri/src/bindings.rs): do not edit. Regenerate with\n\
@@ -165,6 +178,8 @@ fn typescript() -> String {
          {declarations}\n\
          /** The name of every command the UI may call. */\n\
          export type Command = {names};\n\n\
+         /** Every provider, in the order the settings page lists them (core's `ProviderKind::ALL`). */\n\
+         export const PROVIDERS: readonly {{ kind: ProviderKind; label: string; modelHint: string }}[] = [\n{providers}];\n\n\
          /** Sends one command and resolves to its result. */\n\
          export type Call = <T>(command: Command, args?: Record<string, unknown>) => Promise<T>;\n\n\
          /** Every command as a typed function over `call`. */\n\

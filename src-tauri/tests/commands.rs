@@ -426,6 +426,24 @@ fn a_remote_chat_back_end_gets_the_request_and_its_stream_is_relayed() {
 }
 
 #[test]
+fn a_character_split_across_two_writes_of_a_remote_stream_reaches_the_ui_whole() {
+    use tasktalk_core::replay::{ReplayServer, Reply};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let frame = "data: {\"type\":\"thread.created\",\"thread\":{\"id\":\"thr_remote\",\"title\":\"Café ✓\"}}\n\n";
+    // Between the two bytes of "é": the first write ends mid-character.
+    let cut = frame.find('é').unwrap_or_default() + 1;
+    let (first, second) = frame.as_bytes().split_at(cut);
+    let reply = Reply::sse(200, [first.to_vec()]).chunk_after(std::time::Duration::from_millis(200), second.to_vec());
+    let replay = runtime.block_on(ReplayServer::start([reply]));
+    let app = app();
+    use_remote_backend(&app, &replay.origin());
+    let (_, data) = stream_threads_create(&app, "req-split", None);
+    assert_eq!(data.len(), 1, "{data:?}");
+    assert_eq!(data[0]["thread"]["title"], "Café ✓");
+}
+
+#[test]
 fn a_remote_event_over_the_limit_ends_the_relay_with_an_error_event() {
     use tasktalk_core::replay::{ReplayServer, Reply};
 

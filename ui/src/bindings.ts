@@ -30,6 +30,10 @@ export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | 
  */
 export type JwtMode = "hs256" | "eddsa";
 
+/**
+ * Which service answers. The serde names are stored in the desktop settings
+ * file and taken by the server's `--provider`: they never change.
+ */
 export type ProviderKind = "offline" | "openai" | "gemini" | "openai-compatible";
 
 export type ProviderSetting = { kind: ProviderKind, model: string | null, baseUrl: string | null, 
@@ -70,6 +74,14 @@ export type User = { id: string, name: string, email: string, emailVerified: boo
 
 /** The name of every command the UI may call. */
 export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "task_add" | "task_update" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info";
+
+/** Every provider, in the order the settings page lists them (core's `ProviderKind::ALL`). */
+export const PROVIDERS: readonly { kind: ProviderKind; label: string; modelHint: string }[] = [
+  { kind: "offline", label: "Offline assistant (no network, no key)", modelHint: "" },
+  { kind: "openai", label: "OpenAI", modelHint: "e.g. gpt-4o-mini" },
+  { kind: "gemini", label: "Google Gemini", modelHint: "e.g. gemini-2.0-flash" },
+  { kind: "openai-compatible", label: "OpenAI-compatible server (Ollama, LM Studio…)", modelHint: "e.g. llama3.1" },
+];
 
 /** Sends one command and resolves to its result. */
 export type Call = <T>(command: Command, args?: Record<string, unknown>) => Promise<T>;

@@ -2,8 +2,8 @@
 //! running its tool calls against the user's tasks, until the model answers.
 
 pub mod offline;
-pub mod openai;
 pub mod provider;
+pub mod providers;
 pub mod settings;
 pub mod tools;
 
@@ -13,12 +13,13 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 
 pub use offline::OfflineAssistant;
-pub use openai::{Flavor, OpenAiCompatible, OpenAiConfig};
 pub use provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
     ToolSpec,
 };
-pub use settings::{ProviderKind, ProviderSettings};
+pub use providers::kind::ProviderKind;
+pub use providers::openai::{OpenAiCompatible, OpenAiConfig};
+pub use settings::ProviderSettings;
 pub use tools::ToolOutcome;
 
 use crate::tasks::Tasks;

@@ -1,46 +1,13 @@
 //! Which provider answers, from configuration: the server's environment or
 //! the desktop app's settings.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use super::offline::OfflineAssistant;
-use super::openai::{Flavor, OpenAiCompatible, OpenAiConfig};
-use super::{Provider, ProviderError, ProviderErrorKind};
+use super::provider::{Provider, ProviderError, ProviderErrorKind};
+use super::providers::kind::ProviderKind;
+use super::providers::openai::{OpenAiCompatible, OpenAiConfig};
 use crate::secret::Secret;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum ProviderKind {
-    /// No network, no key: understands everyday task phrasings.
-    #[default]
-    #[serde(rename = "offline")]
-    Offline,
-    #[serde(rename = "openai")]
-    OpenAi,
-    #[serde(rename = "gemini")]
-    Gemini,
-    /// Any OpenAI-compatible server: Ollama, LM Studio, vLLM.
-    #[serde(rename = "openai-compatible")]
-    OpenAiCompatible,
-}
-
-impl FromStr for ProviderKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "offline" => Ok(ProviderKind::Offline),
-            "openai" => Ok(ProviderKind::OpenAi),
-            "gemini" => Ok(ProviderKind::Gemini),
-            "openai-compatible" | "compatible" | "ollama" | "lmstudio" | "vllm" => Ok(ProviderKind::OpenAiCompatible),
-            other => Err(format!(
-                "unknown provider {other:?}: use offline, openai, gemini or openai-compatible"
-            )),
-        }
-    }
-}
 
 #[derive(Clone, Debug, Default)]
 pub struct ProviderSettings {
@@ -57,38 +24,36 @@ fn missing(what: &str) -> ProviderError {
 impl ProviderSettings {
     /// The configured provider, or a sentence saying what is missing.
     pub fn build(&self) -> Result<Arc<dyn Provider>, ProviderError> {
-        let Some(flavor) = self.flavor() else {
-            return Ok(Arc::new(OfflineAssistant));
-        };
+        match self.kind {
+            ProviderKind::Offline => Ok(Arc::new(OfflineAssistant)),
+            ProviderKind::OpenAi | ProviderKind::Gemini | ProviderKind::OpenAiCompatible => {
+                self.chat_completions().map(|p| Arc::new(p) as Arc<dyn Provider>)
+            }
+        }
+    }
+
+    fn chat_completions(&self) -> Result<OpenAiCompatible, ProviderError> {
         let api_key = self.api_key.clone().filter(|k| !k.is_empty());
-        if api_key.is_none() && flavor != Flavor::Compatible {
+        if api_key.is_none() && self.kind.is_hosted() {
             return Err(missing(
                 "This provider needs an API key: set TASKTALK_API_KEY or add it in the settings.",
             ));
         }
-        let defaults = OpenAiConfig::defaults(flavor);
-        Ok(Arc::new(OpenAiCompatible::new(OpenAiConfig {
+        let defaults = OpenAiConfig::defaults(self.kind);
+        Ok(OpenAiCompatible::new(OpenAiConfig {
             base_url: chosen(&self.base_url, &defaults.base_url),
             model: chosen(&self.model, &defaults.model),
             api_key,
             ..defaults
-        })))
+        }))
     }
 
     /// Where the requests, and with them the API key, go: the base URL set,
     /// else the provider's default; `None` for the offline assistant.
     pub fn base_url_in_use(&self) -> Option<String> {
-        self.flavor()
-            .map(|flavor| chosen(&self.base_url, flavor.default_base_url()))
-    }
-
-    fn flavor(&self) -> Option<Flavor> {
-        match self.kind {
-            ProviderKind::Offline => None,
-            ProviderKind::OpenAi => Some(Flavor::OpenAi),
-            ProviderKind::Gemini => Some(Flavor::Gemini),
-            ProviderKind::OpenAiCompatible => Some(Flavor::Compatible),
-        }
+        self.kind
+            .default_base_url()
+            .map(|default| chosen(&self.base_url, default))
     }
 }
 
@@ -119,7 +84,7 @@ mod tests {
         settings.kind = ProviderKind::Gemini;
         assert_eq!(
             settings.base_url_in_use().as_deref(),
-            Some(crate::agent::openai::GEMINI_BASE_URL)
+            Some(crate::agent::providers::kind::GEMINI_BASE_URL)
         );
         settings.base_url = Some(" https://proxy.example/v1 ".into());
         assert_eq!(settings.base_url_in_use().as_deref(), Some("https://proxy.example/v1"));

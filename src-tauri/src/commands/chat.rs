@@ -5,9 +5,9 @@
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use tasktalk_core::agent::openai::{EVENT_LIMIT, SseDecoder};
 use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{self, EventStream};
+use tasktalk_core::sse::{EVENT_LIMIT, SseDecoder};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tokio::sync::oneshot;
@@ -149,8 +149,8 @@ async fn forward<R: Runtime>(
     let mut stop = state.track_stream(&request_id);
     tauri::async_runtime::spawn(async move {
         let mut bytes = response.bytes_stream();
-        // The provider streams' decoder: UTF-8 split across chunks survives,
-        // and a line or event over EVENT_LIMIT ends the relay.
+        // The core's one SSE decoder: UTF-8 split across chunks survives, and
+        // a line or event over EVENT_LIMIT ends the relay.
         let mut sse = SseDecoder::default();
         'relay: loop {
             let chunk = tokio::select! {

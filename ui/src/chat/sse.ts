@@ -78,6 +78,24 @@ export function createSseParser(onData: (data: string) => void): SseParser {
 }
 
 /**
+ * A parser fed with bytes as they arrive: a UTF-8 character split across two
+ * chunks is decoded whole, since the decoder keeps an unfinished one for the next.
+ */
+export function createSseByteParser(onData: (data: string) => void): { push(bytes: Uint8Array): void; end(): void } {
+  const decoder = new TextDecoder();
+  const parser = createSseParser(onData);
+  return {
+    push(bytes: Uint8Array) {
+      parser.push(decoder.decode(bytes, { stream: true }));
+    },
+    end() {
+      parser.push(decoder.decode());
+      parser.end();
+    },
+  };
+}
+
+/**
  * Reads an SSE response body and calls `onEvent` with each event's parsed JSON,
  * in order, as soon as it is complete. Resolves when the body ends.
  */
@@ -85,8 +103,7 @@ export async function readSseJson(
   body: ReadableStream<Uint8Array>,
   onEvent: (event: unknown) => void,
 ): Promise<void> {
-  const decoder = new TextDecoder();
-  const parser = createSseParser((data) => {
+  const parser = createSseByteParser((data) => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
@@ -100,9 +117,8 @@ export async function readSseJson(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      parser.push(decoder.decode(value, { stream: true }));
+      parser.push(value);
     }
-    parser.push(decoder.decode());
     parser.end();
   } finally {
     reader.releaseLock();

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import * as ipc from "../ipc";
-import type { AppInfo, ProviderKind, Settings, SettingsUpdate } from "../bindings";
+import { PROVIDERS, type AppInfo, type ProviderKind, type Settings, type SettingsUpdate } from "../bindings";
 
 type Form = {
   dbKind: "sqlite" | "postgres";
@@ -169,13 +169,6 @@ function InputRow({ label, hint, error, value, onChange, placeholder, secret }: 
   );
 }
 
-const MODEL_HINT: Record<ProviderKind, string> = {
-  offline: "",
-  openai: "e.g. gpt-4o-mini",
-  gemini: "e.g. gemini-2.0-flash",
-  "openai-compatible": "e.g. llama3.1",
-};
-
 export type SettingsPageProps = {
   onBack: () => void;
   onSaved: (settings: Settings) => void;
@@ -297,16 +290,17 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
             <Row label="Chat provider">
               {(id) => (
                 <select id={id} value={form.providerKind} onChange={(e) => set("providerKind", e.target.value as ProviderKind)}>
-                  <option value="offline">Offline assistant (no network, no key)</option>
-                  <option value="openai">OpenAI</option>
-                  <option value="gemini">Google Gemini</option>
-                  <option value="openai-compatible">OpenAI-compatible server (Ollama, LM Studio…)</option>
+                  {PROVIDERS.map((provider) => (
+                    <option key={provider.kind} value={provider.kind}>
+                      {provider.label}
+                    </option>
+                  ))}
                 </select>
               )}
             </Row>
             {form.providerKind !== "offline" && (
               <>
-                <InputRow label="Model" hint={MODEL_HINT[form.providerKind]} value={form.model} onChange={(v) => set("model", v)} />
+                <InputRow label="Model" hint={PROVIDERS.find((provider) => provider.kind === form.providerKind)?.modelHint} value={form.model} onChange={(v) => set("model", v)} />
                 <InputRow
                   label="Base URL"
                   error={errors.baseUrl}
