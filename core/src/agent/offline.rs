@@ -19,15 +19,15 @@ mod matching;
 
 use std::collections::HashSet;
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use self::followup::FollowUp;
 use self::intent::{Change, Edit, Intent, Target};
-use self::matching::ListedTask;
 use super::provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
 };
-use super::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
+use super::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, ErrorCode, LIST_TASKS, ListedTask, ToolError, UPDATE_TASK};
 use crate::tasks::{StatusFilter, TaskId};
 
 /// Tool rounds per user message: at most a lookup, then the change.
@@ -158,6 +158,11 @@ struct Exchange<'a> {
 impl Exchange<'_> {
     fn arguments(&self) -> Value {
         serde_json::from_str(&self.call.arguments).unwrap_or(Value::Null)
+    }
+
+    /// The error the call's result reports, if it reports one in the tools' shape.
+    fn failure(&self) -> Option<ToolError> {
+        ToolError::deserialize(self.result.as_ref()?.get("error")?).ok()
     }
 }
 
@@ -441,9 +446,8 @@ fn report(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> String {
             // Suggestions after a "not found" are the same for each call: show them once.
             let line = report_one(exchange, &titles, !suggested);
             suggested |= exchange
-                .result
-                .as_ref()
-                .is_some_and(|r| r["error"]["code"] == "TASK_NOT_FOUND");
+                .failure()
+                .is_some_and(|error| error.code == ErrorCode::TaskNotFound);
             line
         })
         .collect();
@@ -475,8 +479,13 @@ fn report_one(exchange: &Exchange<'_>, titles: &[(TaskId, &str)], with_suggestio
         return NO_RESULT.to_owned();
     };
     let arguments = exchange.arguments();
-    if let Some(error) = result.get("error") {
-        return error_reply(&exchange.call.name, &arguments, error, with_suggestions);
+    if result.get("error").is_some() {
+        return error_reply(
+            &exchange.call.name,
+            &arguments,
+            exchange.failure().as_ref(),
+            with_suggestions,
+        );
     }
     let title = quoted_title(result);
     match exchange.call.name.as_str() {
@@ -558,31 +567,30 @@ fn list_reply(tasks: &[ListedTask], status: StatusFilter) -> String {
     format!("{heading}\n{}", lines.join("\n"))
 }
 
-fn error_reply(tool: &str, arguments: &Value, error: &Value, with_suggestions: bool) -> String {
-    let message = error["message"].as_str().unwrap_or_default();
-    match error["code"].as_str().unwrap_or_default() {
-        "TASK_NOT_FOUND" => {
+/// What went wrong, in a sentence; `error` is `None` when the result is not in the tools' error shape.
+fn error_reply(tool: &str, arguments: &Value, error: Option<&ToolError>, with_suggestions: bool) -> String {
+    let Some(error) = error else {
+        return "Sorry, that didn't work.".to_owned();
+    };
+    let message = error.message.as_str();
+    match error.code {
+        ErrorCode::TaskNotFound => {
             let which = match &arguments["task_id"] {
                 Value::Null => "that task".to_owned(),
                 Value::String(id) => format!("task {id}"),
                 id => format!("task {id}"),
             };
             let mut reply = format!("I couldn't find {which}.");
-            let suggestions: Vec<(TaskId, &str)> = error["suggestions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| Some((TaskId::try_from(s["id"].as_i64()?).ok()?, s["title"].as_str()?)))
-                .collect();
+            let suggestions = error.suggestions.as_deref().unwrap_or_default();
             if with_suggestions && suggestions.is_empty() {
                 reply.push_str(" You have no open tasks right now.");
             } else if with_suggestions {
-                let lines = some_task_lines(suggestions.into_iter().map(|(id, title)| (id, title, false)));
+                let lines = some_task_lines(suggestions.iter().map(|s| (s.id, s.title.as_str(), false)));
                 reply.push_str(&format!(" Your open tasks:\n{lines}"));
             }
             reply
         }
-        "INVALID_TITLE" => {
+        ErrorCode::InvalidTitle => {
             let doing = if tool == ADD_TASK { "add that" } else { "rename it" };
             let mut reason = message.chars();
             let reason: String = reason
@@ -591,10 +599,9 @@ fn error_reply(tool: &str, arguments: &Value, error: &Value, with_suggestions: b
                 .unwrap_or_default();
             format!("I couldn't {doing}: {reason}")
         }
-        "INVALID_REQUEST" if !message.is_empty() => format!("I couldn't do that: {message}"),
-        "DATABASE" => "Sorry, I couldn't reach your tasks just now. Please try again in a moment.".to_owned(),
-        _ if !message.is_empty() => format!("Sorry, that didn't work: {message}"),
-        _ => "Sorry, that didn't work.".to_owned(),
+        ErrorCode::InvalidRequest if !message.is_empty() => format!("I couldn't do that: {message}"),
+        ErrorCode::Database => "Sorry, I couldn't reach your tasks just now. Please try again in a moment.".to_owned(),
+        ErrorCode::InvalidRequest => "Sorry, that didn't work.".to_owned(),
     }
 }
 

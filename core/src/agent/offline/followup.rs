@@ -15,9 +15,10 @@
 //! question too, so the next answer still counts.
 
 use super::intent::{self, Edit, Intent, Target};
-use super::matching::{self, ListedTask};
+use super::matching;
 use super::{Action, MORE, needs_lookup, readings, some_task_lines, task_lines};
 use crate::agent::provider::{ChatMessage, Role};
+use crate::agent::tools::ListedTask;
 use crate::tasks::TaskId;
 
 const SEVERAL_MATCH: &str = "Several tasks match \"";
