@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ChangedTask, Done, TaskChange, Tool};
+use super::one_task::{ChangedTask, TaskChange};
+use super::tool::{Done, Tool};
 use crate::tasks::{self, Tasks};
 
 #[derive(Debug)]

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{ChangedTask, Done, TaskChange, TaskIdArgs, Tool, task_id_parameters};
+use super::one_task::{ChangedTask, TaskChange, TaskIdArgs, task_id_parameters};
+use super::tool::{Done, Tool};
 use crate::tasks::{self, Tasks};
 
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Done, Tool};
+use super::tool::{Done, Tool};
 use crate::tasks::{self, Page, StatusFilter, Task, TaskId, Tasks};
 
 #[derive(Debug)]

@@ -11,13 +11,13 @@ mod complete;
 mod delete;
 mod error;
 mod list;
+mod one_task;
+mod tool;
 mod update;
 
 use std::future::Future;
 use std::pin::Pin;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use self::add::{AddArgs, AddTask};
@@ -25,46 +25,18 @@ pub use self::complete::CompleteTask;
 pub use self::delete::DeleteTask;
 pub use self::error::{Suggestion, ToolError, ToolFailure};
 pub use self::list::{ListArgs, ListTasks, ListedTask};
+pub use self::one_task::{ChangedTask, LooseId, TaskChange, TaskIdArgs};
+pub use self::tool::{Done, Tool};
 pub use self::update::{UpdateArgs, UpdateTask};
 use super::provider::{ToolCall, ToolSpec};
 pub use crate::tasks::ErrorCode;
-use crate::tasks::{self, Task, TaskId, Tasks};
+use crate::tasks::{self, Tasks};
 
 pub const ADD_TASK: &str = AddTask::NAME;
 pub const LIST_TASKS: &str = ListTasks::NAME;
 pub const COMPLETE_TASK: &str = CompleteTask::NAME;
 pub const UPDATE_TASK: &str = UpdateTask::NAME;
 pub const DELETE_TASK: &str = DeleteTask::NAME;
-
-/// One tool: what the model is told about it and what a call does.
-pub trait Tool {
-    const NAME: &'static str;
-    const DESCRIPTION: &'static str;
-    /// The summary of a failed call starts with this, e.g. "Could not add the task".
-    const FAILED: &'static str;
-    type Args: DeserializeOwned;
-    type Output: Serialize + DeserializeOwned;
-
-    /// The JSON Schema of [`Self::Args`], as the model reads it.
-    fn parameters() -> Value;
-
-    /// Runs the call for `user_id`, who comes from the session, never from `args`.
-    fn call(
-        tasks: &Tasks,
-        user_id: &str,
-        args: Self::Args,
-    ) -> impl Future<Output = Result<Done<Self::Output>, tasks::Error>> + Send;
-}
-
-/// What a successful call returns.
-#[derive(Debug)]
-pub struct Done<T> {
-    pub output: T,
-    /// One line for the person watching, e.g. "Added task 7: buy milk".
-    pub summary: String,
-    /// Whether the user's tasks changed (the task panel refreshes).
-    pub changed_tasks: bool,
-}
 
 /// What running one tool call did.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,72 +137,6 @@ pub async fn execute(tasks: &Tasks, user_id: &str, call: &ToolCall) -> ToolOutco
                 changed_tasks: false,
                 succeeded: false,
             }
-        }
-    }
-}
-
-/// Models send ids as numbers or as strings of digits.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum LooseId {
-    Number(i64),
-    Text(String),
-}
-
-impl LooseId {
-    fn resolve(self) -> Result<TaskId, tasks::Error> {
-        let n = match self {
-            LooseId::Number(n) => Some(n),
-            LooseId::Text(t) => t.trim().trim_start_matches('#').parse().ok(),
-        };
-        n.and_then(|n| TaskId::try_from(n).ok())
-            .ok_or_else(|| tasks::Error::InvalidRequest("task_id must be a task number.".into()))
-    }
-}
-
-/// The schema of a `task_id` argument.
-fn task_id_schema() -> Value {
-    serde_json::json!({"type": "integer", "description": "The task's number, as shown by list_tasks"})
-}
-
-/// The arguments of a tool that acts on one task as it is.
-#[derive(Debug, Deserialize)]
-pub struct TaskIdArgs {
-    pub task_id: LooseId,
-}
-
-fn task_id_parameters() -> Value {
-    serde_json::json!({"type": "object", "properties": {"task_id": task_id_schema()}, "required": ["task_id"]})
-}
-
-/// What happened to a task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TaskChange {
-    Created,
-    Completed,
-    Updated,
-    Deleted,
-}
-
-/// The output of a tool that changes one task.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangedTask {
-    pub task_id: TaskId,
-    pub status: TaskChange,
-    pub title: String,
-}
-
-impl ChangedTask {
-    fn done(task: &Task, status: TaskChange, verb: &str) -> Done<Self> {
-        Done {
-            summary: format!("{verb} task {}: {}", task.id, task.title),
-            output: Self {
-                task_id: task.id,
-                status,
-                title: task.title.clone(),
-            },
-            changed_tasks: true,
         }
     }
 }

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ChangedTask, Done, LooseId, TaskChange, Tool, task_id_schema};
+use super::one_task::{ChangedTask, LooseId, TaskChange, task_id_schema};
+use super::tool::{Done, Tool};
 use crate::tasks::{self, TaskUpdate, Tasks};
 
 #[derive(Debug)]
