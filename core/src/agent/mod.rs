@@ -1,9 +1,9 @@
 //! The assistant: answers a user message by streaming a model's text and
 //! running its tool calls against the user's tasks, until the model answers.
 
-pub mod offline;
 pub mod openai;
 pub mod provider;
+pub mod providers;
 pub mod settings;
 pub mod tools;
 
@@ -12,12 +12,12 @@ use std::sync::Arc;
 use futures_core::Stream;
 use futures_util::StreamExt;
 
-pub use offline::OfflineAssistant;
 pub use openai::{Flavor, OpenAiCompatible, OpenAiConfig};
 pub use provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
     ToolSpec,
 };
+pub use providers::offline::OfflineAssistant;
 pub use settings::{ProviderKind, ProviderSettings};
 pub use tools::ToolOutcome;
 
@@ -34,6 +34,8 @@ pub enum AgentEvent {
     /// A tool call is about to run.
     ToolStarted(ToolCall),
     ToolFinished(ToolCall, ToolOutcome),
+    /// For the thread's hidden context: see [`ModelEvent::HiddenContext`].
+    HiddenContext(String),
 }
 
 #[derive(Clone, Debug)]
@@ -85,6 +87,7 @@ impl Agent {
                             yield Ok(AgentEvent::TextDelta(delta));
                         }
                         Ok(ModelEvent::ToolCall(call)) => calls.push(call),
+                        Ok(ModelEvent::HiddenContext(note)) => yield Ok(AgentEvent::HiddenContext(note)),
                         Ok(ModelEvent::Finished) => break,
                         Err(err) => {
                             tracing::warn!(kind = ?err.kind, "the model request failed");

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::offline::OfflineAssistant;
 use super::openai::{Flavor, OpenAiCompatible, OpenAiConfig};
+use super::providers::offline::OfflineAssistant;
 use super::{Provider, ProviderError, ProviderErrorKind};
 use crate::secret::Secret;
 

@@ -1,7 +1,14 @@
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
+use super::decision::text_deltas;
+use super::intent;
+use super::plan::too_many_tasks;
+use super::reply::{ACKNOWLEDGEMENT, GREETING, HELP, THANKS, UNKNOWN};
 use super::*;
+use crate::agent::provider::{ChatMessage, ModelEvent, ToolCall};
+use crate::agent::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
+use crate::tasks::TaskId;
 
 fn conversation(text: &str) -> Vec<ChatMessage> {
     vec![
@@ -11,23 +18,25 @@ fn conversation(text: &str) -> Vec<ChatMessage> {
 }
 
 /// The tool calls of a step, as (name, arguments), or a panic with the reply.
-fn calls(step: &Step) -> Vec<(String, Value)> {
+fn calls(step: &Decision) -> Vec<(String, Value)> {
     match step {
-        Step::CallTools(calls) => calls
+        Decision::CallTools(calls) => calls
             .iter()
             .map(|c| {
                 let arguments = serde_json::from_str(&c.arguments).unwrap_or_else(|e| panic!("{e}: {}", c.arguments));
                 (c.name.clone(), arguments)
             })
             .collect(),
-        Step::Reply(text) => panic!("expected tool calls, got the reply {text:?}"),
+        Decision::Reply(text) | Decision::Ask { question: text, .. } => {
+            panic!("expected tool calls, got the reply {text:?}")
+        }
     }
 }
 
-fn reply(step: &Step) -> &str {
+fn reply(step: &Decision) -> &str {
     match step {
-        Step::Reply(text) => text,
-        Step::CallTools(calls) => panic!("expected a reply, got tool calls {calls:?}"),
+        Decision::Reply(text) | Decision::Ask { question: text, .. } => text,
+        Decision::CallTools(calls) => panic!("expected a reply, got tool calls {calls:?}"),
     }
 }
 
@@ -36,8 +45,8 @@ fn call(name: &str, arguments: Value) -> (String, Value) {
 }
 
 /// Appends the step's tool calls as the agent loop does, with `results` answering them in order.
-fn answer(messages: &mut Vec<ChatMessage>, step: &Step, results: &[Value]) {
-    let Step::CallTools(calls) = step else {
+fn answer(messages: &mut Vec<ChatMessage>, step: &Decision, results: &[Value]) {
+    let Decision::CallTools(calls) = step else {
         panic!("expected tool calls, got {step:?}");
     };
     assert_eq!(calls.len(), results.len(), "one result per call");
@@ -45,6 +54,23 @@ fn answer(messages: &mut Vec<ChatMessage>, step: &Step, results: &[Value]) {
     for (call, result) in calls.iter().zip(results) {
         messages.push(ChatMessage::tool_result(&call.id, result.to_string()));
     }
+}
+
+/// Appends a reply as a stored thread keeps it: the text, then its hidden
+/// context, which the model reads back as a user message. `None` for tool calls.
+fn keep_reply(messages: &mut Vec<ChatMessage>, step: &Decision) -> Option<String> {
+    let (mut text, mut hidden) = (String::new(), Vec::new());
+    for event in events(step.clone()) {
+        match event {
+            ModelEvent::TextDelta(delta) => text.push_str(&delta),
+            ModelEvent::HiddenContext(note) => hidden.push(ChatMessage::user(note)),
+            ModelEvent::ToolCall(_) => return None,
+            ModelEvent::Finished => {}
+        }
+    }
+    messages.push(ChatMessage::assistant(text.clone(), Vec::new()));
+    messages.extend(hidden);
+    Some(text)
 }
 
 fn listed(tasks: &[(TaskId, &str, bool)]) -> Value {
@@ -78,8 +104,7 @@ fn run_on(messages: &mut Vec<ChatMessage>, tasks: &[(TaskId, &str, bool)]) -> (V
     let mut rounds = Vec::new();
     loop {
         let step = plan(messages);
-        if let Step::Reply(text) = step {
-            messages.push(ChatMessage::assistant(text.clone(), Vec::new()));
+        if let Some(text) = keep_reply(messages, &step) {
             return (rounds, text);
         }
         let made = calls(&step);
@@ -123,7 +148,9 @@ fn an_add_calls_add_task_and_then_reports_the_new_task() {
     let mut messages = conversation("add a task to buy milk");
     let step = plan(&messages);
     assert_eq!(calls(&step), [call(ADD_TASK, json!({"title": "buy milk"}))]);
-    let Step::CallTools(made) = &step else { unreachable!() };
+    let Decision::CallTools(made) = &step else {
+        unreachable!()
+    };
     assert_eq!(made[0].id, "offline_1");
     answer(&mut messages, &step, &[changed(7, "created", "buy milk")]);
     assert_eq!(reply(&plan(&messages)), "Added \"buy milk\" to your list (task 7).");
@@ -206,7 +233,7 @@ fn completing_by_number_needs_no_lookup() {
 fn several_numbers_make_one_call_each_with_distinct_ids() {
     let messages = conversation("complete 3 and 4");
     let step = plan(&messages);
-    let Step::CallTools(made) = &step else {
+    let Decision::CallTools(made) = &step else {
         panic!("{step:?}")
     };
     assert_eq!(
@@ -261,10 +288,13 @@ fn answered(request: &str, answer: &str, tasks: &[(TaskId, &str, bool)]) -> (Vec
     let mut messages = conversation(request);
     let (_, question) = run_on(&mut messages, tasks);
     assert!(question.contains("which one do you mean?"), "{request}: {question}");
+    // The question's hidden note, which the thread stores after it.
+    let note = messages.last().cloned();
     messages.push(ChatMessage::user(answer));
     let whole = run_on(&mut messages, tasks);
     let mut texts = conversation(request);
     texts.push(ChatMessage::assistant(question, Vec::new()));
+    texts.extend(note);
     texts.push(ChatMessage::user(answer));
     assert_eq!(run_on(&mut texts, tasks), whole, "{request} / {answer}: texts only");
     whole
@@ -607,7 +637,7 @@ fn tool_rounds_are_bounded_whatever_the_results_say() {
     ] {
         let mut messages = conversation(text);
         let mut rounds = 0;
-        while let step @ Step::CallTools(_) = plan(&messages) {
+        while let step @ Decision::CallTools(_) = plan(&messages) {
             let results = vec![listed(SHOPPING); calls(&step).len()];
             answer(&mut messages, &step, &results);
             rounds += 1;
@@ -617,14 +647,14 @@ fn tool_rounds_are_bounded_whatever_the_results_say() {
     // A third round never happens, even if the messages claim two already.
     let mut messages = conversation("mark buy milk as done");
     for _ in 0..2 {
-        let step = Step::CallTools(vec![ToolCall {
+        let step = Decision::CallTools(vec![ToolCall {
             id: format!("x{}", messages.len()),
             name: LIST_TASKS.into(),
             arguments: "{}".into(),
         }]);
         answer(&mut messages, &step, &[listed(SHOPPING)]);
     }
-    assert!(matches!(plan(&messages), Step::Reply(_)));
+    assert!(matches!(plan(&messages), Decision::Reply(_)));
 }
 
 #[test]
@@ -661,7 +691,9 @@ fn only_the_last_user_message_counts_and_call_ids_stay_unique() {
     messages.push(ChatMessage::user("what's pending?"));
     let step = plan(&messages);
     assert_eq!(calls(&step), [call(LIST_TASKS, json!({"status": "pending"}))]);
-    let Step::CallTools(made) = &step else { unreachable!() };
+    let Decision::CallTools(made) = &step else {
+        unreachable!()
+    };
     assert_eq!(made[0].id, "offline_2", "offline_1 is taken by the earlier turn");
     answer(&mut messages, &step, &[listed(&[(7, "buy milk", false)])]);
     assert_eq!(reply(&plan(&messages)), "You have 1 open task:\n7. buy milk");
@@ -673,7 +705,7 @@ fn replies_stream_as_several_deltas_that_join_to_the_reply() {
     assert!(pieces.len() > 5, "{pieces:?}");
     assert_eq!(pieces.concat(), HELP);
     assert_eq!(text_deltas("Hi!"), ["Hi!"]);
-    let events = events(Step::Reply("one two three four five".into()));
+    let events = events(Decision::Reply("one two three four five".into()));
     assert_eq!(
         events,
         [

@@ -1,4 +1,10 @@
+use super::add::ASK_WHAT_TO_ADD;
+use super::complete::{ASK_WHICH_TO_COMPLETE, NO_BULK_COMPLETE, NO_REOPEN};
+use super::delete::{ASK_WHICH_TO_DELETE, NO_BULK_DELETE};
+use super::edit::{ASK_DESCRIPTION, ASK_NEW_TITLE, ASK_WHICH_TO_EDIT, ONE_EDIT_AT_A_TIME};
+use super::phrases::{MAX_READINGS, after, after_any, before, cuts_any, leading_quoted, tidy, unquote};
 use super::*;
+use crate::tasks::{StatusFilter, TaskId};
 
 fn add(title: &str) -> Intent {
     Intent::Add {

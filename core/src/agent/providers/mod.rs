@@ -1,0 +1,3 @@
+//! The model providers, one module per wire family.
+
+pub mod offline;
