@@ -734,3 +734,32 @@ test_on_both_databases! {
         assert_eq!((after["title"].clone(), ids(&after["items"])), (json!("first"), items));
     }
 }
+
+test_on_both_databases! {
+    async fn hidden_context_from_the_model_follows_its_reply_for_the_model_only(t: TestDatabase) {
+        let question: Script = vec![
+            Ok(ModelEvent::TextDelta("Which one?".into())),
+            Ok(ModelEvent::HiddenContext("the choices".into())),
+            Ok(ModelEvent::Finished),
+        ];
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([question, text(&["Done."])])), ..Default::default() }).await;
+        let (thread_id, events) = h.create(&h.alice.1, "mark milk done").await;
+        assert_eq!(types(&events), [
+            "thread.created", "thread.item.done:user_message", "stream_options", "thread.updated",
+            "thread.item.added:assistant_message", "thread.item.updated:added", "thread.item.updated:text_delta",
+            "thread.item.updated:done", "thread.item.done:assistant_message",
+        ]);
+        assert!(!Value::Array(events).to_string().contains("the choices"), "never streamed");
+
+        h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("2")}})).await;
+        let requests = h.provider.requests.lock().map(|r| r.clone()).unwrap_or_default();
+        let history: Vec<(Role, String)> = requests[1].messages[1..].iter().map(|m| (m.role, m.content.clone())).collect();
+        assert_eq!(history, [
+            (Role::User, "mark milk done".to_owned()), (Role::Assistant, "Which one?".to_owned()),
+            (Role::User, "the choices".to_owned()), (Role::User, "2".to_owned()),
+        ]);
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+        let texts: Vec<String> = item_texts(&items).into_iter().map(|(_, text)| text).collect();
+        assert_eq!(texts, ["mark milk done", "Which one?", "2", "Done."], "never listed");
+    }
+}
