@@ -4,7 +4,12 @@
 //!
 //! Each tool is a [`Tool`]: its name, description, argument type with the
 //! JSON Schema the model reads, and output type are declared once, in its
-//! module. [`TOOLS`] is the set the model is offered and calls are run from.
+//! module. [`TOOLS`] is the set the model is offered and calls are run from;
+//! a new tool is a module with its `Tool` and one entry there.
+//!
+//! The schemas are written by hand next to their `Args` (a test checks they
+//! agree): what the model is sent stays exactly the web version's, and an
+//! MCP server takes the same JSON object as a tool's input schema.
 
 mod add;
 mod complete;
