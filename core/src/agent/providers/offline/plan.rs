@@ -49,7 +49,7 @@ pub fn plan(messages: &[ChatMessage]) -> Decision {
     };
     let rounds = rounds(&messages[user_at + 1..]);
     let mut calls = CallMaker::new(messages);
-    let decision = next_step(&intent, &rounds, &chosen, &mut calls);
+    let decision = decide(&intent, &rounds, &chosen, &mut calls);
     tracing::debug!(
         intent = intent.kind(),
         follow_up = !chosen.is_empty(),
@@ -81,9 +81,9 @@ fn update_arguments(id: TaskId, change: &Change) -> Value {
 /// At most [`MAX_TOOL_ROUNDS`] by construction: a first round, a second only
 /// after a lookup, then always a reply. `known` are tasks the reply may name
 /// by their title before this turn.
-fn next_step(intent: &Intent, rounds: &[Vec<Exchange<'_>>], known: &[ListedTask], calls: &mut CallMaker) -> Decision {
+fn decide(intent: &Intent, rounds: &[Vec<Exchange<'_>>], known: &[ListedTask], calls: &mut CallMaker) -> Decision {
     match rounds {
-        [] => first_step(intent, calls),
+        [] => first_round(intent, calls),
         [lookup] if needs_lookup(intent) && is_listing(lookup) => settle(intent, &lookup[0], calls),
         _ => Decision::Reply(report(rounds, known)),
     }
@@ -102,7 +102,7 @@ fn is_listing(round: &[Exchange<'_>]) -> bool {
     matches!(round, [only] if only.call.name == LIST_TASKS)
 }
 
-fn first_step(intent: &Intent, calls: &mut CallMaker) -> Decision {
+fn first_round(intent: &Intent, calls: &mut CallMaker) -> Decision {
     let each = |calls: &mut CallMaker, tool: &str, ids: &[TaskId]| {
         if ids.len() > MAX_TASKS_PER_REQUEST {
             return Decision::Reply(too_many_tasks());

@@ -1,6 +1,7 @@
 //! The offline assistant's replies: fixed answers, and sentences about what
 //! its tool calls did.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::conversation::Exchange;
@@ -77,13 +78,13 @@ pub(super) fn report(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> Stri
     let Some(last) = rounds.last() else {
         return UNKNOWN.to_owned();
     };
-    let titles = earlier_titles(rounds, known);
+    let earlier = earlier_tasks(rounds, known);
     let mut suggested = false;
     let lines: Vec<String> = last
         .iter()
         .map(|exchange| {
             // Suggestions after a "not found" are the same for each call: show them once.
-            let line = report_one(exchange, &titles, !suggested);
+            let line = report_one(exchange, &earlier, !suggested);
             suggested |= exchange
                 .failure()
                 .is_some_and(|error| error.code == ErrorCode::TaskNotFound);
@@ -99,21 +100,20 @@ fn quoted_title(result: &Value) -> String {
         .map_or_else(|| "the task".to_owned(), |title| format!("\"{title}\""))
 }
 
-/// The titles tasks had before their change: from the listings in this turn,
-/// then from `known`.
-fn earlier_titles<'a>(rounds: &'a [Vec<Exchange<'_>>], known: &'a [ListedTask]) -> Vec<(TaskId, &'a str)> {
+/// The tasks as they were before their change: from the listings in this
+/// turn, then from `known`.
+fn earlier_tasks(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> Vec<ListedTask> {
     let listed = rounds
         .iter()
         .flatten()
         .filter(|e| e.call.name == LIST_TASKS)
-        .filter_map(|e| e.result.as_ref()?.as_array())
-        .flatten()
-        .filter_map(|task| Some((TaskId::try_from(task["id"].as_i64()?).ok()?, task["title"].as_str()?)));
-    listed.chain(known.iter().map(|t| (t.id, t.title.as_str()))).collect()
+        .filter_map(|e| Vec::<ListedTask>::deserialize(e.result.as_ref()?).ok())
+        .flatten();
+    listed.chain(known.iter().cloned()).collect()
 }
 
-/// What one tool call did, in a sentence or a list; `titles` as [`earlier_titles`] gives them.
-pub(super) fn report_one(exchange: &Exchange<'_>, titles: &[(TaskId, &str)], with_suggestions: bool) -> String {
+/// What one tool call did, in a sentence or a list; `earlier` as [`earlier_tasks`] gives them.
+pub(super) fn report_one(exchange: &Exchange<'_>, earlier: &[ListedTask], with_suggestions: bool) -> String {
     let Some(result) = &exchange.result else {
         return NO_RESULT.to_owned();
     };
@@ -157,9 +157,9 @@ pub(super) fn report_one(exchange: &Exchange<'_>, titles: &[(TaskId, &str)], wit
                     format!("Set the description of {title} to \"{description}\".")
                 }
             } else {
-                let old = titles.iter().find(|(known, _)| id.as_i64() == Some(i64::from(*known)));
+                let old = earlier.iter().find(|task| id.as_i64() == Some(i64::from(task.id)));
                 match old {
-                    Some((_, old)) => format!("Renamed \"{old}\" to {title}."),
+                    Some(old) => format!("Renamed \"{}\" to {title}.", old.title),
                     None => format!("Renamed task {id} to {title}."),
                 }
             }
