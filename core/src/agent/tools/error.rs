@@ -32,8 +32,9 @@ pub struct Suggestion {
 impl ToolFailure {
     /// The result for `err`, with suggestions from `user_id`'s open tasks when the task was not found.
     pub(super) async fn of(tasks: &Tasks, user_id: &str, err: &tasks::Error) -> Self {
-        let suggestions = match err {
-            tasks::Error::NotFound(_) => {
+        let code = err.error_code();
+        let suggestions = match code {
+            ErrorCode::TaskNotFound => {
                 let page = Page {
                     limit: SUGGESTIONS,
                     offset: 0,
@@ -45,11 +46,11 @@ impl ToolFailure {
                 });
                 Some(suggestions.collect())
             }
-            _ => None,
+            ErrorCode::InvalidTitle | ErrorCode::InvalidRequest | ErrorCode::Database => None,
         };
         Self {
             error: ToolError {
-                code: err.error_code(),
+                code,
                 message: err.to_string(),
                 suggestions,
             },
