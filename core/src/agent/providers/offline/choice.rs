@@ -51,7 +51,15 @@ impl PendingChoice {
     pub(super) fn new(action: Action, found: &[&ListedTask], shown: usize) -> Self {
         Self {
             action,
-            choices: found.iter().take(shown).map(|&task| task.clone()).collect(),
+            // What the question shows: a description would only make the note longer.
+            choices: found
+                .iter()
+                .take(shown)
+                .map(|&task| ListedTask {
+                    description: None,
+                    ..task.clone()
+                })
+                .collect(),
             more: found.len().saturating_sub(shown),
         }
     }
