@@ -79,3 +79,37 @@ impl PendingChoice {
         serde_json::from_str(json).ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: i32, title: &str) -> ListedTask {
+        ListedTask {
+            id,
+            title: title.into(),
+            description: Some("2 litres".into()),
+            completed: false,
+        }
+    }
+
+    #[test]
+    fn a_note_reads_back_as_the_choice_it_keeps_and_nothing_else_does() {
+        let (oat, milk) = (task(5, "buy oat milk"), task(3, "buy milk"));
+        let pending = PendingChoice::new(Action::Update(Change::Title("cream".into())), &[&oat, &milk], 1);
+        assert_eq!(pending.more, 1);
+        assert_eq!(
+            pending.choices,
+            [ListedTask {
+                description: None,
+                ..oat
+            }]
+        );
+        let note = pending.note();
+        assert!(note.starts_with("(Not from the user"), "{note}");
+        assert_eq!(PendingChoice::read(&ChatMessage::user(note.clone())), Some(pending));
+        assert_eq!(PendingChoice::read(&ChatMessage::assistant(note, Vec::new())), None);
+        assert_eq!(PendingChoice::read(&ChatMessage::user("3")), None);
+        assert_eq!(PendingChoice::read(&ChatMessage::user(format!("{NOTE}not json"))), None);
+    }
+}
