@@ -39,6 +39,9 @@ const LIST_MENTIONS: &[&str] = &[
     "as a reminder",
 ];
 
+/// "set a reminder to …" adds a task, though "set" also starts an edit.
+pub(super) const SET_A_REMINDER: &[&str] = &["set a reminder", "set reminder", "set up a reminder"];
+
 const TASK_NOUNS: &[&str] = &["task", "todo", "to-do", "to do", "item", "reminder", "entry"];
 
 /// Words that start a new task's description after its title: "add buy
@@ -178,7 +181,7 @@ pub(super) fn add(text: &str) -> Option<Intent> {
         return mentions_list.then(|| add_intent(rest));
     }
     // "set a reminder to call mom"
-    if let Some(rest) = after_any(text, &["set a reminder", "set reminder", "set up a reminder"]) {
+    if let Some(rest) = after_any(text, SET_A_REMINDER) {
         return Some(add_intent(
             after_any(rest, &["to", "for", "about", "that"]).unwrap_or(rest),
         ));

@@ -1,5 +1,6 @@
 //! Renaming tasks and changing their descriptions: "rename 3 to …", "describe 3 as …".
 
+use super::add::SET_A_REMINDER;
 use super::complete::complete_target;
 use super::kinds::{Change, Edit, Intent, Target};
 use super::phrases::{after, after_any, before_any, cuts_any, unquote};
@@ -89,7 +90,7 @@ pub(super) fn edit(text: &str) -> Option<Intent> {
             edit_intent(readings)
         };
     }
-    if after_any(text, &["set a reminder", "set reminder", "set up a reminder"]).is_some() {
+    if after_any(text, SET_A_REMINDER).is_some() {
         return None;
     }
     const VERBS: &[&str] = &["rename", "retitle", "change", "update", "edit", "modify", "set"];
