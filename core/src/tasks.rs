@@ -39,19 +39,44 @@ pub enum Error {
     Database(#[from] db::Error),
 }
 
+/// The code of an [`Error`], as tool results, HTTP and IPC errors carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    InvalidTitle,
+    InvalidRequest,
+    TaskNotFound,
+    Database,
+}
+
+impl ErrorCode {
+    /// The code as serialised, for a log field or a transport's error kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidTitle => "INVALID_TITLE",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
+            ErrorCode::TaskNotFound => "TASK_NOT_FOUND",
+            ErrorCode::Database => "DATABASE",
+        }
+    }
+}
+
 impl Error {
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> ErrorCode {
         match self {
             Error::InvalidTitle
             | Error::ControlCharacter {
                 field: TextField::Title,
                 ..
-            } => "INVALID_TITLE",
-            Error::ControlCharacter { .. } => "INVALID_REQUEST",
-            Error::NotFound(_) => "TASK_NOT_FOUND",
-            Error::InvalidRequest(_) => "INVALID_REQUEST",
-            Error::Database(_) => "DATABASE",
+            } => ErrorCode::InvalidTitle,
+            Error::ControlCharacter { .. } | Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            Error::NotFound(_) => ErrorCode::TaskNotFound,
+            Error::Database(_) => ErrorCode::Database,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 }
 
@@ -351,5 +376,17 @@ mod tests {
             validate_description(Some(" 2 litres ")).ok(),
             Some(Some("2 litres".into()))
         );
+    }
+
+    #[test]
+    fn error_codes_serialise_as_their_strings() {
+        for code in [
+            ErrorCode::InvalidTitle,
+            ErrorCode::InvalidRequest,
+            ErrorCode::TaskNotFound,
+            ErrorCode::Database,
+        ] {
+            assert_eq!(serde_json::to_value(code).ok(), Some(code.as_str().into()));
+        }
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tasktalk_core::agent::{
-    Agent, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
+    Agent, ModelEvent, ModelRequest, ModelStream, OfflineAssistant, Provider, ProviderError, ProviderErrorKind, Role,
+    ToolCall,
 };
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::chatkit::limits::{
@@ -96,6 +97,16 @@ struct Harness {
 }
 
 async fn harness(t: &TestDatabase, provider: ScriptedProvider) -> Harness {
+    let provider = Arc::new(provider);
+    harness_answered_by(t, provider.clone(), provider).await
+}
+
+/// A harness whose agent asks `answering`; `provider` is only recorded.
+async fn harness_answered_by(
+    t: &TestDatabase,
+    provider: Arc<ScriptedProvider>,
+    answering: Arc<dyn Provider>,
+) -> Harness {
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
     let tokens = Arc::new(
         Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
@@ -111,9 +122,8 @@ async fn harness(t: &TestDatabase, provider: ScriptedProvider) -> Harness {
         let jwt = tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
         users.push((signed.user.id, format!("Bearer {jwt}")));
     }
-    let provider = Arc::new(provider);
     let tasks = Tasks::new(t.db.clone());
-    let agent = Agent::new(provider.clone(), tasks.clone());
+    let agent = Agent::new(answering, tasks.clone());
     let bob = users.pop().unwrap_or_default();
     let alice = users.pop().unwrap_or_default();
     Harness {
@@ -732,5 +742,56 @@ test_on_both_databases! {
         // Nothing changed.
         let (_, after) = h.json(&h.alice.1, json!({"type": "threads.get_by_id", "params": {"thread_id": thread}})).await;
         assert_eq!((after["title"].clone(), ids(&after["items"])), (json!("first"), items));
+    }
+}
+
+test_on_both_databases! {
+    async fn hidden_context_from_the_model_follows_its_reply_for_the_model_only(t: TestDatabase) {
+        let question: Script = vec![
+            Ok(ModelEvent::TextDelta("Which one?".into())),
+            Ok(ModelEvent::HiddenContext("the choices".into())),
+            Ok(ModelEvent::Finished),
+        ];
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([question, text(&["Done."])])), ..Default::default() }).await;
+        let (thread_id, events) = h.create(&h.alice.1, "mark milk done").await;
+        assert_eq!(types(&events), [
+            "thread.created", "thread.item.done:user_message", "stream_options", "thread.updated",
+            "thread.item.added:assistant_message", "thread.item.updated:added", "thread.item.updated:text_delta",
+            "thread.item.updated:done", "thread.item.done:assistant_message",
+        ]);
+        assert!(!Value::Array(events).to_string().contains("the choices"), "never streamed");
+
+        h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("2")}})).await;
+        let requests = h.provider.requests.lock().map(|r| r.clone()).unwrap_or_default();
+        let history: Vec<(Role, String)> = requests[1].messages[1..].iter().map(|m| (m.role, m.content.clone())).collect();
+        assert_eq!(history, [
+            (Role::User, "mark milk done".to_owned()), (Role::Assistant, "Which one?".to_owned()),
+            (Role::User, "the choices".to_owned()), (Role::User, "2".to_owned()),
+        ]);
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+        let texts: Vec<String> = item_texts(&items).into_iter().map(|(_, text)| text).collect();
+        assert_eq!(texts, ["mark milk done", "Which one?", "2", "Done."], "never listed");
+    }
+
+    async fn the_offline_assistants_which_one_is_answered_in_the_next_turn_of_a_thread(t: TestDatabase) {
+        let h = harness_answered_by(&t, Arc::default(), Arc::new(OfflineAssistant)).await;
+        let alice = &h.alice.0;
+        let milk = h.tasks.add(alice, "buy milk", None).await.unwrap_or_else(|e| panic!("{e}"));
+        let oat = h.tasks.add(alice, "buy oat milk", None).await.unwrap_or_else(|e| panic!("{e}"));
+        let said = |events: &[Value]| events.last().map(|e| e["item"]["content"][0]["text"].clone()).unwrap_or_default();
+
+        let (thread_id, events) = h.create(&h.alice.1, "mark milk as done").await;
+        assert_eq!(said(&events), json!(format!(
+            "Several tasks match \"milk\" — which one do you mean?\n{}. buy oat milk\n{}. buy milk\nTell me its number, for \
+             example \"mark {} done\".", oat.id, milk.id, oat.id
+        )));
+        let events = h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("the second one")}})).await;
+        assert_eq!(said(&events), json!("Marked \"buy milk\" as done."));
+        let done = h.tasks.get(alice, milk.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(done.completed);
+
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+        let kinds: Vec<String> = item_texts(&items).into_iter().map(|(kind, _)| kind).collect();
+        assert_eq!(kinds, ["user_message", "task", "assistant_message", "user_message", "task", "assistant_message"], "{items}");
     }
 }

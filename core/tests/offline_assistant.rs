@@ -3,7 +3,7 @@
 //! until the assistant answers with text.
 
 use futures_util::StreamExt;
-use tasktalk_core::agent::offline::MAX_TOOL_ROUNDS;
+use tasktalk_core::agent::providers::offline::MAX_TOOL_ROUNDS;
 use tasktalk_core::agent::{ChatMessage, ModelEvent, ModelRequest, OfflineAssistant, Provider, tools};
 use tasktalk_core::tasks::{Page, StatusFilter, Task, Tasks};
 use tasktalk_core::testing::TestDatabase;
@@ -43,16 +43,19 @@ impl Chat {
                 tools: tools::specs(),
             };
             let mut stream = OfflineAssistant.stream(request);
-            let (mut reply, mut calls) = (String::new(), Vec::new());
+            let (mut reply, mut calls, mut hidden) = (String::new(), Vec::new(), Vec::new());
             while let Some(event) = stream.next().await {
                 match event.unwrap_or_else(|e| panic!("{e}")) {
                     ModelEvent::TextDelta(delta) => reply.push_str(&delta),
                     ModelEvent::ToolCall(call) => calls.push(call),
+                    ModelEvent::HiddenContext(note) => hidden.push(note),
                     ModelEvent::Finished => break,
                 }
             }
             if calls.is_empty() {
                 self.messages.push(ChatMessage::assistant(reply.clone(), Vec::new()));
+                // As a ChatKit thread keeps hidden context and gives it back to the model.
+                self.messages.extend(hidden.into_iter().map(ChatMessage::user));
                 return (reply, ran);
             }
             self.messages.push(ChatMessage::assistant("", calls.clone()));

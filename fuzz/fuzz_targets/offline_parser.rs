@@ -10,7 +10,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
-use tasktalk_core::agent::offline::{Step, events, plan};
+use tasktalk_core::agent::providers::offline::{Decision, events, plan};
 use tasktalk_core::agent::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
 use tasktalk_core::agent::{ChatMessage, ModelEvent};
 
@@ -18,10 +18,10 @@ const TITLES: &[&str] = &["buy milk", "buy oat milk", "call mom", "go to gym", "
 
 /// Plans the next step and checks it; the ids a call may act on are
 /// `listed` (any, when none were listed yet).
-fn checked_plan(messages: &[ChatMessage], listed: Option<&[i64]>) -> Step {
+fn checked_plan(messages: &[ChatMessage], listed: Option<&[i64]>) -> Decision {
     let step = plan(messages);
     match &step {
-        Step::Reply(text) => {
+        Decision::Reply(text) | Decision::Ask { question: text, .. } => {
             assert!(!text.trim().is_empty(), "an empty reply");
             let deltas: String = events(step.clone())
                 .into_iter()
@@ -32,7 +32,7 @@ fn checked_plan(messages: &[ChatMessage], listed: Option<&[i64]>) -> Step {
                 .collect();
             assert_eq!(&deltas, text, "the streamed reply differs from the reply");
         }
-        Step::CallTools(calls) => {
+        Decision::CallTools(calls) => {
             assert!(!calls.is_empty(), "a step without calls");
             for call in calls {
                 assert!(
@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut messages = vec![ChatMessage::user(message)];
-    let Step::CallTools(calls) = checked_plan(&messages, None) else {
+    let Decision::CallTools(calls) = checked_plan(&messages, None) else {
         return;
     };
     let [lookup] = calls.as_slice() else {
@@ -85,11 +85,22 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     messages.push(ChatMessage::assistant("", calls.clone()));
     messages.push(ChatMessage::tool_result(&lookup.id, Value::Array(tasks).to_string()));
-    let Step::Reply(question) = checked_plan(&messages, Some(&ids)) else {
+    let reply = checked_plan(&messages, Some(&ids));
+    if matches!(reply, Decision::CallTools(_)) {
         return;
-    };
+    }
     if let Some(answer) = answer {
-        messages.push(ChatMessage::assistant(question, Vec::new()));
+        // As a ChatKit thread keeps a reply: its text, then any hidden context.
+        let (mut text, mut hidden) = (String::new(), Vec::new());
+        for event in events(reply) {
+            match event {
+                ModelEvent::TextDelta(delta) => text.push_str(&delta),
+                ModelEvent::HiddenContext(note) => hidden.push(ChatMessage::user(note)),
+                ModelEvent::ToolCall(_) | ModelEvent::Finished => {}
+            }
+        }
+        messages.push(ChatMessage::assistant(text, Vec::new()));
+        messages.extend(hidden);
         messages.push(ChatMessage::user(answer));
         checked_plan(&messages, None);
     }

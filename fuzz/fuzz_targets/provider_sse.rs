@@ -51,6 +51,7 @@ fuzz_target!(|data: &[u8]| {
                         assert!(!call.name.is_empty() && !call.id.is_empty(), "{call:?}");
                         calls_started = true;
                     }
+                    ModelEvent::HiddenContext(_) => panic!("hidden context from a provider's stream"),
                     ModelEvent::Finished => panic!("Finished before the end"),
                 }
             }

@@ -1,7 +1,6 @@
 //! The assistant: answers a user message by streaming a model's text and
 //! running its tool calls against the user's tasks, until the model answers.
 
-pub mod offline;
 pub mod provider;
 pub mod providers;
 pub mod settings;
@@ -12,12 +11,12 @@ use std::sync::Arc;
 use futures_core::Stream;
 use futures_util::StreamExt;
 
-pub use offline::OfflineAssistant;
 pub use provider::{
     ChatMessage, ModelEvent, ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind, Role, ToolCall,
     ToolSpec,
 };
 pub use providers::kind::ProviderKind;
+pub use providers::offline::OfflineAssistant;
 pub use providers::openai::{OpenAiCompatible, OpenAiConfig};
 pub use settings::ProviderSettings;
 pub use tools::ToolOutcome;
@@ -35,6 +34,8 @@ pub enum AgentEvent {
     /// A tool call is about to run.
     ToolStarted(ToolCall),
     ToolFinished(ToolCall, ToolOutcome),
+    /// For the thread's hidden context: see [`ModelEvent::HiddenContext`].
+    HiddenContext(String),
 }
 
 #[derive(Clone, Debug)]
@@ -86,6 +87,7 @@ impl Agent {
                             yield Ok(AgentEvent::TextDelta(delta));
                         }
                         Ok(ModelEvent::ToolCall(call)) => calls.push(call),
+                        Ok(ModelEvent::HiddenContext(note)) => yield Ok(AgentEvent::HiddenContext(note)),
                         Ok(ModelEvent::Finished) => break,
                         Err(err) => {
                             tracing::warn!(kind = ?err.kind, "the model request failed");

@@ -97,6 +97,10 @@ pub struct ModelRequest {
 pub enum ModelEvent {
     TextDelta(String),
     ToolCall(ToolCall),
+    /// Something the provider needs to read again in later turns but the
+    /// person never sees, such as the offline assistant's open "which one?"
+    /// question: kept in the thread as hidden context.
+    HiddenContext(String),
     Finished,
 }
 

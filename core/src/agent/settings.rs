@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::offline::OfflineAssistant;
 use super::provider::{Provider, ProviderError, ProviderErrorKind};
 use super::providers::kind::ProviderKind;
+use super::providers::offline::OfflineAssistant;
 use super::providers::openai::{OpenAiCompatible, OpenAiConfig};
 use crate::secret::Secret;
 

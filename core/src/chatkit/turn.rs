@@ -408,6 +408,12 @@ impl Reply {
                 self.tool_item = Some(item.clone());
                 turn.send(Event::ItemAdded { item }).await?;
             }
+            AgentEvent::HiddenContext(content) => {
+                // After the text it follows, so the next turn reads it right before the answer.
+                self.close(turn).await?;
+                let item = self.item(new_id("shcx"), ItemKind::SdkHiddenContext { content });
+                turn.persist(&self.thread, &item).await;
+            }
             AgentEvent::ToolFinished(_, outcome) => {
                 let id = self.tool_item.take().map_or_else(|| new_id("tsk"), |i| i.id);
                 let item = self.tool_item(id, outcome.summary, StatusIndicator::Complete);

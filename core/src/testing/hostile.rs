@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::agent::offline::{self, Step};
+use crate::agent::providers::offline::{self, Decision};
 use crate::agent::{ChatMessage, tools};
 use crate::chatkit::limits::MAX_MESSAGE_BYTES;
 
@@ -60,8 +60,8 @@ pub fn answer(message: &str, listing: &Value) -> String {
     let mut messages = vec![ChatMessage::user(message)];
     for _ in 0..=offline::MAX_TOOL_ROUNDS {
         let calls = match offline::plan(&messages) {
-            Step::Reply(text) => return text,
-            Step::CallTools(calls) => calls,
+            Decision::Reply(text) | Decision::Ask { question: text, .. } => return text,
+            Decision::CallTools(calls) => calls,
         };
         messages.push(ChatMessage::assistant("", calls.clone()));
         for call in calls {

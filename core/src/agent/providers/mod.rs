@@ -8,4 +8,5 @@
 //! `ProviderSettings::build` (`agent/settings.rs`).
 
 pub mod kind;
+pub mod offline;
 pub mod openai;

@@ -10,20 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Deserialize;
-
-use crate::tasks::TaskId;
-
-/// One task as `list_tasks` returns it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub(super) struct ListedTask {
-    pub id: TaskId,
-    pub title: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub completed: bool,
-}
+use crate::agent::tools::ListedTask;
 
 /// How well a title fits a phrase; a greater fit is a better one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -321,6 +308,7 @@ pub(super) fn best_matches<'a>(tasks: &'a [ListedTask], phrase: &str) -> (Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tasks::TaskId;
 
     fn task(id: TaskId, title: &str) -> ListedTask {
         ListedTask {

@@ -1,11 +1,10 @@
 //! Answers to the assistant's own "which one do you mean?" question: "3",
 //! "#3", "the second one", "last", "buy oat milk", "yes, 3 please".
 //!
-//! Stateless like the rest of the assistant: the question is read back from
-//! the assistant message right before the answer, and the request that led to
-//! it from the user message before the question. That request is then planned
-//! again for the chosen task, by number, so it goes through the same tools and
-//! gets the same replies.
+//! The question's choices and what they are for come back as data (see
+//! `choice`), kept in the thread right after the question; the request is then
+//! planned again for the chosen task, by number, so it goes through the same
+//! tools and gets the same replies.
 //!
 //! A number is the task's number as the question shows it; one that is not
 //! shown but is a place in the list (1 to its length) is that place. "#3" and
@@ -14,16 +13,17 @@
 //! no other request, gets the choices again; that reply is a "which one?"
 //! question too, so the next answer still counts.
 
+use super::choice::{Action, PendingChoice};
+use super::decision::Decision;
 use super::intent::{self, Edit, Intent, Target};
-use super::matching::{self, ListedTask};
-use super::{Action, MORE, needs_lookup, readings, some_task_lines, task_lines};
-use crate::agent::provider::{ChatMessage, Role};
+use super::matching;
+use super::reply::{SHOWN_TASKS, task_lines};
+use crate::agent::provider::ChatMessage;
+use crate::agent::tools::ListedTask;
 use crate::tasks::TaskId;
 
-const SEVERAL_MATCH: &str = "Several tasks match \"";
-const WHICH_ONE: &str = " — which one do you mean?";
+/// Opens the question asked again after an answer that named none of the choices.
 const NOT_LISTED: &str = "That doesn't match any of them";
-const HOW_TO_ANSWER: &str = "Tell me its number, for example \"";
 
 /// Words an answer may have around its choice: "yes, that one, 3 please".
 const FILLERS: &[&str] = &[
@@ -41,98 +41,32 @@ const ORDINALS: &[&str] = &[
 pub(super) enum FollowUp {
     /// The request, planned again for the chosen task, which the reply may name.
     Chosen { intent: Intent, task: ListedTask },
-    /// It names none of the choices: ask again with this.
-    Unclear(String),
+    /// It names none of the choices: ask again.
+    Unclear(Decision),
 }
 
 /// "which one?" for the tasks that match `phrase` equally well.
-pub(super) fn which_one(phrase: &str, found: &[&ListedTask], action: &Action<'_>) -> String {
-    let lines = some_task_lines(found.iter().map(|t| (t.id, t.title.as_str(), t.completed)));
+pub(super) fn which_one(phrase: &str, found: &[&ListedTask], action: Action) -> Decision {
     ask(
-        &format!("{SEVERAL_MATCH}{phrase}\""),
-        &lines,
-        found.first().map(|t| t.id),
-        action,
+        &format!("Several tasks match \"{phrase}\""),
+        PendingChoice::new(action, found, SHOWN_TASKS),
     )
 }
 
-fn ask(opening: &str, lines: &str, example_id: Option<TaskId>, action: &Action<'_>) -> String {
-    let example = example_id
-        .map(|id| action.example().replace("{id}", &id.to_string()))
+/// The question that opens with `opening` and shows `pending`'s choices.
+fn ask(opening: &str, pending: PendingChoice) -> Decision {
+    let shown = pending.choices.iter().map(|t| (t.id, t.title.as_str(), t.completed));
+    let lines = task_lines(shown, pending.more);
+    let example = pending
+        .choices
+        .first()
+        .map(|t| pending.action.example().replace("{id}", &t.id.to_string()))
         .unwrap_or_default();
-    format!("{opening}{WHICH_ONE}\n{lines}\n{HOW_TO_ANSWER}{example}\".")
-}
-
-/// A "which one?" question as the assistant wrote it.
-#[derive(Debug, PartialEq, Eq)]
-struct Question {
-    /// The words that matched several tasks; not repeated when asking again.
-    phrase: Option<String>,
-    /// The tasks shown, in order.
-    choices: Vec<ListedTask>,
-    /// How many more matched than were shown.
-    more: usize,
-}
-
-impl Question {
-    fn read(message: &ChatMessage) -> Option<Self> {
-        if message.role != Role::Assistant {
-            return None;
-        }
-        let mut lines = message.content.lines();
-        let opening = lines.next()?.strip_suffix(WHICH_ONE)?;
-        let phrase = match opening.strip_prefix(SEVERAL_MATCH).and_then(|p| p.strip_suffix('"')) {
-            Some(phrase) => Some(phrase.to_owned()),
-            None if opening == NOT_LISTED => None,
-            None => return None,
-        };
-        let (mut choices, mut more) = (Vec::new(), 0);
-        for line in lines.take_while(|line| !line.starts_with(HOW_TO_ANSWER)) {
-            match line.strip_prefix(MORE.0).and_then(|l| l.strip_suffix(MORE.1)) {
-                Some(count) => more = count.parse().ok()?,
-                None => choices.push(read_task_line(line)?),
-            }
-        }
-        (!choices.is_empty()).then_some(Self { phrase, choices, more })
-    }
-
-    /// The same choices again, after an answer that named none of them.
-    fn again(&self, action: &Action<'_>) -> String {
-        let shown = self.choices.iter().map(|t| (t.id, t.title.as_str(), t.completed));
-        let lines = task_lines(shown, self.more);
-        ask(NOT_LISTED, &lines, self.choices.first().map(|t| t.id), action)
-    }
-}
-
-/// A line as [`task_line`](super::task_line) writes it: "3. buy milk", "2. ✓ water the plants".
-fn read_task_line(line: &str) -> Option<ListedTask> {
-    let (id, title) = line.split_once(". ")?;
-    let id: TaskId = id.parse().ok()?;
-    let (title, completed) = match title.strip_prefix("✓ ") {
-        Some(title) => (title, true),
-        None => (title, false),
-    };
-    Some(ListedTask {
-        id,
-        title: title.to_owned(),
-        description: None,
-        completed,
-    })
-}
-
-/// The request waiting for an answer to the question right before the user
-/// message at `answer_at`, and that question. Through any questions asked
-/// again in between.
-fn pending(messages: &[ChatMessage], answer_at: usize) -> Option<(Intent, Question)> {
-    let mut at = answer_at;
-    loop {
-        let question = Question::read(&messages[at.checked_sub(1)?])?;
-        let asker = messages[..at - 1].iter().rposition(|m| m.role == Role::User)?;
-        let intent = intent::parse(&messages[asker].content);
-        if needs_lookup(&intent) {
-            return Some((intent, question));
-        }
-        at = asker;
+    Decision::Ask {
+        question: format!(
+            "{opening} — which one do you mean?\n{lines}\nTell me its number, for example \"{example}\"."
+        ),
+        pending,
     }
 }
 
@@ -221,41 +155,31 @@ fn by_title<'q>(answer: &str, choices: &'q [ListedTask]) -> Option<&'q ListedTas
 /// question right before it; `None` when there is no such question or the
 /// message is another request ("mark 4 done", "never mind").
 pub(super) fn follow_up(messages: &[ChatMessage], user_at: usize) -> Option<FollowUp> {
-    let (intent, question) = pending(messages, user_at)?;
-    let all = readings(&intent);
-    let (_, action) = all
-        .iter()
-        .find(|(phrase, _)| question.phrase.as_deref() == Some(*phrase))
-        .or(all.first())?;
+    let pending = PendingChoice::read(&messages[user_at.checked_sub(1)?])?;
     let answer = &messages[user_at].content;
     let picked = pick(answer);
     let chosen = match picked {
-        Some(pick) => resolve(pick, &question.choices),
-        None => by_title(answer, &question.choices),
+        Some(pick) => resolve(pick, &pending.choices),
+        None => by_title(answer, &pending.choices),
     };
     let chosen = match (chosen, picked) {
         (Some(task), _) => task,
-        (None, Some(_)) => return Some(FollowUp::Unclear(question.again(action))),
+        (None, Some(_)) => return Some(FollowUp::Unclear(ask(NOT_LISTED, pending))),
         // "the oat one": words of just one of the titles, and no other request.
         (None, None) if intent::parse(answer) == Intent::Unknown => {
-            match matching::best_matches(&question.choices, answer).1.as_slice() {
+            match matching::best_matches(&pending.choices, answer).1.as_slice() {
                 [task] => *task,
-                _ => return Some(FollowUp::Unclear(question.again(action))),
+                _ => return Some(FollowUp::Unclear(ask(NOT_LISTED, pending))),
             }
         }
         (None, None) => return None,
-    };
+    }
+    .clone();
     let target = Target::Ids(vec![chosen.id]);
-    let intent = match action {
+    let intent = match pending.action {
         Action::Complete => Intent::Complete(target),
         Action::Delete => Intent::Delete(target),
-        Action::Update(change) => Intent::Edit(vec![Edit {
-            target,
-            change: (*change).clone(),
-        }]),
+        Action::Update(change) => Intent::Edit(vec![Edit { target, change }]),
     };
-    Some(FollowUp::Chosen {
-        intent,
-        task: chosen.clone(),
-    })
+    Some(FollowUp::Chosen { intent, task: chosen })
 }

@@ -1,0 +1,51 @@
+//! Marking tasks done.
+
+use super::super::complete::{ASK_WHICH_TO_COMPLETE, NO_BULK_COMPLETE, NO_REOPEN};
+use super::*;
+
+#[test]
+fn completions_by_number_or_title() {
+    check(&[
+        ("mark 3 done", Intent::Complete(by_ids(&[3]))),
+        ("mark task 3 as done", Intent::Complete(by_ids(&[3]))),
+        ("Mark #3 complete.", Intent::Complete(by_ids(&[3]))),
+        ("mark three done", Intent::Complete(by_ids(&[3]))),
+        ("complete 3", Intent::Complete(by_ids(&[3]))),
+        ("done with #3", Intent::Complete(by_ids(&[3]))),
+        ("check off 3", Intent::Complete(by_ids(&[3]))),
+        ("finished 3", Intent::Complete(by_ids(&[3]))),
+        ("3 is done", Intent::Complete(by_ids(&[3]))),
+        ("task 3 is finished", Intent::Complete(by_ids(&[3]))),
+        ("set 3 to done", Intent::Complete(by_ids(&[3]))),
+        ("mark 3 and 4 as done", Intent::Complete(by_ids(&[3, 4]))),
+        ("please complete tasks 3, 4 & 5", Intent::Complete(by_ids(&[3, 4, 5]))),
+        ("mark buy milk as done", Intent::Complete(by_title("buy milk"))),
+        ("mark 'buy milk' done", Intent::Complete(by_title("buy milk"))),
+        (
+            "mark the task called buy milk as done",
+            Intent::Complete(by_title("buy milk")),
+        ),
+        ("tick off buy milk", Intent::Complete(by_title("buy milk"))),
+        ("cross off buy milk", Intent::Complete(by_title("buy milk"))),
+        ("check buy milk off my list", Intent::Complete(by_title("buy milk"))),
+        ("buy milk done", Intent::Complete(by_title("buy milk"))),
+        ("I finished buying milk", Intent::Complete(by_title("buying milk"))),
+        ("I've done the dishes", Intent::Complete(by_title("the dishes"))),
+        // Past forms become the base form the title likely uses.
+        ("I bought milk", Intent::Complete(by_title("buy milk"))),
+        ("I paid the rent", Intent::Complete(by_title("pay the rent"))),
+        ("just called mom", Intent::Complete(by_title("called mom"))),
+    ]);
+}
+
+#[test]
+fn unclear_or_unsupported_completions_ask_instead() {
+    check(&[
+        ("mark it done", Intent::Ask(ASK_WHICH_TO_COMPLETE)),
+        ("complete", Intent::Ask(ASK_WHICH_TO_COMPLETE)),
+        ("complete all tasks", Intent::Ask(NO_BULK_COMPLETE)),
+        ("mark everything as done", Intent::Ask(NO_BULK_COMPLETE)),
+        ("mark 3 as not done", Intent::Ask(NO_REOPEN)),
+        ("mark buy milk as open", Intent::Ask(NO_REOPEN)),
+    ]);
+}
