@@ -234,7 +234,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug)]
-struct Exchange {
+struct Served {
     request: RecordedRequest,
     outcome: Option<Outcome>,
 }
@@ -242,7 +242,7 @@ struct Exchange {
 #[derive(Debug, Default)]
 struct State {
     replies: VecDeque<Reply>,
-    exchanges: Vec<Exchange>,
+    exchanges: Vec<Served>,
 }
 
 #[derive(Debug)]
@@ -397,7 +397,7 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) {
                         .to_string(),
                 )
             });
-            state.exchanges.push(Exchange { request, outcome: None });
+            state.exchanges.push(Served { request, outcome: None });
             (index, reply)
         };
         shared.changed.send_replace(());

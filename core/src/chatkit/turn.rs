@@ -253,7 +253,7 @@ impl Turn {
         };
         let answer = self.agent.run(self.user_id.clone(), model_context(&history));
         let mut answer = std::pin::pin!(answer);
-        let mut reply = Reply::new(thread);
+        let mut reply = Answer::new(thread);
         loop {
             let next = tokio::select! {
                 biased;
@@ -299,7 +299,7 @@ impl Turn {
     }
 
     /// After a cancel: keep the partial answer and note the cancellation for the model.
-    async fn keep_after_cancel(&self, thread: &ThreadRow, mut reply: Reply) -> Result<(), Cancelled> {
+    async fn keep_after_cancel(&self, thread: &ThreadRow, mut reply: Answer) -> Result<(), Cancelled> {
         tracing::info!(thread_id = %thread.id, "the client cancelled the stream");
         if let Some(item) = reply.take_partial() {
             self.persist(thread, &item).await;
@@ -318,14 +318,14 @@ impl Turn {
 }
 
 /// The assistant's answer as it streams: the open text item and the running tool.
-struct Reply {
+struct Answer {
     thread: ThreadRow,
     text: Option<(String, String)>,
     tool_item: Option<ThreadItem>,
     answered: bool,
 }
 
-impl Reply {
+impl Answer {
     fn new(thread: &ThreadRow) -> Self {
         Self {
             thread: thread.clone(),

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use tasktalk_core::auth::ClientInfo;
 use tasktalk_core::token::bearer_token;
 
-use super::AppState;
 use super::body::JsonBody;
 use super::error::ApiError;
 use super::limit::ClientAddress;
+use tasktalk_core::Services;
 
 #[derive(Deserialize)]
 pub struct SignUpBody {
@@ -55,7 +55,7 @@ fn session_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 pub async fn sign_up(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SignUpBody>,
@@ -68,7 +68,7 @@ pub async fn sign_up(
 }
 
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SignInBody>,
@@ -82,17 +82,17 @@ pub async fn sign_in(
     ))
 }
 
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn sign_out(State(state): State<Services>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     state.accounts.sign_out(session_token(&headers)?).await?;
     Ok(Json(json!({"success": true})))
 }
 
-pub async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn get_session(State(state): State<Services>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let signed = state.accounts.session(session_token(&headers)?).await?;
     Ok(Json(json!({"session": signed.session, "user": signed.user})))
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn token(State(state): State<Services>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let (_, issued) = state
         .tokens
         .issue_for_session(&state.accounts, session_token(&headers)?)
@@ -100,6 +100,6 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap) -> Result<
     Ok(Json(json!({"token": issued.token})))
 }
 
-pub async fn jwks(State(state): State<AppState>) -> Json<Value> {
+pub async fn jwks(State(state): State<Services>) -> Json<Value> {
     Json(serde_json::to_value(state.tokens.jwks()).unwrap_or_else(|_| json!({"keys": []})))
 }

@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use tasktalk_core::chatkit;
 
-use super::AppState;
 use super::body::bytes_error;
+use tasktalk_core::Services;
 
 pub async fn chatkit(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {

@@ -22,9 +22,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use error::ApiError;
-
-/// What every route shares: the core's services.
-pub type AppState = tasktalk_core::Services;
+use tasktalk_core::Services;
 
 #[derive(Clone, Debug)]
 pub struct HttpConfig {
@@ -36,7 +34,7 @@ pub struct HttpConfig {
     pub connections: connections::Limits,
 }
 
-pub fn router(state: AppState, config: &HttpConfig) -> Router {
+pub fn router(state: Services, config: &HttpConfig) -> Router {
     let api = Router::new()
         .route("/api/auth/sign-up/email", post(auth::sign_up))
         .route("/api/auth/sign-in/email", post(auth::sign_in))
@@ -76,7 +74,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
     )
 }
 
-async fn healthz(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+async fn healthz(State(state): State<Services>) -> Result<axum::Json<Value>, ApiError> {
     if state.db.ping().await {
         Ok(axum::Json(json!({"status": "ok"})))
     } else {
@@ -89,7 +87,7 @@ async fn healthz(State(state): State<AppState>) -> Result<axum::Json<Value>, Api
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
-pub async fn serve(state: AppState, config: HttpConfig) -> std::io::Result<()> {
+pub async fn serve(state: Services, config: HttpConfig) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");

@@ -7,18 +7,18 @@ use axum::http::{StatusCode, header};
 use serde::Deserialize;
 use tasktalk_core::tasks::{self, Page, StatusFilter, Task, TaskId, TaskUpdate};
 
-use super::AppState;
 use super::body::JsonBody;
 use super::error::ApiError;
 use super::rejection::QueryParams;
+use tasktalk_core::Services;
 
 /// The user id of a verified `Authorization: Bearer <jwt>` whose account exists.
 pub struct AuthUser(pub String);
 
-impl FromRequestParts<AppState> for AuthUser {
+impl FromRequestParts<Services> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &Services) -> Result<Self, ApiError> {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         Ok(AuthUser(state.tokens.authenticate(header).await?.sub))
     }
@@ -80,7 +80,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AuthUser(user): AuthUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
@@ -94,7 +94,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AuthUser(user): AuthUser,
     JsonBody(body): JsonBody<NewTask>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
@@ -103,7 +103,7 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AuthUser(user): AuthUser,
     TaskPath(id): TaskPath,
 ) -> Result<Json<Task>, ApiError> {
@@ -111,7 +111,7 @@ pub async fn get(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AuthUser(user): AuthUser,
     TaskPath(id): TaskPath,
     JsonBody(patch): JsonBody<TaskPatch>,
@@ -134,7 +134,7 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     AuthUser(user): AuthUser,
     TaskPath(id): TaskPath,
 ) -> Result<StatusCode, ApiError> {
