@@ -252,9 +252,8 @@ test_on_both_databases! {
         let day = |iso: &str| Some(Due::Date(date(iso)));
         add("an hour ago", timed("2026-12-01T02:00:00Z")).await;
         add("yesterday", day("2026-11-29")).await;
-        add("done and late", timed("2026-11-01T12:00:00Z")).await.id;
-        let done = tasks.query(ALICE, &TaskQuery::default(), Page::default()).await.unwrap_or_default();
-        tasks.complete(ALICE, done[0].id).await.unwrap_or_else(|e| panic!("{e}"));
+        let late = add("done and late", timed("2026-11-01T12:00:00Z")).await;
+        tasks.complete(ALICE, late.id).await.unwrap_or_else(|e| panic!("{e}"));
         add("in an hour, still today", timed("2026-12-01T04:00:00Z")).await;
         add("today", day("2026-11-30")).await;
         add("tomorrow 08:00", timed("2026-12-01T13:00:00Z")).await;
@@ -328,5 +327,60 @@ test_on_both_databases! {
         let past = tasks.list(ALICE, StatusFilter::All, Page { limit: 500, offset: 1200 }).await.unwrap_or_default();
         assert!(past.is_empty());
         assert!(tasks.list(ALICE, StatusFilter::All, Page { limit: 501, offset: 0 }).await.is_err());
+    }
+
+    async fn the_tools_take_and_show_local_iso_dues_priorities_and_reminders(t: TestDatabase) {
+        let tasks = setup_at(&t, "2026-12-01T09:00:00Z", "Europe/Paris").await;
+        let call = |name: &str, arguments: serde_json::Value| ToolCall { id: "c1".into(), name: name.into(), arguments: arguments.to_string() };
+        let added = tools::execute(&tasks, ALICE, &call(tools::ADD_TASK, serde_json::json!({
+            "title": "call mom", "due": "2026-12-02T17:00", "remind_at": "2026-12-02T16:30+01:00", "priority": "High"
+        }))).await;
+        assert!(added.succeeded, "{}", added.result);
+        let id = added.result["task_id"].as_i64().unwrap_or_default() as i32;
+        assert_eq!(
+            (&added.result["due"], &added.result["priority"], &added.result["remind_at"], &added.result["completed"]),
+            (&serde_json::json!("2026-12-02T17:00"), &serde_json::json!("high"), &serde_json::json!("2026-12-02T16:30"), &serde_json::json!(false))
+        );
+        let stored = tasks.get(ALICE, id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((stored.due_at, stored.remind_at, stored.priority), (Some(at("2026-12-02T16:00:00Z")), Some(at("2026-12-02T15:30:00Z")), Priority::High));
+
+        let listed = tools::execute(&tasks, ALICE, &call(tools::LIST_TASKS, serde_json::json!({"due": "tomorrow", "query": "MOM"}))).await;
+        assert_eq!(listed.result[0]["due"], "2026-12-02T17:00", "{}", listed.result);
+        assert_eq!(listed.summary, "Listed 1 task due tomorrow, matching \"MOM\"");
+        let listed = tools::execute(&tasks, ALICE, &call(tools::LIST_TASKS, serde_json::json!({"due": "today"}))).await;
+        assert_eq!(listed.result, serde_json::json!([]));
+
+        let done = tools::execute(&tasks, ALICE, &call(tools::UPDATE_TASK, serde_json::json!({"task_id": id, "completed": true}))).await;
+        assert_eq!((&done.result["status"], &done.result["completed"]), (&serde_json::json!("completed"), &serde_json::json!(true)));
+        let reopened = tools::execute(&tasks, ALICE, &call(tools::UPDATE_TASK, serde_json::json!({"task_id": id, "completed": false, "due": null, "priority": "low"}))).await;
+        assert_eq!(
+            (&reopened.result["status"], &reopened.result["completed"], &reopened.result["due"], &reopened.result["priority"]),
+            (&serde_json::json!("reopened"), &serde_json::json!(false), &serde_json::Value::Null, &serde_json::json!("low"))
+        );
+        assert_eq!(reopened.summary, format!("Reopened task {id}: call mom"));
+        let moved = tools::execute(&tasks, ALICE, &call(tools::UPDATE_TASK, serde_json::json!({"task_id": id.to_string(), "due": "2026-12-24"}))).await;
+        assert_eq!((&moved.result["due"], &moved.result["remind_at"]), (&serde_json::json!("2026-12-24"), &serde_json::json!("2026-12-02T16:30")), "the reminder is kept");
+    }
+
+    async fn the_tools_refuse_bad_dates_priorities_and_filters_saying_what_is_accepted(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let call = |name: &str, arguments: serde_json::Value| ToolCall { id: "c1".into(), name: name.into(), arguments: arguments.to_string() };
+        let refusals = [
+            (tools::ADD_TASK, serde_json::json!({"title": "x", "due": "tomorrow"}), "2026-12-24T17:00"),
+            (tools::ADD_TASK, serde_json::json!({"title": "x", "remind_at": "31/12/2026"}), "2026-12-24T17:00"),
+            (tools::ADD_TASK, serde_json::json!({"title": "x", "priority": "urgent"}), "none, low, medium or high"),
+            (tools::LIST_TASKS, serde_json::json!({"due": "soon"}), "overdue, today, tomorrow, week or none"),
+            (tools::LIST_TASKS, serde_json::json!({"priority": "p1"}), "none, low, medium or high"),
+            (tools::LIST_TASKS, serde_json::json!({"query": "a b c d e f g h i j"}), "at most 8 words"),
+            (tools::UPDATE_TASK, serde_json::json!({"task_id": 1, "due": "2026-13-01"}), "2026-12-24T17:00"),
+        ];
+        for (tool, arguments, accepted) in refusals {
+            let outcome = tools::execute(&tasks, ALICE, &call(tool, arguments.clone())).await;
+            assert!(!outcome.succeeded, "{arguments}");
+            assert_eq!(outcome.result["error"]["code"], "INVALID_REQUEST", "{arguments}: {}", outcome.result);
+            let message = outcome.result["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(accepted), "{arguments}: {message}");
+        }
+        assert!(tasks.list(ALICE, StatusFilter::All, Page::default()).await.unwrap_or_default().is_empty());
     }
 }
