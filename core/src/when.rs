@@ -175,12 +175,7 @@ const UNITS: &[(&str, Unit)] = &[
 ];
 
 /// Parts of the day and their hour.
-const DAY_PARTS: &[(&str, u32)] = &[
-    ("morning", 9),
-    ("afternoon", 15),
-    ("evening", 18),
-    ("night", 20),
-];
+const DAY_PARTS: &[(&str, u32)] = &[("morning", 9), ("afternoon", 15), ("evening", 18), ("night", 20)];
 
 /// The hour "tonight" means when no time is said.
 const TONIGHT: u32 = 20;
@@ -253,7 +248,10 @@ fn phrase(words: &[Word], expected: &[&str]) -> Option<usize> {
 
 fn lookup<T: Copy>(table: &[(&str, T)], word: Option<&Word>) -> Option<T> {
     let word = word?;
-    table.iter().find(|(name, _)| *name == word.text).map(|(_, value)| *value)
+    table
+        .iter()
+        .find(|(name, _)| *name == word.text)
+        .map(|(_, value)| *value)
 }
 
 /// A date (with the time it implies, as "tonight" does) and how many words it took.
@@ -387,7 +385,10 @@ fn day_number(word: Option<&Word>, needs_suffix: bool) -> Option<u32> {
 
 fn year(word: Option<&Word>) -> Option<i32> {
     let text = word?.text.as_str();
-    (text.len() == 4).then(|| text.parse().ok()).flatten().filter(|y| (1970..=9999).contains(y))
+    (text.len() == 4)
+        .then(|| text.parse().ok())
+        .flatten()
+        .filter(|y| (1970..=9999).contains(y))
 }
 
 /// The date with that month and day: in `year`, or the next one from today on.
@@ -450,7 +451,12 @@ fn ordinal(words: &[Word], today: NaiveDate, lenient: bool) -> Option<DatePart> 
     }
     let day = day_number(words.get(at), true)?;
     let date = (0..12)
-        .filter_map(|months| today.with_day(1)?.checked_add_months(Months::new(months))?.with_day(day))
+        .filter_map(|months| {
+            today
+                .with_day(1)?
+                .checked_add_months(Months::new(months))?
+                .with_day(day)
+        })
         .find(|date| *date >= today)?;
     Some((date, None, at + 1))
 }

@@ -48,9 +48,15 @@ fn whole_expressions_read_as_the_module_documents() {
         ("December 24th", day(12, 24)),
         ("24 December", day(12, 24)),
         ("the 24th of December", day(12, 24)),
-        ("dec 24, 2027", When::Date(NaiveDate::from_ymd_opt(2027, 12, 24).unwrap_or_default())),
+        (
+            "dec 24, 2027",
+            When::Date(NaiveDate::from_ymd_opt(2027, 12, 24).unwrap_or_default()),
+        ),
         ("Jan 5", day(1, 5)),
-        ("Dec 1", When::Date(NaiveDate::from_ymd_opt(2027, 12, 1).unwrap_or_default())),
+        (
+            "Dec 1",
+            When::Date(NaiveDate::from_ymd_opt(2027, 12, 1).unwrap_or_default()),
+        ),
         ("2026-12-24", day(12, 24)),
         ("12/24", day(12, 24)),
         ("24/12", day(12, 24)),
@@ -100,7 +106,11 @@ fn a_date_is_found_inside_a_sentence_with_the_words_around_it() {
         ("call mom tomorrow at 5pm", "tomorrow at 5pm", at(12, 3, 17, 0)),
         ("pay rent by the 1st", "by the 1st", day(1, 1)),
         ("call the bank tomorrow.", "tomorrow", day(12, 3)),
-        ("submit report due friday at noon", "due friday at noon", at(12, 4, 12, 0)),
+        (
+            "submit report due friday at noon",
+            "due friday at noon",
+            at(12, 4, 12, 0),
+        ),
         ("dentist on Dec 24, then lunch", "on Dec 24", day(12, 24)),
         ("call mom at 10:30", "at 10:30", at(12, 2, 10, 30)),
         ("water plants in 3 days please", "in 3 days", day(12, 5)),
@@ -143,7 +153,15 @@ fn parse_refuses_text_that_is_more_than_a_date() {
 
 #[test]
 fn impossible_dates_and_times_are_no_dates() {
-    for text in ["Feb 30 2027", "13/13", "at 25:00", "at 13pm", "2026-02-30", "the 32nd", "at 5:7"] {
+    for text in [
+        "Feb 30 2027",
+        "13/13",
+        "at 25:00",
+        "at 13pm",
+        "2026-02-30",
+        "the 32nd",
+        "at 5:7",
+    ] {
         assert_eq!(parse(text, now()), None, "{text:?}");
     }
 }
@@ -155,5 +173,9 @@ fn a_long_text_is_read_in_linear_time() {
     let text = "next the day after in 3 at by the ".repeat(10_000);
     let started = std::time::Instant::now();
     assert!(find(&text, now()).is_none());
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -40,7 +40,9 @@ impl Provider for OfflineAssistant {
             // Decided on first poll: a stream starts nothing until polled.
             // Reading a message is CPU work: on a blocking thread, so a long
             // one never holds up the async workers (and `/healthz`).
-            match tokio::task::spawn_blocking(move || events(plan(&request.messages))).await {
+            // Local wall time: the tools read dates without an offset in the same zone.
+            let now = chrono::Local::now().naive_local();
+            match tokio::task::spawn_blocking(move || events(plan(&request.messages, now))).await {
                 Ok(events) => {
                     for event in events {
                         yield Ok(event);
