@@ -15,6 +15,7 @@ pub mod sse;
 pub mod tasks;
 pub mod timestamp;
 pub mod token;
+pub mod when;
 
 #[cfg(feature = "test-support")]
 pub mod replay;

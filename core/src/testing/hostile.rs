@@ -44,6 +44,13 @@ pub fn messages() -> Vec<String> {
         up_to_the_cap("", "please ", "thanks"),
         up_to_the_cap("", "i ", "bought milk"),
         up_to_the_cap("'", "a'", ""),
+        // Dates: a rule starts at every word; tasks split at every "and".
+        up_to_the_cap("move milk", " to next", " friday"),
+        up_to_the_cap("add ", "buy milk and ", "call mom"),
+        up_to_the_cap("add x", " by the", " 1st"),
+        up_to_the_cap("remind me about milk", " at", " 5pm"),
+        up_to_the_cap("milk is due", " in 3", " days"),
+        up_to_the_cap("make milk", " urgent", ""),
     ]
 }
 
@@ -59,7 +66,11 @@ pub fn listing(count: u32) -> Value {
 pub fn answer(message: &str, listing: &Value) -> String {
     let mut messages = vec![ChatMessage::user(message)];
     for _ in 0..=offline::MAX_TOOL_ROUNDS {
-        let calls = match offline::plan(&messages) {
+        // A fixed "now": the work must not depend on the day it runs.
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap_or_default();
+        let calls = match offline::plan(&messages, now) {
             Decision::Reply(text) | Decision::Ask { question: text, .. } => return text,
             Decision::CallTools(calls) => calls,
         };

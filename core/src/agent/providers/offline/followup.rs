@@ -13,6 +13,8 @@
 //! no other request, gets the choices again; that reply is a "which one?"
 //! question too, so the next answer still counts.
 
+use chrono::NaiveDateTime;
+
 use super::choice::{Action, PendingChoice};
 use super::decision::Decision;
 use super::intent::{self, Edit, Intent, Target};
@@ -154,7 +156,7 @@ fn by_title<'q>(answer: &str, choices: &'q [ListedTask]) -> Option<&'q ListedTas
 /// What the user message at `user_at` does as an answer to a "which one?"
 /// question right before it; `None` when there is no such question or the
 /// message is another request ("mark 4 done", "never mind").
-pub(super) fn follow_up(messages: &[ChatMessage], user_at: usize) -> Option<FollowUp> {
+pub(super) fn follow_up(messages: &[ChatMessage], user_at: usize, now: NaiveDateTime) -> Option<FollowUp> {
     let pending = PendingChoice::read(&messages[user_at.checked_sub(1)?])?;
     let answer = &messages[user_at].content;
     let picked = pick(answer);
@@ -166,7 +168,7 @@ pub(super) fn follow_up(messages: &[ChatMessage], user_at: usize) -> Option<Foll
         (Some(task), _) => task,
         (None, Some(_)) => return Some(FollowUp::Unclear(ask(NOT_LISTED, pending))),
         // "the oat one": words of just one of the titles, and no other request.
-        (None, None) if intent::parse(answer) == Intent::Unknown => {
+        (None, None) if intent::parse(answer, now) == Intent::Unknown => {
             match matching::best_matches(&pending.choices, answer).1.as_slice() {
                 [task] => *task,
                 _ => return Some(FollowUp::Unclear(ask(NOT_LISTED, pending))),

@@ -23,7 +23,8 @@ mod plan;
 mod reply;
 
 pub use self::decision::{Decision, events};
-pub use self::plan::{MAX_TASKS_PER_REQUEST, MAX_TOOL_ROUNDS, plan};
+pub use self::intent::MAX_TASKS_PER_REQUEST;
+pub use self::plan::{MAX_TOOL_ROUNDS, plan};
 use crate::agent::provider::{ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind};
 
 /// The offline assistant, used as a [`Provider`].
@@ -40,7 +41,9 @@ impl Provider for OfflineAssistant {
             // Decided on first poll: a stream starts nothing until polled.
             // Reading a message is CPU work: on a blocking thread, so a long
             // one never holds up the async workers (and `/healthz`).
-            match tokio::task::spawn_blocking(move || events(plan(&request.messages))).await {
+            // Local wall time: the tools read dates without an offset in the same zone.
+            let now = chrono::Local::now().naive_local();
+            match tokio::task::spawn_blocking(move || events(plan(&request.messages, now))).await {
                 Ok(events) => {
                     for event in events {
                         yield Ok(event);

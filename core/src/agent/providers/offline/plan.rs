@@ -1,13 +1,14 @@
 //! Deciding the next move: the first round of tool calls a request needs,
 //! the change once a lookup shows which task a title means, then the reply.
 
+use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
 use super::choice::{Action, PendingChoice};
 use super::conversation::{CallMaker, Exchange, rounds};
 use super::decision::Decision;
 use super::followup::{self, FollowUp};
-use super::intent::{self, Change, Edit, Intent, Target};
+use super::intent::{self, Change, Edit, Intent, ListQuery, MAX_TASKS_PER_REQUEST, NewTask, Target};
 use super::matching;
 use super::reply::{
     ACKNOWLEDGEMENT, GOODBYE, GREETING, HELP, NO_RESULT, THANKS, UNKNOWN, not_found, report, report_one,
@@ -19,9 +20,6 @@ use crate::tasks::{StatusFilter, TaskId};
 /// Tool rounds per user message: at most a lookup, then the change.
 pub const MAX_TOOL_ROUNDS: usize = 2;
 
-/// Tasks one request may change by number: each is a tool call.
-pub const MAX_TASKS_PER_REQUEST: usize = 20;
-
 pub(super) fn too_many_tasks() -> String {
     format!(
         "That's a lot of tasks at once — I change up to {MAX_TASKS_PER_REQUEST} in one message. Please name fewer, \
@@ -30,8 +28,8 @@ pub(super) fn too_many_tasks() -> String {
 }
 
 /// Decides the next move from the last user message and the tool calls and
-/// results that follow it.
-pub fn plan(messages: &[ChatMessage]) -> Decision {
+/// results that follow it; `now` is local wall time, which dates are read against.
+pub fn plan(messages: &[ChatMessage], now: NaiveDateTime) -> Decision {
     let Some(user_at) = messages
         .iter()
         .rposition(|m| m.role == Role::User && PendingChoice::read(m).is_none())
@@ -39,17 +37,17 @@ pub fn plan(messages: &[ChatMessage]) -> Decision {
         return Decision::Reply(GREETING.to_owned());
     };
     // The task chosen in answer to "which one?", whose title the reply may name.
-    let (intent, chosen) = match followup::follow_up(messages, user_at) {
+    let (intent, chosen) = match followup::follow_up(messages, user_at, now) {
         Some(FollowUp::Chosen { intent, task }) => (intent, vec![task]),
         Some(FollowUp::Unclear(again)) => {
             tracing::debug!("offline assistant asked again which task");
             return again;
         }
-        None => (intent::parse(&messages[user_at].content), Vec::new()),
+        None => (intent::parse(&messages[user_at].content, now), Vec::new()),
     };
     let rounds = rounds(&messages[user_at + 1..]);
     let mut calls = CallMaker::new(messages);
-    let decision = decide(&intent, &rounds, &chosen, &mut calls);
+    let decision = decide(&intent, &rounds, &chosen, &mut calls, now);
     tracing::debug!(
         intent = intent.kind(),
         follow_up = !chosen.is_empty(),
@@ -75,17 +73,68 @@ fn update_arguments(id: TaskId, change: &Change) -> Value {
     match change {
         Change::Title(title) => json!({"task_id": id, "title": title}),
         Change::Description(description) => json!({"task_id": id, "description": description}),
+        Change::Due(due) => json!({"task_id": id, "due": due}),
+        Change::Remind(at) => json!({"task_id": id, "remind_at": at}),
+        Change::Priority(priority) => json!({"task_id": id, "priority": priority}),
+        Change::Reopen => json!({"task_id": id, "completed": false}),
+    }
+}
+
+fn add_arguments(task: &NewTask) -> Value {
+    let mut arguments = json!({"title": task.title});
+    if let Some(description) = &task.description {
+        arguments["description"] = json!(description);
+    }
+    if let Some(due) = task.due {
+        arguments["due"] = json!(intent::iso(due));
+        if task.remind {
+            arguments["remind_at"] = json!(intent::reminder(due));
+        }
+    }
+    if let Some(priority) = task.priority {
+        arguments["priority"] = json!(priority);
+    }
+    arguments
+}
+
+fn list_arguments(query: &ListQuery) -> Value {
+    let mut arguments = json!({"status": status_name(query.status)});
+    if let Some(due) = query.due {
+        arguments["due"] = json!(due);
+    }
+    if let Some(priority) = query.priority {
+        arguments["priority"] = json!(priority);
+    }
+    if let Some(words) = &query.words {
+        arguments["query"] = json!(words);
+    }
+    arguments
+}
+
+/// The tasks a request by title may mean: only open ones can be completed,
+/// only finished ones reopened.
+fn candidates(intent: &Intent) -> StatusFilter {
+    match intent {
+        Intent::Complete(_) => StatusFilter::Pending,
+        Intent::Edit(edits) if edits.first().is_some_and(|e| e.change == Change::Reopen) => StatusFilter::Completed,
+        _ => StatusFilter::All,
     }
 }
 
 /// At most [`MAX_TOOL_ROUNDS`] by construction: a first round, a second only
 /// after a lookup, then always a reply. `known` are tasks the reply may name
 /// by their title before this turn.
-fn decide(intent: &Intent, rounds: &[Vec<Exchange<'_>>], known: &[ListedTask], calls: &mut CallMaker) -> Decision {
+fn decide(
+    intent: &Intent,
+    rounds: &[Vec<Exchange<'_>>],
+    known: &[ListedTask],
+    calls: &mut CallMaker,
+    now: NaiveDateTime,
+) -> Decision {
     match rounds {
         [] => first_round(intent, calls),
-        [lookup] if needs_lookup(intent) && is_listing(lookup) => settle(intent, &lookup[0], calls),
-        _ => Decision::Reply(report(rounds, known)),
+        [lookup] if needs_lookup(intent) && is_listing(lookup) => settle(intent, &lookup[0], calls, now),
+        _ => Decision::Reply(report(rounds, known, now)),
     }
 }
 
@@ -109,23 +158,22 @@ fn first_round(intent: &Intent, calls: &mut CallMaker) -> Decision {
         }
         Decision::CallTools(ids.iter().map(|id| calls.call(tool, json!({"task_id": id}))).collect())
     };
-    let list = |calls: &mut CallMaker, status: StatusFilter| {
-        Decision::CallTools(vec![calls.call(LIST_TASKS, json!({"status": status_name(status)}))])
+    let lookup = |calls: &mut CallMaker| {
+        let status = status_name(candidates(intent));
+        Decision::CallTools(vec![calls.call(LIST_TASKS, json!({"status": status}))])
     };
     match intent {
-        Intent::Add { title, description } => {
-            let mut arguments = json!({"title": title});
-            if let Some(description) = description {
-                arguments["description"] = json!(description);
-            }
-            Decision::CallTools(vec![calls.call(ADD_TASK, arguments)])
-        }
-        Intent::List(status) => list(calls, *status),
+        Intent::Add(tasks) if tasks.len() > MAX_TASKS_PER_REQUEST => Decision::Reply(too_many_tasks()),
+        Intent::Add(tasks) => Decision::CallTools(
+            tasks
+                .iter()
+                .map(|task| calls.call(ADD_TASK, add_arguments(task)))
+                .collect(),
+        ),
+        Intent::List(query) => Decision::CallTools(vec![calls.call(LIST_TASKS, list_arguments(query))]),
         Intent::Complete(Target::Ids(ids)) => each(calls, COMPLETE_TASK, ids),
-        // Only open tasks can be completed, so only they are candidates.
-        Intent::Complete(Target::Title(_)) => list(calls, StatusFilter::Pending),
+        Intent::Complete(Target::Title(_)) | Intent::Delete(Target::Title(_)) => lookup(calls),
         Intent::Delete(Target::Ids(ids)) => each(calls, DELETE_TASK, ids),
-        Intent::Delete(Target::Title(_)) => list(calls, StatusFilter::All),
         Intent::Edit(edits) => match edits.first() {
             Some(Edit {
                 target: Target::Ids(ids),
@@ -135,7 +183,7 @@ fn first_round(intent: &Intent, calls: &mut CallMaker) -> Decision {
                     .map(|id| calls.call(UPDATE_TASK, update_arguments(*id, change)))
                     .collect(),
             ),
-            Some(_) => list(calls, StatusFilter::All),
+            Some(_) => lookup(calls),
             None => Decision::Reply(intent::ASK_WHICH_TO_EDIT.to_owned()),
         },
         Intent::Help => Decision::Reply(HELP.to_owned()),
@@ -149,9 +197,11 @@ fn first_round(intent: &Intent, calls: &mut CallMaker) -> Decision {
 }
 
 /// Acts on the task the listing shows the person meant, or says why not.
-fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker) -> Decision {
+fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker, now: NaiveDateTime) -> Decision {
     let tasks: Vec<ListedTask> = match &listing.result {
-        Some(result) if result.get("error").is_some() => return Decision::Reply(report_one(listing, &[], true)),
+        Some(result) if result.get("error").is_some() => {
+            return Decision::Reply(report_one(listing, &[], true, now));
+        }
         Some(result) => match serde_json::from_value(result.clone()) {
             Ok(tasks) => tasks,
             Err(err) => {
@@ -172,10 +222,9 @@ fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker) -> Dec
             best = Some((fit, phrase, action, found));
         }
     }
-    let open_only = matches!(intent, Intent::Complete(_));
     let Some((_, phrase, action, found)) = best else {
         let phrase = readings.first().map_or("", |(phrase, _)| phrase);
-        return Decision::Reply(not_found(phrase, &tasks, open_only));
+        return Decision::Reply(not_found(phrase, &tasks, candidates(intent)));
     };
     match (found.as_slice(), action) {
         ([task], Action::Complete) => Decision::CallTools(vec![calls.call(COMPLETE_TASK, json!({"task_id": task.id}))]),

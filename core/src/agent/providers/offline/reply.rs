@@ -1,6 +1,7 @@
 //! The offline assistant's replies: fixed answers, and sentences about what
 //! its tool calls did.
 
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -53,19 +54,16 @@ pub(super) fn task_lines<'a>(tasks: impl Iterator<Item = (TaskId, &'a str, bool)
     lines.join("\n")
 }
 
-pub(super) fn not_found(phrase: &str, tasks: &[ListedTask], open_only: bool) -> String {
-    let (which, yours) = if open_only {
-        ("an open task", "Your open tasks")
-    } else {
-        ("a task", "Your tasks")
+/// "I couldn't find …", and the tasks that were `among`.
+pub(super) fn not_found(phrase: &str, tasks: &[ListedTask], among: StatusFilter) -> String {
+    let (which, yours, none) = match among {
+        StatusFilter::Pending => ("an open task", "Your open tasks", " You have no open tasks."),
+        StatusFilter::Completed => ("a finished task", "Your finished tasks", " You have no finished tasks."),
+        StatusFilter::All => ("a task", "Your tasks", " Your list is empty."),
     };
     let mut reply = format!("I couldn't find {which} matching \"{phrase}\".");
     if tasks.is_empty() {
-        reply.push_str(if open_only {
-            " You have no open tasks."
-        } else {
-            " Your list is empty."
-        });
+        reply.push_str(none);
     } else {
         let lines = some_task_lines(tasks.iter().map(|t| (t.id, t.title.as_str(), t.completed)));
         reply.push_str(&format!("\n{yours}:\n{lines}"));
@@ -74,7 +72,7 @@ pub(super) fn not_found(phrase: &str, tasks: &[ListedTask], open_only: bool) -> 
 }
 
 /// The reply after the last round: one line per tool call it made.
-pub(super) fn report(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> String {
+pub(super) fn report(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask], now: NaiveDateTime) -> String {
     let Some(last) = rounds.last() else {
         return UNKNOWN.to_owned();
     };
@@ -84,7 +82,7 @@ pub(super) fn report(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> Stri
         .iter()
         .map(|exchange| {
             // Suggestions after a "not found" are the same for each call: show them once.
-            let line = report_one(exchange, &earlier, !suggested);
+            let line = report_one(exchange, &earlier, !suggested, now);
             suggested |= exchange
                 .failure()
                 .is_some_and(|error| error.code == ErrorCode::TaskNotFound);
@@ -113,7 +111,12 @@ fn earlier_tasks(rounds: &[Vec<Exchange<'_>>], known: &[ListedTask]) -> Vec<List
 }
 
 /// What one tool call did, in a sentence or a list; `earlier` as [`earlier_tasks`] gives them.
-pub(super) fn report_one(exchange: &Exchange<'_>, earlier: &[ListedTask], with_suggestions: bool) -> String {
+pub(super) fn report_one(
+    exchange: &Exchange<'_>,
+    earlier: &[ListedTask],
+    with_suggestions: bool,
+    now: NaiveDateTime,
+) -> String {
     let Some(result) = &exchange.result else {
         return NO_RESULT.to_owned();
     };
@@ -129,28 +132,48 @@ pub(super) fn report_one(exchange: &Exchange<'_>, earlier: &[ListedTask], with_s
     let title = quoted_title(result);
     match exchange.call.name.as_str() {
         ADD_TASK => {
-            let id = &result["task_id"];
-            match arguments["description"].as_str() {
-                Some(description) => {
-                    format!("Added {title} to your list (task {id}) with the description \"{description}\".")
-                }
-                None => format!("Added {title} to your list (task {id})."),
+            let mut reply = format!("Added {title} to your list (task {})", result["task_id"]);
+            if let Some(due) = arguments["due"].as_str() {
+                reply.push_str(&format!(", due {}", when_label(due, now)));
             }
+            if let Some(priority) = arguments["priority"].as_str() {
+                reply.push_str(&format!(", {priority} priority"));
+            }
+            if let Some(description) = arguments["description"].as_str() {
+                reply.push_str(&format!(" with the description \"{description}\""));
+            }
+            reply.push('.');
+            if let Some(at) = arguments["remind_at"].as_str() {
+                reply.push_str(&format!(" I'll remind you {}.", when_label(at, now)));
+            }
+            reply
         }
         LIST_TASKS => {
-            let status = arguments["status"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or_default();
-            match serde_json::from_value::<Vec<ListedTask>>(result.clone()) {
-                Ok(tasks) => list_reply(&tasks, status),
+            let shown = serde_json::from_value::<Vec<ListedTask>>(result.clone())
+                .and_then(|tasks| Ok((tasks, Vec::<Dated>::deserialize(result)?)));
+            match shown {
+                Ok((tasks, dated)) => list_reply(&tasks, &dated, &arguments, now),
                 Err(_) => "Sorry, I couldn't read your list just now. Please try again.".to_owned(),
             }
         }
         COMPLETE_TASK => format!("Marked {title} as done."),
         UPDATE_TASK => {
             let id = &result["task_id"];
-            if let Some(description) = arguments["description"].as_str() {
+            if let Some(due) = arguments.get("due") {
+                match due.as_str() {
+                    Some(due) => format!("{title} is now due {}.", when_label(due, now)),
+                    None => format!("Removed the due date of {title}."),
+                }
+            } else if let Some(at) = arguments.get("remind_at") {
+                match at.as_str() {
+                    Some(at) => format!("I'll remind you about {title} {}.", when_label(at, now)),
+                    None => format!("Removed the reminder of {title}."),
+                }
+            } else if let Some(priority) = arguments["priority"].as_str() {
+                format!("{title} is now {priority} priority.")
+            } else if arguments["completed"] == Value::Bool(false) {
+                format!("Reopened {title}.")
+            } else if let Some(description) = arguments["description"].as_str() {
                 if description.trim().is_empty() {
                     format!("Removed the description of {title}.")
                 } else {
@@ -169,7 +192,58 @@ pub(super) fn report_one(exchange: &Exchange<'_>, earlier: &[ListedTask], with_s
     }
 }
 
-fn list_reply(tasks: &[ListedTask], status: StatusFilter) -> String {
+/// What a listed task says about its date and priority, as `list_tasks` gives them.
+#[derive(Debug, Default, Deserialize)]
+struct Dated {
+    #[serde(default)]
+    due: Option<String>,
+    #[serde(default)]
+    priority: Option<String>,
+}
+
+/// A due date or reminder the tools gave as local ISO 8601 ("2026-12-24",
+/// "2026-12-24T17:00"), in words against `now`: "today", "tomorrow at 17:00",
+/// "Thu 24 Dec", "Fri 1 Jan 2027 at 09:00".
+pub(super) fn when_label(iso: &str, now: NaiveDateTime) -> String {
+    let (date, time) = match iso.split_once('T') {
+        Some((date, time)) => (date, time.get(..5)),
+        None => (iso, None),
+    };
+    let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+        return iso.to_owned();
+    };
+    let today = now.date();
+    let day = match (date - today).num_days() {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        -1 => "yesterday".to_owned(),
+        _ if date.year() == today.year() => date.format("%a %-d %b").to_string(),
+        _ => date.format("%a %-d %b %Y").to_string(),
+    };
+    match time {
+        Some(time) => format!("{day} at {time}"),
+        None => day,
+    }
+}
+
+/// "(due tomorrow, high priority)", or nothing for a task with neither.
+fn details(dated: &Dated, completed: bool, now: NaiveDateTime) -> String {
+    let mut details = Vec::new();
+    if let Some(due) = dated.due.as_deref().filter(|_| !completed) {
+        details.push(format!("due {}", when_label(due, now)));
+    }
+    if let Some(priority) = dated.priority.as_deref().filter(|p| !matches!(*p, "none" | "")) {
+        details.push(format!("{priority} priority"));
+    }
+    if details.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", details.join(", "))
+    }
+}
+
+/// The heading of a listing, or the whole reply when it is empty.
+fn list_heading(count: usize, done: usize, arguments: &Value) -> Result<String, String> {
     let plural = |n: usize, noun: &str| {
         if n == 1 {
             format!("1 {noun}")
@@ -177,26 +251,72 @@ fn list_reply(tasks: &[ListedTask], status: StatusFilter) -> String {
             format!("{n} {noun}s")
         }
     };
-    let heading = match status {
-        _ if tasks.is_empty() => {
-            return match status {
-                StatusFilter::All => "Your list is empty. Add something with, for example, \"add buy milk\".",
-                StatusFilter::Pending => "No open tasks — nice!",
-                StatusFilter::Completed => "You haven't completed any tasks yet.",
-            }
-            .to_owned();
+    if let Some(words) = arguments["query"].as_str() {
+        return match count {
+            0 => Err(format!("No tasks match \"{words}\".")),
+            n => Ok(format!(
+                "{} \"{words}\":",
+                if n == 1 {
+                    "1 task matches".to_owned()
+                } else {
+                    format!("{n} tasks match")
+                }
+            )),
+        };
+    }
+    let priority = arguments["priority"].as_str().map(|p| format!("{p}-priority "));
+    let priority = priority.as_deref().unwrap_or("");
+    if let Some(due) = arguments["due"].as_str() {
+        let (when, none) = match due {
+            "overdue" => ("overdue", "Nothing is overdue — nice!"),
+            "today" => ("due today", "Nothing is due today."),
+            "tomorrow" => ("due tomorrow", "Nothing is due tomorrow."),
+            "week" => ("due this week", "Nothing is due this week."),
+            _ => ("without a due date", "Every open task has a due date."),
+        };
+        return match count {
+            0 => Err(none.to_owned()),
+            n => Ok(format!("{} {when}:", plural(n, &format!("{priority}task")))),
+        };
+    }
+    if !priority.is_empty() {
+        return match count {
+            0 => Err(format!("You have no open {priority}tasks.")),
+            n => Ok(format!("You have {}:", plural(n, &format!("open {priority}task")))),
+        };
+    }
+    let status = arguments["status"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    match status {
+        _ if count == 0 => Err(match status {
+            StatusFilter::All => "Your list is empty. Add something with, for example, \"add buy milk\".",
+            StatusFilter::Pending => "No open tasks — nice!",
+            StatusFilter::Completed => "You haven't completed any tasks yet.",
         }
-        StatusFilter::All => {
-            let done = tasks.iter().filter(|t| t.completed).count();
-            format!("Here's your list — {} open, {done} done:", tasks.len() - done)
-        }
-        StatusFilter::Pending => format!("You have {}:", plural(tasks.len(), "open task")),
-        StatusFilter::Completed => format!("You've completed {}:", plural(tasks.len(), "task")),
+        .to_owned()),
+        StatusFilter::All => Ok(format!("Here's your list — {} open, {done} done:", count - done)),
+        StatusFilter::Pending => Ok(format!("You have {}:", plural(count, "open task"))),
+        StatusFilter::Completed => Ok(format!("You've completed {}:", plural(count, "task"))),
+    }
+}
+
+fn list_reply(tasks: &[ListedTask], dated: &[Dated], arguments: &Value, now: NaiveDateTime) -> String {
+    let done = tasks.iter().filter(|t| t.completed).count();
+    let heading = match list_heading(tasks.len(), done, arguments) {
+        Ok(heading) => heading,
+        Err(empty) => return empty,
     };
     let lines: Vec<String> = tasks
         .iter()
-        .map(|t| {
-            let line = task_line(t.id, &t.title, t.completed);
+        .zip(dated)
+        .map(|(t, dated)| {
+            let line = format!(
+                "{}{}",
+                task_line(t.id, &t.title, t.completed),
+                details(dated, t.completed, now)
+            );
             match t.description.as_deref().filter(|d| !d.is_empty()) {
                 Some(description) => format!("{line} — {description}"),
                 None => line,

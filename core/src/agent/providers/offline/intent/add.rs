@@ -1,12 +1,22 @@
-//! Adding tasks: "add buy milk", "remind me to call mom", "put eggs on my list".
+//! Adding tasks: "add buy milk", "remind me to call mom", "put eggs on my list",
+//! with a due date and a priority ("remind me to call mom tomorrow at 5pm",
+//! "add a high priority task to pay rent by the 1st"), several at once ("add
+//! buy milk, call mom and water the plants").
 //!
 //! A new task's description: what follows the title after `: `, ` - `,
 //! "with description", "with a note" or "with details", or in brackets at the
 //! end ("add buy milk: 2 litres", "add buy milk (2 litres)"). A quoted title
 //! may contain any of those ("add 'meeting: plan Q3'").
 
-use super::kinds::Intent;
-use super::phrases::{after, after_any, before_any, cuts_any, leading_quoted, unquote};
+use chrono::NaiveDateTime;
+
+use super::dates::take_due;
+use super::kinds::{Intent, MAX_TASKS_PER_REQUEST, NewTask};
+use super::phrases::{
+    SET_A_REMINDER, TASK_NOUNS, after, after_any, before_any, cuts_any, each_word, leading_quoted, unquote,
+};
+use super::priority::{adjective, named_priority, take_priority};
+use crate::when::{self, When};
 
 pub(super) const ASK_WHAT_TO_ADD: &str = "What should I add? For example: \"add buy milk\".";
 
@@ -38,11 +48,6 @@ const LIST_MENTIONS: &[&str] = &[
     "as a to-do",
     "as a reminder",
 ];
-
-/// "set a reminder to …" adds a task, though "set" also starts an edit.
-pub(super) const SET_A_REMINDER: &[&str] = &["set a reminder", "set reminder", "set up a reminder"];
-
-const TASK_NOUNS: &[&str] = &["task", "todo", "to-do", "to do", "item", "reminder", "entry"];
 
 /// Words that start a new task's description after its title: "add buy
 /// milk with a note 2 litres", "add 'call mom' notes: ask about Sunday".
@@ -112,28 +117,107 @@ fn clean_title(text: &str) -> String {
         .to_owned()
 }
 
+/// The words of a new task that are not its title: a priority and a due
+/// date, taken off its end or start ("call the bank tomorrow, urgent").
+fn dated(words: &str, now: NaiveDateTime) -> (String, Option<When>, Option<&'static str>) {
+    let (first, words) = take_priority(words);
+    let (words, due) = take_due(words, now);
+    let (second, words) = take_priority(&words);
+    (words.to_owned(), due, first.or(second))
+}
+
 /// A new task from the text after "add": title, then an optional description.
-pub(super) fn add_intent(text: &str) -> Intent {
-    let text = without_list_mention(text);
-    let (title, description) = if let Some((quoted, rest)) = leading_quoted(&text) {
-        match after_any(rest, &DESCRIPTION_OPENERS) {
-            Some(description) => (quoted.to_owned(), clean_description(description)),
-            None if rest.is_empty() => (quoted.to_owned(), None),
-            // "'call mom' tomorrow": the quotes were for emphasis.
-            None => (format!("{quoted} {rest}"), None),
-        }
-    } else if let Some((title, description)) = cuts_any(&text, &DESCRIPTION_CUTS).first() {
-        ((*title).to_owned(), clean_description(description))
-    } else if let Some((title, note)) = text.strip_suffix(')').and_then(|t| t.rsplit_once(" (")) {
-        (title.to_owned(), clean_description(note))
-    } else {
-        (text.clone(), None)
-    };
-    let title = clean_title(&title);
-    if title.is_empty() {
-        return Intent::Ask(ASK_WHAT_TO_ADD);
+/// `remind`: remind at its due time ("remind me to …").
+pub(super) fn add_intent(text: &str, now: NaiveDateTime, remind: bool) -> Intent {
+    match new_task(text, now) {
+        Some(task) => Intent::Add(vec![NewTask {
+            remind: remind && task.due.is_some(),
+            ..task
+        }]),
+        None => Intent::Ask(ASK_WHAT_TO_ADD),
     }
-    Intent::Add { title, description }
+}
+
+fn new_task(text: &str, now: NaiveDateTime) -> Option<NewTask> {
+    let text = without_list_mention(text);
+    let (title, description, due, priority) = if let Some((quoted, rest)) = leading_quoted(&text) {
+        // A quoted title is the person's own words, dates and all.
+        let (rest, description) = match after_any(rest, &DESCRIPTION_OPENERS) {
+            Some(description) => ("", clean_description(description)),
+            None => (rest, None),
+        };
+        let (rest, due, priority) = dated(rest, now);
+        let title = match rest.as_str() {
+            "" => quoted.to_owned(),
+            // "'call mom' soon": the quotes were for emphasis.
+            rest => format!("{quoted} {rest}"),
+        };
+        (clean_title(&title), description, due, priority)
+    } else {
+        // "book flights (next week)", "call the bank (urgent)": no descriptions.
+        let bracketed = text
+            .strip_suffix(')')
+            .and_then(|t| t.rsplit_once(" ("))
+            .filter(|(_, note)| when::parse(note, now).is_none() && named_priority(note).is_none());
+        let (title, description) = if let Some((title, description)) = cuts_any(&text, &DESCRIPTION_CUTS).first() {
+            ((*title).to_owned(), clean_description(description))
+        } else if let Some((title, note)) = bracketed {
+            (title.to_owned(), clean_description(note))
+        } else {
+            (text.clone(), None)
+        };
+        match dated(&title, now) {
+            // "add tomorrow": the date is all there is, so it is the title.
+            (words, ..) if clean_title(&words).is_empty() => (clean_title(&title), description, None, None),
+            (words, due, priority) => (clean_title(&words), description, due, priority),
+        }
+    };
+    (!title.is_empty()).then_some(NewTask {
+        title,
+        description,
+        due,
+        remind: false,
+        priority,
+    })
+}
+
+/// Verbs that start a task: after "and" or a comma, one of them starts
+/// another task ("buy milk and call mom"); anything else continues the one
+/// before ("buy salt and pepper", "research flights and hotels").
+const TASK_VERBS: &[&str] = &[
+    "ask", "book", "bring", "buy", "call", "cancel", "change", "check", "clean", "cook", "do", "drop", "email", "feed",
+    "fetch", "file", "find", "finish", "fix", "get", "give", "go", "hang", "install", "iron", "learn", "mail", "make",
+    "meet", "mow", "order", "organize", "pack", "pay", "phone", "pick", "plan", "post", "prepare", "print", "read",
+    "renew", "repair", "reply", "return", "review", "ring", "schedule", "send", "sell", "sign", "start", "study",
+    "submit", "take", "text", "tidy", "update", "vacuum", "visit", "walk", "wash", "water", "write",
+];
+
+/// Several tasks in one message, "buy milk, call mom and water the plants":
+/// split where a task verb follows "and", "then", a comma or a semicolon.
+fn several(text: &str, now: NaiveDateTime) -> Option<Intent> {
+    if leading_quoted(text).is_some() || !cuts_any(text, &DESCRIPTION_CUTS).is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut rest = text;
+    let separators = [", and then", ", and", ",", "and then", "and", ";", "then"];
+    while let Some((part, next)) = cuts_any(rest, &separators).into_iter().find(|(_, next)| {
+        each_word(next)
+            .next()
+            .is_some_and(|verb| TASK_VERBS.contains(&verb.as_str()))
+    }) {
+        parts.push(part);
+        rest = next;
+        if parts.len() >= MAX_TASKS_PER_REQUEST {
+            return None;
+        }
+    }
+    parts.push(rest);
+    if parts.len() < 2 || parts.iter().any(|part| each_word(part).nth(1).is_none()) {
+        return None;
+    }
+    let tasks: Option<Vec<NewTask>> = parts.iter().map(|part| new_task(part, now)).collect();
+    tasks.map(Intent::Add)
 }
 
 /// "a new task called X" → (true, "X"); "buy milk" → (false, "buy milk").
@@ -160,36 +244,73 @@ fn after_task_noun(text: &str) -> (bool, &str) {
     (true, after_any(rest, &connectors).unwrap_or(rest))
 }
 
-pub(super) fn add(text: &str) -> Option<Intent> {
+/// [`after_task_noun`] with a priority before the noun: "a high priority task to X".
+fn after_task_words(text: &str) -> (bool, Option<&'static str>, &str) {
+    if let (Some(level), rest) = adjective(text)
+        && let (true, rest) = after_task_noun(rest)
+    {
+        return (true, Some(level), rest);
+    }
+    let (had_noun, rest) = after_task_noun(text);
+    (had_noun, None, rest)
+}
+
+/// The task of `rest` with the priority its noun had, if any.
+fn with_priority(intent: Intent, level: Option<&'static str>) -> Intent {
+    match (intent, level) {
+        (Intent::Add(tasks), Some(level)) => Intent::Add(
+            tasks
+                .into_iter()
+                .map(|task| NewTask {
+                    priority: Some(level),
+                    ..task
+                })
+                .collect(),
+        ),
+        (intent, _) => intent,
+    }
+}
+
+pub(super) fn add(text: &str, now: NaiveDateTime) -> Option<Intent> {
     if let Some(rest) = after_any(
         text,
         &["add", "create", "note down", "jot down", "write down", "insert"],
     ) {
-        let (_, rest) = after_task_noun(rest);
+        let (_, level, rest) = after_task_words(rest);
         let rest = after(rest, ":").unwrap_or(rest);
-        return Some(add_intent(rest));
+        let intent = several(rest, now).unwrap_or_else(|| add_intent(rest, now, false));
+        return Some(with_priority(intent, level));
     }
     // "make a task to …", "new task: …"; but "make dinner" is a task's title.
     let noun_next = after_any(text, &["make", "start"]).or_else(|| after(text, "new").map(|_| text));
     if let Some(rest) = noun_next {
-        let (had_noun, rest) = after_task_noun(rest);
-        return had_noun.then(|| add_intent(rest));
+        let (had_noun, level, rest) = after_task_words(rest);
+        return had_noun.then(|| with_priority(add_intent(rest, now, false), level));
     }
     // "put buy milk on my list"
     if let Some(rest) = after(text, "put") {
         let mentions_list = before_any(rest, LIST_MENTIONS).is_some() || !cuts_any(rest, LIST_MENTIONS).is_empty();
-        return mentions_list.then(|| add_intent(rest));
+        return mentions_list.then(|| add_intent(rest, now, false));
     }
     // "set a reminder to call mom"
     if let Some(rest) = after_any(text, SET_A_REMINDER) {
         return Some(add_intent(
             after_any(rest, &["to", "for", "about", "that"]).unwrap_or(rest),
+            now,
+            true,
         ));
+    }
+    // "urgent: call the bank"
+    if after_any(text, &["urgent", "important", "asap", "high priority", "low priority"])
+        .is_some_and(|rest| rest.starts_with(':'))
+    {
+        let (level, rest) = take_priority(text);
+        return Some(with_priority(add_intent(rest, now, false), level));
     }
     // "task: water the plants", "todo - call mom"
     if let Some(rest) = after_any(text, &["task", "todo", "to-do", "to do", "reminder", "note to self"]) {
         let rest = after_any(rest, &[":", "-"])?;
-        return Some(add_intent(rest));
+        return Some(add_intent(rest, now, false));
     }
     // "remind me to call mom"; "remind me what's left" is a question.
     let rest = after(text, "remind me")?;
@@ -205,5 +326,5 @@ pub(super) fn add(text: &str) -> Option<Intent> {
         "i need to",
         "i have to",
     ];
-    Some(add_intent(after_any(rest, &connectors).unwrap_or(rest)))
+    Some(add_intent(after_any(rest, &connectors).unwrap_or(rest), now, true))
 }

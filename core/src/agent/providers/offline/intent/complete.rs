@@ -1,6 +1,7 @@
-//! Marking tasks done: "mark 3 done", "check off buy milk", "I bought milk".
+//! Marking tasks done: "mark 3 done", "check off buy milk", "I bought milk";
+//! and not done again: "reopen buy milk", "mark 3 as not done".
 
-use super::kinds::{Intent, Target};
+use super::kinds::{Change, Edit, Intent, Target};
 use super::phrases::{after, after_any, before_any};
 use super::target::{Aim, aim, mentions_all, task_numbers};
 use crate::agent::providers::offline::matching;
@@ -9,8 +10,10 @@ pub(crate) const ASK_WHICH_TO_COMPLETE: &str = "Which task should I mark as done
                                                 example \"mark 3 done\" or \"mark buy milk as done\".";
 pub(super) const NO_BULK_COMPLETE: &str =
     "I mark tasks done one by one — tell me their numbers or titles, for example \"mark 3 and 4 done\".";
-pub(super) const NO_REOPEN: &str =
-    "I can't reopen a finished task yet — you could add it again instead, for example \"add buy milk\".";
+pub(crate) const ASK_WHICH_TO_REOPEN: &str = "Which task should I reopen? Tell me its number or title, for example \
+                                              \"reopen 3\" or \"reopen buy milk\".";
+pub(super) const NO_BULK_REOPEN: &str =
+    "I reopen tasks one by one — tell me their numbers or titles, for example \"reopen 3 and 4\".";
 
 const DONE: &[&str] = &[
     "as done",
@@ -58,14 +61,62 @@ pub(super) fn complete_target(text: &str, text_for_all: &str) -> Option<Intent> 
     }
 }
 
+fn reopen_target(text: &str) -> Intent {
+    match aim(text) {
+        Aim::Task(target) => Intent::Edit(vec![Edit {
+            target,
+            change: Change::Reopen,
+        }]),
+        Aim::Vague => Intent::Ask(ASK_WHICH_TO_REOPEN),
+        Aim::Many => Intent::Ask(NO_BULK_REOPEN),
+    }
+}
+
+/// "reopen buy milk", "uncheck 3"; "mark 3 as not done" is read by [`complete`].
+pub(super) fn reopen(text: &str) -> Option<Intent> {
+    const VERBS: &[&str] = &[
+        "reopen",
+        "re-open",
+        "open again",
+        "uncheck",
+        "untick",
+        "unmark",
+        "uncomplete",
+    ];
+    if let Some(rest) = after_any(text, VERBS) {
+        let which = before_any(rest, &["again", "as not done"]).unwrap_or(rest);
+        return Some(reopen_target(which));
+    }
+    None
+}
+
+/// "buy milk isn't done": a statement, so read after the questions ("what is not done yet?").
+pub(super) fn not_done_statement(text: &str) -> Option<Intent> {
+    const ENDINGS: &[&str] = &[
+        "is not done",
+        "isn't done",
+        "is not done yet",
+        "isn't done yet",
+        "is not finished",
+        "isn't finished",
+        "is not complete",
+        "isn't complete",
+        "is undone",
+        "needs doing again",
+        "needs to be done again",
+    ];
+    let which = before_any(text, ENDINGS).filter(|which| !which.is_empty())?;
+    Some(reopen_target(which))
+}
+
 pub(super) fn complete(text: &str) -> Option<Intent> {
     // "mark 3 done", "mark buy milk as complete", "mark off 3", "set 3 as done"
     for verb in ["mark", "set", "flag"] {
         let Some(rest) = after(text, verb) else {
             continue;
         };
-        if before_any(rest, NOT_DONE).is_some() || after_any(rest, NOT_DONE).is_some() {
-            return Some(Intent::Ask(NO_REOPEN));
+        if let Some(which) = before_any(rest, NOT_DONE).or_else(|| after_any(rest, NOT_DONE)) {
+            return Some(reopen_target(which));
         }
         if let Some(which) = before_any(rest, DONE) {
             return complete_target(which, text);
@@ -107,6 +158,31 @@ pub(super) fn complete(text: &str) -> Option<Intent> {
         "i've done",
         "i have done",
         "i just did",
+        "knock out",
+        "knock off",
+        "knocked out",
+        "i knocked out",
+        "wrap up",
+        "wrapped up",
+        "i wrapped up",
+        "got done",
+        "i got done",
+        "accomplished",
+        "i accomplished",
+        "nailed",
+        "i nailed",
+        "took care of",
+        "i took care of",
+        "i've taken care of",
+        "i have taken care of",
+        "handled",
+        "i handled",
+        "i sorted out",
+        "sorted out",
+        "i dealt with",
+        "dealt with",
+        "tick",
+        "ticked",
     ];
     if let Some(rest) = after_any(text, VERBS) {
         let which = before_any(rest, DONE).unwrap_or(rest);
@@ -125,6 +201,19 @@ pub(super) fn complete(text: &str) -> Option<Intent> {
 
 const STATEMENT_ENDINGS: &[&str] = &[
     "is done",
+    "is all done",
+    "is taken care of",
+    "is sorted",
+    "is sorted out",
+    "is handled",
+    "is dealt with",
+    "is out of the way",
+    "has been done",
+    "has been completed",
+    "was done",
+    "got done",
+    "are finished",
+    "are all done",
     "is finished",
     "is complete",
     "is completed",

@@ -1,4 +1,5 @@
-//! Deleting tasks: "delete 3", "remove buy milk from my list".
+//! Deleting tasks: "delete 3", "remove buy milk from my list", "scratch 3",
+//! "I don't need to buy milk anymore".
 
 use super::kinds::Intent;
 use super::phrases::{after, after_any, before_any};
@@ -52,9 +53,30 @@ pub(super) fn delete(text: &str) -> Option<Intent> {
         "ditch",
         "clear",
         "wipe",
+        "nuke",
+        "kill",
+        "axe",
+        "toss",
+        "bin",
+        "purge",
+        "dump",
+        "drop",
+        "scratch",
+        "nix",
+        "forget",
+        "never mind",
+        "nevermind",
+        "i don't need to",
+        "i dont need to",
+        "i no longer need to",
+        "i don't have to",
+        "i dont have to",
+        "no need to",
     ];
     if let Some(rest) = after_any(text, VERBS) {
-        return Some(delete_target(before_any(rest, FROM_LIST).unwrap_or(rest)));
+        let rest = before_any(rest, FROM_LIST).unwrap_or(rest);
+        let rest = before_any(rest, &["anymore", "any more", "after all"]).unwrap_or(rest);
+        return Some(delete_target(rest));
     }
     // "take buy milk off my list"
     let rest = after(text, "take")?;

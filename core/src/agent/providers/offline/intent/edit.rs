@@ -1,9 +1,8 @@
 //! Renaming tasks and changing their descriptions: "rename 3 to …", "describe 3 as …".
 
-use super::add::SET_A_REMINDER;
 use super::complete::complete_target;
 use super::kinds::{Change, Edit, Intent, Target};
-use super::phrases::{after, after_any, before_any, cuts_any, unquote};
+use super::phrases::{SET_A_REMINDER, after, after_any, before_any, cuts_any, opens_new_task, unquote};
 use super::target::{Aim, aim, task_numbers};
 
 pub(crate) const ASK_WHICH_TO_EDIT: &str =
@@ -22,7 +21,7 @@ fn is_done_word(text: &str) -> bool {
     )
 }
 
-fn edit_intent(readings: Vec<(&str, Change)>) -> Option<Intent> {
+pub(super) fn edit_intent(readings: Vec<(&str, Change)>) -> Option<Intent> {
     let mut edits = Vec::new();
     for (which, change) in readings {
         match aim(which) {
@@ -92,6 +91,16 @@ pub(super) fn edit(text: &str) -> Option<Intent> {
     }
     if after_any(text, SET_A_REMINDER).is_some() {
         return None;
+    }
+    // "make 3 say buy oat milk"
+    if let Some(rest) = after(text, "make").filter(|rest| !opens_new_task(rest)) {
+        let readings: Vec<_> = cuts_any(rest, &["say", "read"])
+            .into_iter()
+            .map(|(which, what)| (which, Change::Title(unquote(what).to_owned())))
+            .collect();
+        if !readings.is_empty() {
+            return edit_intent(readings);
+        }
     }
     const VERBS: &[&str] = &["rename", "retitle", "change", "update", "edit", "modify", "set"];
     let verb = VERBS.iter().find(|v| after(text, v).is_some())?;

@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::tasks::{StatusFilter, TaskId};
+use crate::when::When;
+
+/// Tasks one request may add or change by number: each is a tool call.
+pub const MAX_TASKS_PER_REQUEST: usize = 20;
 
 /// Which task a request is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,13 +17,44 @@ pub(crate) enum Target {
     Title(String),
 }
 
-/// Kept in a "which one?" question's data (see `choice`), so serialisable.
+/// Kept in a "which one?" question's data (see `choice`), so serialisable;
+/// dates as the tools take them (ISO 8601 local time, see `dates::iso`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Change {
     Title(String),
     /// Empty clears it.
     Description(String),
+    /// `None` removes the due date.
+    Due(Option<String>),
+    /// `None` removes the reminder.
+    Remind(Option<String>),
+    /// The tools' name of a priority: "low", "medium", "high".
+    Priority(String),
+    Reopen,
+}
+
+/// A task to add, as one part of a message describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct NewTask {
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) due: Option<When>,
+    /// "remind me to …": a reminder at the due time.
+    pub(crate) remind: bool,
+    /// The tools' name of a priority.
+    pub(crate) priority: Option<&'static str>,
+}
+
+/// Which tasks a question asks about, in the words `list_tasks` takes.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct ListQuery {
+    pub(crate) status: StatusFilter,
+    /// "overdue", "today", "tomorrow", "week" or "none".
+    pub(crate) due: Option<&'static str>,
+    pub(crate) priority: Option<&'static str>,
+    /// Words to search titles and descriptions for.
+    pub(crate) words: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,11 +65,9 @@ pub(crate) struct Edit {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Intent {
-    Add {
-        title: String,
-        description: Option<String>,
-    },
-    List(StatusFilter),
+    /// One task, or several when each part of the message is one.
+    Add(Vec<NewTask>),
+    List(ListQuery),
     Complete(Target),
     Delete(Target),
     /// The readings of an edit, in order of preference: a title may contain
@@ -55,7 +88,7 @@ impl Intent {
     /// For logs, which never carry what the person wrote.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
-            Intent::Add { .. } => "add",
+            Intent::Add(_) => "add",
             Intent::List(_) => "list",
             Intent::Complete(_) => "complete",
             Intent::Delete(_) => "delete",

@@ -1,8 +1,45 @@
-//! Questions about the list: "what's on my list?", "what is still open?", "what have I done?".
+//! Questions about the list: "what's on my list?", "what is still open?",
+//! "what have I done?", "what's due this week?", "what is overdue?", "what is
+//! high priority?", "find milk".
 
-use super::kinds::Intent;
-use super::phrases::{each_word, has_phrase, words};
+use super::kinds::{Intent, ListQuery};
+use super::phrases::{after_any, before_any, each_word, has_phrase, unquote, words};
 use crate::tasks::StatusFilter;
+
+pub(super) const ASK_WHAT_TO_FIND: &str = "What should I look for? For example: \"find milk\".";
+
+/// "find milk", "search for the dentist", "which tasks mention rent?"
+pub(super) fn search(text: &str) -> Option<Intent> {
+    const OPENERS: &[&str] = &[
+        "find",
+        "find tasks about",
+        "find my tasks about",
+        "search",
+        "search for",
+        "search my tasks for",
+        "search my list for",
+        "look for",
+        "look up",
+        "which tasks mention",
+        "what tasks mention",
+        "any tasks about",
+        "tasks about",
+        "tasks mentioning",
+        "show tasks about",
+        "show me tasks about",
+    ];
+    let rest = after_any(text, OPENERS)?;
+    let rest = before_any(rest, &["in my list", "on my list", "in my tasks", "in the list"]).unwrap_or(rest);
+    let words = unquote(rest);
+    Some(if words.is_empty() {
+        Intent::Ask(ASK_WHAT_TO_FIND)
+    } else {
+        Intent::List(ListQuery {
+            words: Some(words.to_owned()),
+            ..ListQuery::default()
+        })
+    })
+}
 
 pub(super) fn list(text: &str) -> Option<Intent> {
     const STARTS: &[&str] = &[
@@ -83,6 +120,11 @@ pub(super) fn list(text: &str) -> Option<Intent> {
         "next",
         "still",
         "due",
+        "overdue",
+        "late",
+        "priority",
+        "urgent",
+        "important",
     ];
     const TOPIC_PHRASES: &[&str] = &[
         "to do",
@@ -113,7 +155,54 @@ pub(super) fn list(text: &str) -> Option<Intent> {
             .iter()
             .all(|w| is_topic(w) || AROUND_A_TOPIC.contains(&w.as_str()));
     let asks = (STARTS.contains(&first.as_str()) && topic) || short || ON_THEIR_OWN.contains(&words.join(" ").as_str());
-    asks.then(|| Intent::List(status(&words)))
+    asks.then(|| Intent::List(query(&words)))
+}
+
+/// The status, due date and priority a question asks about.
+fn query(words: &[String]) -> ListQuery {
+    const DUE: &[(&str, &str)] = &[
+        ("overdue", "overdue"),
+        ("late", "overdue"),
+        ("past due", "overdue"),
+        ("no due date", "none"),
+        ("without a due date", "none"),
+        ("no date", "none"),
+        ("undated", "none"),
+        ("today", "today"),
+        ("tonight", "today"),
+        ("tomorrow", "tomorrow"),
+        ("this week", "week"),
+        ("the week", "week"),
+        ("next 7 days", "week"),
+        ("coming week", "week"),
+    ];
+    const PRIORITY: &[(&str, &str)] = &[
+        ("high priority", "high"),
+        ("high-priority", "high"),
+        ("urgent", "high"),
+        ("important", "high"),
+        ("medium priority", "medium"),
+        ("low priority", "low"),
+        ("low-priority", "low"),
+    ];
+    let find = |table: &[(&str, &'static str)]| {
+        table
+            .iter()
+            .find(|(phrase, _)| has_phrase(words, phrase))
+            .map(|(_, name)| *name)
+    };
+    let (due, priority) = (find(DUE), find(PRIORITY));
+    let status = match status(words) {
+        // Done tasks are no longer due, nor pressing.
+        StatusFilter::All if due.is_some() || priority.is_some() => StatusFilter::Pending,
+        status => status,
+    };
+    ListQuery {
+        status,
+        due,
+        priority,
+        words: None,
+    }
 }
 
 fn status(words: &[String]) -> StatusFilter {

@@ -5,6 +5,22 @@
 /// is rare, and each reading is a search of the list.
 pub(super) const MAX_READINGS: usize = 8;
 
+/// "set a reminder to …" adds a task, though "set" also starts an edit.
+pub(super) const SET_A_REMINDER: &[&str] = &["set a reminder", "set reminder", "set up a reminder"];
+
+/// What a new task is called in "add a task to …", "make an urgent reminder to …".
+pub(super) const TASK_NOUNS: &[&str] = &["task", "todo", "to-do", "to do", "item", "reminder", "entry"];
+
+/// Whether `text` opens with a new task: "a task to …", "an urgent reminder …".
+pub(super) fn opens_new_task(text: &str) -> bool {
+    const ARTICLES: &[&str] = &["a", "an", "a new", "new", "another", "one more"];
+    after_any(text, ARTICLES).is_some_and(|rest| {
+        each_word(rest)
+            .take(3)
+            .any(|w| matches!(w.as_str(), "task" | "todo" | "to-do" | "item" | "reminder" | "entry"))
+    })
+}
+
 fn fold(c: char) -> char {
     match c {
         '\u{2019}' | '\u{2018}' | '`' => '\'',

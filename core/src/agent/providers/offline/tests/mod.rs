@@ -3,6 +3,7 @@
 
 mod add_list;
 mod by_number_or_title;
+mod dates;
 mod replies;
 mod tool_errors;
 mod which_one;
@@ -17,6 +18,18 @@ use super::*;
 use crate::agent::provider::{ChatMessage, ModelEvent, ToolCall};
 use crate::agent::tools::{ADD_TASK, COMPLETE_TASK, DELETE_TASK, LIST_TASKS, UPDATE_TASK};
 use crate::tasks::TaskId;
+
+/// Wednesday 2 December 2026, 10:00: what dates in the tests are read against.
+fn now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+        .and_then(|d| d.and_hms_opt(10, 0, 0))
+        .unwrap_or_default()
+}
+
+/// The next move at [`now`].
+fn plan(messages: &[ChatMessage]) -> Decision {
+    super::plan(messages, now())
+}
 
 fn conversation(text: &str) -> Vec<ChatMessage> {
     vec![

@@ -18,7 +18,7 @@ fn adds_take_the_natural_task_text_as_title() {
         ("remind me to call mom", add("call mom")),
         ("Remind me that I need to renew my passport", add("renew my passport")),
         ("I need to buy eggs", add("buy eggs")),
-        ("I have to call the bank tomorrow", add("call the bank tomorrow")),
+        ("I have to call the bank tomorrow", due("call the bank", day(3))),
         ("Don't forget to pay rent", add("pay rent")),
         ("don\u{2019}t forget to pay rent!", add("pay rent")),
         ("I'd like to buy a bike", add("buy a bike")),
@@ -71,8 +71,8 @@ fn a_description_follows_the_title_after_a_colon_dash_with_or_brackets() {
             "add 'meeting: plan Q3' - bring slides",
             add_with("meeting: plan Q3", "bring slides"),
         ),
-        // A time is not a description.
-        ("add call mom at 10:30", add("call mom at 10:30")),
+        // A time is not a description: it is when the task is due.
+        ("add call mom at 10:30", due("call mom", at(2, 10, 30))),
         ("add pick up 2023-24 tax forms", add("pick up 2023-24 tax forms")),
     ]);
 }

@@ -1,6 +1,6 @@
 //! Marking tasks done.
 
-use super::super::complete::{ASK_WHICH_TO_COMPLETE, NO_BULK_COMPLETE, NO_REOPEN};
+use super::super::complete::{ASK_WHICH_TO_COMPLETE, ASK_WHICH_TO_REOPEN, NO_BULK_COMPLETE};
 use super::*;
 
 #[test]
@@ -45,7 +45,46 @@ fn unclear_or_unsupported_completions_ask_instead() {
         ("complete", Intent::Ask(ASK_WHICH_TO_COMPLETE)),
         ("complete all tasks", Intent::Ask(NO_BULK_COMPLETE)),
         ("mark everything as done", Intent::Ask(NO_BULK_COMPLETE)),
-        ("mark 3 as not done", Intent::Ask(NO_REOPEN)),
-        ("mark buy milk as open", Intent::Ask(NO_REOPEN)),
+        ("reopen it", Intent::Ask(ASK_WHICH_TO_REOPEN)),
+    ]);
+}
+
+fn reopen(target: Target) -> Intent {
+    Intent::Edit(vec![Edit {
+        target,
+        change: Change::Reopen,
+    }])
+}
+
+#[test]
+fn reopening_by_number_or_title() {
+    check(&[
+        ("reopen buy milk", reopen(by_title("buy milk"))),
+        ("re-open 3", reopen(by_ids(&[3]))),
+        ("mark 3 as not done", reopen(by_ids(&[3]))),
+        ("mark buy milk as open", reopen(by_title("buy milk"))),
+        ("mark buy milk as not done", reopen(by_title("buy milk"))),
+        ("uncheck buy milk", reopen(by_title("buy milk"))),
+        ("buy milk isn't done yet", reopen(by_title("buy milk"))),
+        (
+            "what is not done yet?",
+            Intent::List(ListQuery {
+                status: crate::tasks::StatusFilter::Pending,
+                ..ListQuery::default()
+            }),
+        ),
+    ]);
+}
+
+#[test]
+fn completions_in_the_past_tense_as_a_state_or_with_rarer_verbs() {
+    check(&[
+        ("I called mom", Intent::Complete(by_title("called mom"))),
+        ("buy milk is done", Intent::Complete(by_title("buy milk"))),
+        ("pay rent is taken care of", Intent::Complete(by_title("pay rent"))),
+        ("buy milk has been done", Intent::Complete(by_title("buy milk"))),
+        ("knock out 3", Intent::Complete(by_ids(&[3]))),
+        ("wrapped up the report", Intent::Complete(by_title("the report"))),
+        ("I took care of the dishes", Intent::Complete(by_title("the dishes"))),
     ]);
 }

@@ -22,3 +22,14 @@ fn deletes_by_number_or_title() {
         ("delete", Intent::Ask(ASK_WHICH_TO_DELETE)),
     ]);
 }
+
+#[test]
+fn rarer_ways_to_delete() {
+    check(&[
+        ("scratch 3", Intent::Delete(by_ids(&[3]))),
+        ("nuke buy milk", Intent::Delete(by_title("buy milk"))),
+        ("forget buy milk", Intent::Delete(by_title("buy milk"))),
+        ("I don't need to buy milk anymore", Intent::Delete(by_title("buy milk"))),
+        ("drop task 3", Intent::Delete(by_ids(&[3]))),
+    ]);
+}

@@ -46,7 +46,7 @@ fn renames_and_descriptions() {
 #[test]
 fn a_title_containing_to_gives_every_reading_for_the_list_to_settle() {
     assert_eq!(
-        parse("rename go to gym to go swimming"),
+        parse("rename go to gym to go swimming", now()),
         Intent::Edit(vec![
             Edit {
                 target: by_title("go"),
@@ -76,7 +76,7 @@ fn an_edit_has_a_bounded_number_of_readings() {
     // Each "to" is a place the old title may end; a message full of them must
     // not make a reading (and a search of the list) per word.
     let message = format!("rename milk{}", " to".repeat(5000));
-    match parse(&message) {
+    match parse(&message, now()) {
         Intent::Edit(edits) => {
             assert_eq!(edits.len(), MAX_READINGS);
             assert_eq!(edits[0].target, by_title("milk"));
@@ -85,5 +85,5 @@ fn an_edit_has_a_bounded_number_of_readings() {
     }
     // Deeply nested wishes are read as one, without recursing per phrase.
     let wishes = format!("{}buy milk", "i want to ".repeat(2000));
-    assert_eq!(parse(&wishes), add("buy milk"));
+    assert_eq!(parse(&wishes, now()), add("buy milk"));
 }
