@@ -61,6 +61,24 @@ type RowProps = {
   onDelete: (task: Task) => void;
 };
 
+function PrioritySelect(props: { value: Priority; onChange: (p: Priority) => void; disabled?: boolean; testId: string }) {
+  return (
+    <select
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value as Priority)}
+      disabled={props.disabled}
+      aria-label="Priority"
+      data-testid={props.testId}
+    >
+      {PRIORITIES.map((p) => (
+        <option key={p.value} value={p.value}>
+          {p.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** The due date's picker (a date, and a time or none) and the priority. */
 function ScheduleEditor({ task, onSave, onClose }: { task: Task; onSave: RowProps["onSchedule"]; onClose: () => void }) {
   const due = dueParts(task);
@@ -91,18 +109,7 @@ function ScheduleEditor({ task, onSave, onClose }: { task: Task; onSave: RowProp
         aria-label="Due time (optional)"
         data-testid="task-due-time"
       />
-      <select
-        value={priority}
-        onChange={(e) => setPriority(e.target.value as Priority)}
-        aria-label="Priority"
-        data-testid="task-priority-select"
-      >
-        {PRIORITIES.map((p) => (
-          <option key={p.value} value={p.value}>
-            {p.label}
-          </option>
-        ))}
-      </select>
+      <PrioritySelect value={priority} onChange={setPriority} testId="task-priority-select" />
       <button type="submit" className="btn btn-small btn-primary" disabled={saving} data-testid="task-schedule-save">
         Save
       </button>
@@ -498,19 +505,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
           aria-label="Due date (optional)"
           data-testid="task-add-due"
         />
-        <select
-          value={newPriority}
-          onChange={(e) => setNewPriority(e.target.value as Priority)}
-          disabled={adding}
-          aria-label="Priority"
-          data-testid="task-add-priority"
-        >
-          {PRIORITIES.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-        </select>
+        <PrioritySelect value={newPriority} onChange={setNewPriority} disabled={adding} testId="task-add-priority" />
         <button type="submit" className="btn" disabled={adding} data-testid="task-add-submit">
           Add
         </button>
