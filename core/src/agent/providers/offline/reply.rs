@@ -148,12 +148,10 @@ pub(super) fn report_one(
             }
             reply
         }
-        LIST_TASKS => {
-            match serde_json::from_value::<Vec<ListedTask>>(result.clone()) {
-                Ok(tasks) => list_reply(&tasks, &arguments, now),
-                Err(_) => "Sorry, I couldn't read your list just now. Please try again.".to_owned(),
-            }
-        }
+        LIST_TASKS => match serde_json::from_value::<Vec<ListedTask>>(result.clone()) {
+            Ok(tasks) => list_reply(&tasks, &arguments, now),
+            Err(_) => "Sorry, I couldn't read your list just now. Please try again.".to_owned(),
+        },
         COMPLETE_TASK => format!("Marked {title} as done."),
         UPDATE_TASK => {
             let id = &result["task_id"];
