@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tasktalk_core::agent::{Agent, OfflineAssistant};
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
