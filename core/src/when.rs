@@ -319,7 +319,7 @@ fn moment(words: &[Word], now: NaiveDateTime) -> Option<(NaiveDateTime, usize)> 
 fn span(words: &[Word]) -> Option<(u32, Unit)> {
     phrase(words, &["in"])?;
     let count = words.get(1)?;
-    let count = lookup(COUNTS, Some(count)).or_else(|| count.text.parse().ok().filter(|n| (1..=999).contains(n)))?;
+    let count = lookup(COUNTS, Some(count)).or_else(|| number(&count.text).filter(|n| (1..=999).contains(n)))?;
     Some((count, lookup(UNITS, words.get(2))?))
 }
 
@@ -386,6 +386,14 @@ fn named(words: &[Word], today: NaiveDate) -> Option<DatePart> {
     Some((date, None, at + 1))
 }
 
+/// A number in digits only: `str::parse` also takes "+6", which no rule may
+/// start with ([`may_start`]), so "+6 august" would read as a date alone and
+/// not inside a sentence.
+fn number(text: &str) -> Option<u32> {
+    let digits = !text.is_empty() && text.len() <= 4 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
 /// A day of the month: "24", "24th", "1st".
 fn day_number(word: Option<&Word>, needs_suffix: bool) -> Option<u32> {
     let text = word?.text.as_str();
@@ -396,14 +404,14 @@ fn day_number(word: Option<&Word>, needs_suffix: bool) -> Option<u32> {
         "st" | "nd" | "rd" | "th" => true,
         _ => false,
     };
-    let day: u32 = digits.parse().ok().filter(|_| fitting && digits.len() <= 2)?;
+    let day = number(digits).filter(|_| fitting && digits.len() <= 2)?;
     (1..=31).contains(&day).then_some(day)
 }
 
 fn year(word: Option<&Word>) -> Option<i32> {
     let text = word?.text.as_str();
     (text.len() == 4)
-        .then(|| text.parse().ok())
+        .then(|| number(text).and_then(|y| i32::try_from(y).ok()))
         .flatten()
         .filter(|y| (1970..=9999).contains(y))
 }
@@ -449,13 +457,13 @@ fn numeric(words: &[Word], today: NaiveDate, lenient: bool) -> Option<DatePart> 
     if parts.next().is_some() || first.len() > 2 || second.len() > 2 {
         return None;
     }
-    let (first, second): (u32, u32) = (first.parse().ok()?, second.parse().ok()?);
+    let (first, second) = (number(first)?, number(second)?);
     let (month, day) = if first > 12 { (second, first) } else { (first, second) };
     let year = match third {
         None if !lenient => return None,
         None => None,
-        Some(y) if y.len() == 2 => Some(2000 + y.parse::<i32>().ok()?),
-        Some(y) if y.len() == 4 => Some(y.parse().ok()?),
+        Some(y) if y.len() == 2 => Some(2000 + i32::try_from(number(y)?).ok()?),
+        Some(y) if y.len() == 4 => Some(i32::try_from(number(y)?).ok()?),
         Some(_) => return None,
     };
     Some((month_day(today, month, day, year)?, None, 1))
@@ -512,10 +520,10 @@ fn time(words: &[Word], evening: bool, after_date: bool) -> Option<(NaiveTime, u
 /// "5pm", "5 pm", "5:30pm", "17:00"; a bare hour ("5") only after "at".
 fn clock(words: &[Word], after_at: bool, evening: bool) -> Option<(NaiveTime, usize)> {
     let text = words.first()?.text.as_str();
-    let (number, meridiem) = match text.strip_suffix("am").or_else(|| text.strip_suffix("a.m")) {
-        Some(number) => (number, Some(false)),
+    let (said, meridiem) = match text.strip_suffix("am").or_else(|| text.strip_suffix("a.m")) {
+        Some(said) => (said, Some(false)),
         None => match text.strip_suffix("pm").or_else(|| text.strip_suffix("p.m")) {
-            Some(number) => (number, Some(true)),
+            Some(said) => (said, Some(true)),
             None => (text, None),
         },
     };
@@ -525,16 +533,13 @@ fn clock(words: &[Word], after_at: bool, evening: bool) -> Option<(NaiveTime, us
         (None, Some("pm" | "p.m")) => (Some(true), 2),
         (None, _) => (None, 1),
     };
-    let (hours, minutes) = match number.split_once(':') {
-        Some((h, m)) if m.len() == 2 => (h, m.parse().ok()?),
+    let (hours, minutes) = match said.split_once(':') {
+        Some((h, m)) if m.len() == 2 => (h, number(m)?),
         Some(_) => return None,
-        None => (number, 0),
+        None => (said, 0),
     };
-    if hours.is_empty() || hours.len() > 2 || !hours.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let hours: u32 = hours.parse().ok()?;
-    let has_minutes = number.contains(':');
+    let hours = number(hours).filter(|_| hours.len() <= 2)?;
+    let has_minutes = said.contains(':');
     let hours = match meridiem {
         Some(pm) if (1..=12).contains(&hours) => hours % 12 + if pm { 12 } else { 0 },
         Some(_) => return None,
