@@ -220,6 +220,9 @@ fn words(text: &str) -> Vec<Word> {
 pub fn find(text: &str, now: NaiveDateTime) -> Option<Found> {
     let words = words(text);
     (0..words.len()).find_map(|at| {
+        if !may_start(&words[at]) {
+            return None;
+        }
         let ahead = &words[at..words.len().min(at + LOOK_AHEAD)];
         let (when, used) = expression(ahead, now, words.len() == ahead.len())?;
         Some(Found {
@@ -228,6 +231,20 @@ pub fn find(text: &str, now: NaiveDateTime) -> Option<Found> {
             end: ahead[used - 1].end,
         })
     })
+}
+
+/// Whether a rule can start at `word`: most words rule out every rule at once.
+fn may_start(word: &Word) -> bool {
+    let text = word.text.as_str();
+    text.starts_with(|c: char| c.is_ascii_digit())
+        || matches!(
+            text,
+            "in" | "next" | "this" | "coming" | "end" | "the" | "at" | "noon" | "midday" | "midnight"
+        )
+        || PREFIXES.iter().any(|p| p[0] == text)
+        || RELATIVE_DAYS.iter().any(|(p, _)| p[0] == text)
+        || lookup(WEEKDAYS, Some(word)).is_some()
+        || lookup(MONTHS, Some(word)).is_some()
 }
 
 /// `text` read as one date expression, all of it.
@@ -302,7 +319,7 @@ fn moment(words: &[Word], now: NaiveDateTime) -> Option<(NaiveDateTime, usize)> 
 fn span(words: &[Word]) -> Option<(u32, Unit)> {
     phrase(words, &["in"])?;
     let count = words.get(1)?;
-    let count = lookup(COUNTS, Some(count)).or_else(|| count.text.parse().ok().filter(|n| (1..=999).contains(n)))?;
+    let count = lookup(COUNTS, Some(count)).or_else(|| number(&count.text).filter(|n| (1..=999).contains(n)))?;
     Some((count, lookup(UNITS, words.get(2))?))
 }
 
@@ -369,6 +386,14 @@ fn named(words: &[Word], today: NaiveDate) -> Option<DatePart> {
     Some((date, None, at + 1))
 }
 
+/// A number in digits only: `str::parse` also takes "+6", which no rule may
+/// start with ([`may_start`]), so "+6 august" would read as a date alone and
+/// not inside a sentence.
+fn number(text: &str) -> Option<u32> {
+    let digits = !text.is_empty() && text.len() <= 4 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
 /// A day of the month: "24", "24th", "1st".
 fn day_number(word: Option<&Word>, needs_suffix: bool) -> Option<u32> {
     let text = word?.text.as_str();
@@ -379,14 +404,14 @@ fn day_number(word: Option<&Word>, needs_suffix: bool) -> Option<u32> {
         "st" | "nd" | "rd" | "th" => true,
         _ => false,
     };
-    let day: u32 = digits.parse().ok().filter(|_| fitting && digits.len() <= 2)?;
+    let day = number(digits).filter(|_| fitting && digits.len() <= 2)?;
     (1..=31).contains(&day).then_some(day)
 }
 
 fn year(word: Option<&Word>) -> Option<i32> {
     let text = word?.text.as_str();
     (text.len() == 4)
-        .then(|| text.parse().ok())
+        .then(|| number(text).and_then(|y| i32::try_from(y).ok()))
         .flatten()
         .filter(|y| (1970..=9999).contains(y))
 }
@@ -421,21 +446,24 @@ fn calendar(words: &[Word], today: NaiveDate) -> Option<DatePart> {
 /// "2026-12-24", "12/24", "12/24/2026", "24/12/26".
 fn numeric(words: &[Word], today: NaiveDate, lenient: bool) -> Option<DatePart> {
     let text = words.first()?.text.as_str();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return (text.len() == 10).then_some((date, None, 1));
+    if text.len() == 10
+        && text.as_bytes()[4] == b'-'
+        && let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    {
+        return Some((date, None, 1));
     }
     let mut parts = text.split('/');
     let (first, second, third) = (parts.next()?, parts.next()?, parts.next());
     if parts.next().is_some() || first.len() > 2 || second.len() > 2 {
         return None;
     }
-    let (first, second): (u32, u32) = (first.parse().ok()?, second.parse().ok()?);
+    let (first, second) = (number(first)?, number(second)?);
     let (month, day) = if first > 12 { (second, first) } else { (first, second) };
     let year = match third {
         None if !lenient => return None,
         None => None,
-        Some(y) if y.len() == 2 => Some(2000 + y.parse::<i32>().ok()?),
-        Some(y) if y.len() == 4 => Some(y.parse().ok()?),
+        Some(y) if y.len() == 2 => Some(2000 + i32::try_from(number(y)?).ok()?),
+        Some(y) if y.len() == 4 => Some(i32::try_from(number(y)?).ok()?),
         Some(_) => return None,
     };
     Some((month_day(today, month, day, year)?, None, 1))
@@ -468,11 +496,10 @@ fn hour(hour: u32) -> NaiveTime {
 /// "at 5pm", "17:00", "at noon", "in the evening"; after a date also
 /// "morning". `evening`: an hour without am/pm is after noon ("tonight at 9").
 fn time(words: &[Word], evening: bool, after_date: bool) -> Option<(NaiveTime, usize)> {
-    for part in ["in the", "at", "this"] {
-        let expected: Vec<&str> = part.split(' ').collect();
-        if let Some(used) = phrase(words, &expected)
+    for part in [&["in", "the"][..], &["at"], &["this"]] {
+        if let Some(used) = phrase(words, part)
             && let Some(hour_of_part) = lookup(DAY_PARTS, words.get(used))
-            && (part != "at" || hour_of_part == TONIGHT)
+            && (part != ["at"] || hour_of_part == TONIGHT)
         {
             return Some((hour(hour_of_part), used + 1));
         }
@@ -493,10 +520,10 @@ fn time(words: &[Word], evening: bool, after_date: bool) -> Option<(NaiveTime, u
 /// "5pm", "5 pm", "5:30pm", "17:00"; a bare hour ("5") only after "at".
 fn clock(words: &[Word], after_at: bool, evening: bool) -> Option<(NaiveTime, usize)> {
     let text = words.first()?.text.as_str();
-    let (number, meridiem) = match text.strip_suffix("am").or_else(|| text.strip_suffix("a.m")) {
-        Some(number) => (number, Some(false)),
+    let (said, meridiem) = match text.strip_suffix("am").or_else(|| text.strip_suffix("a.m")) {
+        Some(said) => (said, Some(false)),
         None => match text.strip_suffix("pm").or_else(|| text.strip_suffix("p.m")) {
-            Some(number) => (number, Some(true)),
+            Some(said) => (said, Some(true)),
             None => (text, None),
         },
     };
@@ -506,16 +533,13 @@ fn clock(words: &[Word], after_at: bool, evening: bool) -> Option<(NaiveTime, us
         (None, Some("pm" | "p.m")) => (Some(true), 2),
         (None, _) => (None, 1),
     };
-    let (hours, minutes) = match number.split_once(':') {
-        Some((h, m)) if m.len() == 2 => (h, m.parse().ok()?),
+    let (hours, minutes) = match said.split_once(':') {
+        Some((h, m)) if m.len() == 2 => (h, number(m)?),
         Some(_) => return None,
-        None => (number, 0),
+        None => (said, 0),
     };
-    if hours.is_empty() || hours.len() > 2 || !hours.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let hours: u32 = hours.parse().ok()?;
-    let has_minutes = number.contains(':');
+    let hours = number(hours).filter(|_| hours.len() <= 2)?;
+    let has_minutes = said.contains(':');
     let hours = match meridiem {
         Some(pm) if (1..=12).contains(&hours) => hours % 12 + if pm { 12 } else { 0 },
         Some(_) => return None,
