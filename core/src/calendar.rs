@@ -284,27 +284,16 @@ mod tests {
     #[test]
     fn a_due_without_an_offset_is_local_time_and_with_one_an_instant() {
         let paris = Calendar::fixed(at("2026-12-01T12:00:00Z"), "Europe/Paris");
-        let expect = |iso: &str| Ok(Due::At(at(iso).into()));
-        assert_eq!(
-            paris.parse_due("2026-12-24T17:00").map_err(|e| e.to_string()),
-            expect("2026-12-24T16:00:00Z")
-        );
-        assert_eq!(
-            paris.parse_due(" 2026-12-24T17:00:30 ").map_err(|e| e.to_string()),
-            expect("2026-12-24T16:00:30Z")
-        );
-        assert_eq!(
-            paris.parse_due("2026-12-24T17:00Z").map_err(|e| e.to_string()),
-            expect("2026-12-24T17:00:00Z")
-        );
-        assert_eq!(
-            paris.parse_due("2026-12-24T17:00:00-05:00").map_err(|e| e.to_string()),
-            expect("2026-12-24T22:00:00Z")
-        );
-        assert_eq!(
-            paris.parse_due("2026-12-24T17:00+0100").map_err(|e| e.to_string()),
-            expect("2026-12-24T16:00:00Z")
-        );
+        for (text, instant) in [
+            ("2026-12-24T17:00", "2026-12-24T16:00:00Z"),
+            (" 2026-12-24T17:00:30 ", "2026-12-24T16:00:30Z"),
+            ("2026-12-24T17:00Z", "2026-12-24T17:00:00Z"),
+            ("2026-12-24T17:00:00-05:00", "2026-12-24T22:00:00Z"),
+            ("2026-12-24T17:00+0100", "2026-12-24T16:00:00Z"),
+        ] {
+            let parsed = paris.parse_due(text).map_err(|e| e.to_string());
+            assert_eq!(parsed, Ok(Due::At(at(instant).into())), "{text}");
+        }
         assert_eq!(
             paris.parse_due("2026-12-24").map_err(|e| e.to_string()),
             Ok(Due::Date(date("2026-12-24")))
