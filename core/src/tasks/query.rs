@@ -210,8 +210,8 @@ fn window(filter: DueFilter, calendar: &Calendar) -> Option<Window> {
 /// The text's words as `like` patterns, lowercased and escaped; refuses a
 /// text longer than [`QUERY_MAX_CHARS`] or of more than [`QUERY_MAX_WORDS`] words.
 fn word_patterns(text: &str) -> Result<Vec<String>> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if text.chars().count() > QUERY_MAX_CHARS || words.len() > QUERY_MAX_WORDS {
+    let words: Vec<&str> = text.split_whitespace().take(QUERY_MAX_WORDS + 1).collect();
+    if text.chars().nth(QUERY_MAX_CHARS).is_some() || words.len() > QUERY_MAX_WORDS {
         return Err(Error::InvalidRequest(format!(
             "A search is at most {QUERY_MAX_WORDS} words and {QUERY_MAX_CHARS} characters."
         )));
