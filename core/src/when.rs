@@ -216,20 +216,23 @@ fn words(text: &str) -> Vec<Word> {
     words
 }
 
-/// The first date expression in `text`, with its span.
+/// The first date expression in `text`, with its span: all of it when
+/// [`parse`] reads it whole, so "12/24" alone is a date and "1/2 kg" is not.
 pub fn find(text: &str, now: NaiveDateTime) -> Option<Found> {
     let words = words(text);
+    let span = |ahead: &[Word], used: usize| (ahead[0].start, ahead[used - 1].end);
+    if let Some(when) = whole(&words, now) {
+        let (start, end) = span(&words, words.len());
+        return Some(Found { when, start, end });
+    }
     (0..words.len()).find_map(|at| {
         if !may_start(&words[at]) {
             return None;
         }
         let ahead = &words[at..words.len().min(at + LOOK_AHEAD)];
-        let (when, used) = expression(ahead, now, words.len() == ahead.len())?;
-        Some(Found {
-            when,
-            start: ahead[0].start,
-            end: ahead[used - 1].end,
-        })
+        let (when, used) = expression(ahead, now, false)?;
+        let (start, end) = span(ahead, used);
+        Some(Found { when, start, end })
     })
 }
 
@@ -249,11 +252,14 @@ fn may_start(word: &Word) -> bool {
 
 /// `text` read as one date expression, all of it.
 pub fn parse(text: &str, now: NaiveDateTime) -> Option<When> {
-    let words = words(text);
+    whole(&words(text), now)
+}
+
+fn whole(words: &[Word], now: NaiveDateTime) -> Option<When> {
     if words.is_empty() || words.len() > LOOK_AHEAD {
         return None;
     }
-    let (when, used) = expression(&words, now, true)?;
+    let (when, used) = expression(words, now, true)?;
     (used == words.len()).then_some(when)
 }
 

@@ -129,6 +129,7 @@ fn titles_with_numbers_and_date_like_words_have_no_date() {
         "buy 2 eggs",
         "read chapter 12",
         "buy 1/2 kg flour",
+        "1/2 kg flour",
         "read the 1st chapter",
         "I may call mom",
         "this week's groceries",
