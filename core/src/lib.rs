@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod auth;
+pub mod calendar;
 pub mod chatkit;
 pub mod db;
 pub mod private;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::agent::{Agent, Provider};
 use crate::auth::{Accounts, AuthConfig};
+use crate::calendar::Calendar;
 use crate::chatkit::ChatKit;
 use crate::db::Database;
 use crate::tasks::Tasks;
@@ -21,10 +22,18 @@ pub struct Services {
 
 impl Services {
     /// `tokens` were loaded from `db` (`Tokens::load`), which is where their
-    /// failures belong; `provider` answers in the chat.
-    pub fn new(db: Database, tokens: Tokens, auth: AuthConfig, provider: Arc<dyn Provider>) -> Self {
+    /// failures belong; `provider` answers in the chat (built from
+    /// `ProviderSettings` holding the same `calendar`); `calendar` says what
+    /// today and overdue mean.
+    pub fn new(
+        db: Database,
+        tokens: Tokens,
+        auth: AuthConfig,
+        provider: Arc<dyn Provider>,
+        calendar: Calendar,
+    ) -> Self {
         let tokens = Arc::new(tokens);
-        let tasks = Tasks::new(db.clone());
+        let tasks = Tasks::with_calendar(db.clone(), calendar);
         let agent = Agent::new(provider, tasks.clone());
         Self {
             accounts: Accounts::new(db.clone(), auth),

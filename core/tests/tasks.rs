@@ -1,7 +1,10 @@
 //! Task rules and ownership, on both databases.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use tasktalk_core::Timestamp;
 use tasktalk_core::agent::{ToolCall, tools};
-use tasktalk_core::tasks::{Error, Page, StatusFilter, TaskUpdate, Tasks};
+use tasktalk_core::calendar::Calendar;
+use tasktalk_core::tasks::{Due, Error, NewTask, Page, Priority, StatusFilter, TaskUpdate, Tasks};
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::TestDatabase;
 
@@ -19,6 +22,23 @@ async fn setup(t: &TestDatabase) -> Tasks {
     Tasks::new(t.db.clone())
 }
 
+fn at(iso: &str) -> Timestamp {
+    DateTime::parse_from_rfc3339(iso)
+        .unwrap_or_else(|e| panic!("{iso}: {e}"))
+        .with_timezone(&Utc)
+        .into()
+}
+
+fn date(iso: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap_or_else(|e| panic!("{iso}: {e}"))
+}
+
+/// Tasks on a calendar frozen at `now` in `zone`.
+async fn setup_at(t: &TestDatabase, now: &str, zone: &str) -> Tasks {
+    setup(t).await;
+    Tasks::with_calendar(t.db.clone(), Calendar::fixed(at(now).as_datetime(), zone))
+}
+
 fn titles(tasks: &[tasktalk_core::tasks::Task]) -> Vec<&str> {
     tasks.iter().map(|t| t.title.as_str()).collect()
 }
@@ -32,10 +52,10 @@ test_on_both_databases! {
         assert!(bread.id > milk.id);
         assert_eq!(tasks.get(ALICE, milk.id).await.ok(), Some(milk.clone()));
 
-        let renamed = tasks.update(ALICE, milk.id, TaskUpdate { title: Some("buy oat milk".into()), description: None }).await.unwrap_or_else(|e| panic!("{e}"));
+        let renamed = tasks.update(ALICE, milk.id, TaskUpdate { title: Some("buy oat milk".into()), description: None, ..TaskUpdate::default() }).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((renamed.title.as_str(), renamed.description.as_deref()), ("buy oat milk", Some("2 litres")));
         assert!(renamed.updated_at >= milk.updated_at);
-        let cleared = tasks.update(ALICE, milk.id, TaskUpdate { title: None, description: Some(None) }).await.unwrap_or_else(|e| panic!("{e}"));
+        let cleared = tasks.update(ALICE, milk.id, TaskUpdate { title: None, description: Some(None), ..TaskUpdate::default() }).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((cleared.title.as_str(), cleared.description), ("buy oat milk", None));
 
         let done = tasks.complete(ALICE, milk.id).await.unwrap_or_else(|e| panic!("{e}"));
@@ -59,7 +79,7 @@ test_on_both_databases! {
         let task = tasks.add(ALICE, "keep me", None).await.unwrap_or_else(|e| panic!("{e}"));
         for title in ["", "   ", &"x".repeat(201)] {
             assert_eq!(tasks.add(ALICE, title, None).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
-            let update = TaskUpdate { title: Some(title.to_owned()), description: None };
+            let update = TaskUpdate { title: Some(title.to_owned()), description: None, ..TaskUpdate::default() };
             assert_eq!(tasks.update(ALICE, task.id, update).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
         }
         assert!(tasks.add(ALICE, &"é".repeat(200), None).await.is_ok(), "200 characters, not bytes");
@@ -77,7 +97,7 @@ test_on_both_databases! {
             let expect = format!("Task {id} was not found.");
             let errors = [
                 tasks.get(BOB, id).await.err(),
-                tasks.update(BOB, id, TaskUpdate { title: Some("mine now".into()), description: None }).await.err(),
+                tasks.update(BOB, id, TaskUpdate { title: Some("mine now".into()), description: None, ..TaskUpdate::default() }).await.err(),
                 tasks.complete(BOB, id).await.err(),
                 tasks.set_completed(BOB, id, false).await.err(),
                 tasks.delete(BOB, id).await.err(),
@@ -124,9 +144,9 @@ test_on_both_databases! {
             assert_eq!(err.as_ref().map(Error::code), Some("INVALID_REQUEST"), "{bad:?}");
             let message = err.map(|e| e.to_string()).unwrap_or_default();
             assert!(message.contains("description") && message.contains("control character"), "{bad:?}: {message}");
-            let update = TaskUpdate { title: Some(bad.to_owned()), description: None };
+            let update = TaskUpdate { title: Some(bad.to_owned()), description: None, ..TaskUpdate::default() };
             assert_eq!(tasks.update(ALICE, task.id, update).await.err().map(|e| e.code()), Some("INVALID_TITLE"));
-            let update = TaskUpdate { title: None, description: Some(Some(bad.to_owned())) };
+            let update = TaskUpdate { title: None, description: Some(Some(bad.to_owned())), ..TaskUpdate::default() };
             assert_eq!(tasks.update(ALICE, task.id, update).await.err().map(|e| e.code()), Some("INVALID_REQUEST"));
         }
         assert_eq!(tasks.get(ALICE, task.id).await.ok(), Some(task), "unchanged");
@@ -146,5 +166,51 @@ test_on_both_databases! {
         let outcome = tools::execute(&tasks, ALICE, &call(tools::ADD_TASK, serde_json::json!({"title": "mi\u{0}lk"}))).await;
         assert_eq!(outcome.result["error"]["code"], "INVALID_TITLE", "{}", outcome.result);
         assert!(tasks.list(ALICE, StatusFilter::All, Page::default()).await.unwrap_or_default().is_empty());
+    }
+
+    async fn due_dates_priorities_and_reminders_are_stored_and_read_back(t: TestDatabase) {
+        let tasks = setup_at(&t, "2026-12-01T09:00:00Z", "Europe/Paris").await;
+        let new = NewTask {
+            due: Some(Due::At(at("2026-12-24T16:00:00Z"))),
+            remind_at: Some(at("2026-12-24T15:30:00Z")),
+            priority: Priority::High,
+            ..NewTask::titled("call mom")
+        };
+        let call = tasks.create(ALICE, new).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((call.due(), call.due_all_day, call.priority), (Some(Due::At(at("2026-12-24T16:00:00Z"))), false, Priority::High));
+        assert_eq!((call.remind_at, call.completed_at), (Some(at("2026-12-24T15:30:00Z")), None));
+        let rent = tasks.create(ALICE, NewTask { due: Some(Due::Date(date("2027-01-01"))), ..NewTask::titled("pay rent") }).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((rent.due(), rent.due_at, rent.due_all_day), (Some(Due::Date(date("2027-01-01"))), Some(at("2027-01-01T00:00:00Z")), true));
+        assert_eq!(tasks.get(ALICE, call.id).await.ok(), Some(call.clone()));
+        let plain = tasks.add(ALICE, "plain", None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((plain.due(), plain.priority, plain.remind_at), (None, Priority::None, None));
+    }
+
+    async fn reminders_come_due_once_and_not_for_completed_tasks(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let remind = |title: &str, when: &str| NewTask { remind_at: Some(at(when)), ..NewTask::titled(title) };
+        let early = tasks.create(ALICE, remind("early", "2026-12-01T08:00:00Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        let now = tasks.create(ALICE, remind("now", "2026-12-01T09:00:00Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        tasks.create(ALICE, remind("later", "2026-12-01T09:00:01Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        let done = tasks.create(ALICE, remind("done", "2026-12-01T07:00:00Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        tasks.complete(ALICE, done.id).await.unwrap_or_else(|e| panic!("{e}"));
+        tasks.create(BOB, remind("bob's", "2026-12-01T07:00:00Z")).await.unwrap_or_else(|e| panic!("{e}"));
+
+        let due = tasks.due_reminders(ALICE, at("2026-12-01T09:00:00Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&due), ["early", "now"]);
+        tasks.mark_reminded(ALICE, early.id, at("2026-12-01T09:00:05Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        let due = tasks.due_reminders(ALICE, at("2026-12-01T09:00:10Z")).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&due), ["now", "later"]);
+        assert!(matches!(tasks.mark_reminded(BOB, now.id, at("2026-12-01T09:00:05Z")).await, Err(Error::NotFound(_))));
+
+        // A new reminder time shows the reminder again; the same time does not.
+        let same = TaskUpdate { remind_at: Some(Some(at("2026-12-01T08:00:00Z"))), ..TaskUpdate::default() };
+        tasks.update(ALICE, early.id, same).await.unwrap_or_else(|e| panic!("{e}"));
+        let due = tasks.due_reminders(ALICE, at("2026-12-01T09:00:10Z")).await.unwrap_or_default();
+        assert!(!titles(&due).contains(&"early"));
+        let moved = TaskUpdate { remind_at: Some(Some(at("2026-12-01T08:30:00Z"))), ..TaskUpdate::default() };
+        tasks.update(ALICE, early.id, moved).await.unwrap_or_else(|e| panic!("{e}"));
+        let due = tasks.due_reminders(ALICE, at("2026-12-01T09:00:10Z")).await.unwrap_or_default();
+        assert_eq!(titles(&due), ["early", "now", "later"]);
     }
 }

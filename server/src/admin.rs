@@ -182,15 +182,16 @@ async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> 
         .iter()
         .map(|o| cors_origin(o))
         .collect::<Result<Vec<_>, _>>()?;
+    let calendar = options.calendar()?;
     let provider = args
         .provider
-        .settings()
+        .settings(calendar)
         .build()
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let db = options.database().await?;
     let tokens = options.tokens(Some(&db)).await?;
     tracing::info!(provider = %provider.describe(), "assistant ready");
-    let state = tasktalk_core::Services::new(db, tokens, options.auth_config(), provider);
+    let state = tasktalk_core::Services::new(db, tokens, options.auth_config(), provider, calendar);
     let config = crate::http::HttpConfig {
         bind: args.bind,
         cors_origins,
@@ -257,7 +258,7 @@ async fn user(options: &GlobalOptions, command: UserCommand) -> Result<(), Failu
 async fn task(options: &GlobalOptions, command: TaskCommand) -> Result<(), Failure> {
     let db = options.database().await?;
     let accounts = Accounts::new(db.clone(), options.auth_config());
-    let tasks = Tasks::new(db);
+    let tasks = Tasks::with_calendar(db, options.calendar()?);
     let owner = |email: &str| {
         let accounts = accounts.clone();
         let email = email.to_owned();

@@ -5,6 +5,7 @@ use clap::{Args, ValueEnum};
 use tasktalk_core::Secret;
 use tasktalk_core::agent::{ProviderKind, ProviderSettings};
 use tasktalk_core::auth::{AuthConfig, PasswordScheme};
+use tasktalk_core::calendar::Calendar;
 use tasktalk_core::db::{Database, Location};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 
@@ -63,6 +64,11 @@ pub struct GlobalOptions {
     /// rejects tokens with an audience it does not expect).
     #[arg(long, global = true, env = "TASKTALK_JWT_AUDIENCE")]
     pub jwt_audience: Option<String>,
+
+    /// The IANA time zone (Europe/Paris) in which "today", "overdue" and due
+    /// dates without an offset are read. Default: the machine's (TZ).
+    #[arg(long, global = true, env = "TASKTALK_TIME_ZONE")]
+    pub time_zone: Option<String>,
 }
 
 impl GlobalOptions {
@@ -77,6 +83,13 @@ impl GlobalOptions {
     /// Opens the database and brings its schema up to date.
     pub async fn database(&self) -> Result<Database, Failure> {
         Ok(Database::open_and_migrate(&self.location()?).await?)
+    }
+
+    pub fn calendar(&self) -> Result<Calendar, Failure> {
+        match self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+            Some(zone) => Calendar::named(zone).map_err(Failure::Usage),
+            None => Ok(Calendar::system()),
+        }
     }
 
     pub fn auth_config(&self) -> AuthConfig {
@@ -138,12 +151,13 @@ pub struct ProviderOptions {
 }
 
 impl ProviderOptions {
-    pub fn settings(&self) -> ProviderSettings {
+    pub fn settings(&self, calendar: Calendar) -> ProviderSettings {
         ProviderSettings {
             kind: self.provider,
             model: self.model.clone(),
             api_key: self.api_key.clone().filter(|k| !k.is_empty()).map(Secret::new),
             base_url: self.base_url.clone(),
+            calendar,
         }
     }
 }

@@ -231,7 +231,7 @@ test_on_both_databases! {
         let (status, created) = server.post("/api/tasks", Some(&ann), json!({"title": " buy milk ", "description": "2 litres"})).await;
         assert_eq!(status, StatusCode::CREATED);
         let keys: Vec<&str> = created.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-        assert_eq!(keys, ["completed", "created_at", "description", "id", "title", "updated_at"]);
+        assert_eq!(keys, ["completed", "completed_at", "created_at", "description", "due_all_day", "due_at", "id", "priority", "remind_at", "title", "updated_at"]);
         let id = created["id"].as_i64().unwrap_or_default();
         let path = format!("/api/tasks/{id}");
 

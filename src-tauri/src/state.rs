@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use tasktalk_core::agent::{OfflineAssistant, ProviderSettings};
 use tasktalk_core::auth::AuthConfig;
+use tasktalk_core::calendar::Calendar;
 use tasktalk_core::db::{Database, Location};
 use tasktalk_core::token::{TokenConfig, Tokens};
 use tasktalk_core::{Secret, Services};
@@ -55,11 +56,13 @@ impl Backend {
             },
         )
         .await?;
+        let calendar = Calendar::system();
         let provider_settings = ProviderSettings {
             kind: settings.provider.kind,
             model: settings.provider.model.clone(),
             api_key: secrets.get(secrets::API_KEY)?,
             base_url: settings.provider.base_url.clone(),
+            calendar,
         };
         let (provider, provider_label) = match provider_settings.build() {
             Ok(provider) => {
@@ -80,7 +83,7 @@ impl Backend {
             ChatBackend::Remote { url } => Some(url.trim().to_owned()),
         };
         Ok(Self {
-            services: Services::new(db, tokens, AuthConfig::default(), provider),
+            services: Services::new(db, tokens, AuthConfig::default(), provider, calendar),
             remote_chat,
             database_label: location.to_string(),
             provider_label,

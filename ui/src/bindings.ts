@@ -31,6 +31,11 @@ export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | 
 export type JwtMode = "hs256" | "eddsa";
 
 /**
+ * How much a task matters. Stored as 1 (low) to 3 (high), NULL for none.
+ */
+export type Priority = "none" | "low" | "medium" | "high";
+
+/**
  * Which service answers. The serde names are stored in the desktop settings
  * file and taken by the server's `--provider`: they never change.
  */
@@ -60,7 +65,11 @@ export type SettingsUpdate = { apiKey?: string, databasePassword?: string, bette
 
 export type StatusFilter = "all" | "pending" | "completed";
 
-export type Task = { id: number, title: string, description: string | null, completed: boolean, created_at: Timestamp, updated_at: Timestamp, };
+/**
+ * A task as stored. A date-only due is `due_at` at 00:00:00 UTC with
+ * `due_all_day` (see [`Task::due`]); `completed_at` is set only while completed.
+ */
+export type Task = { id: number, title: string, description: string | null, completed: boolean, created_at: Timestamp, updated_at: Timestamp, due_at: Timestamp | null, due_all_day: boolean, priority: Priority, remind_at: Timestamp | null, completed_at: Timestamp | null, };
 
 /**
  * Millisecond precision, as JavaScript (and so Better Auth) keeps it.

@@ -53,14 +53,23 @@ impl Agent {
         &self.provider
     }
 
-    /// The instructions every conversation starts with.
-    pub fn system_prompt(today: chrono::NaiveDate) -> String {
+    /// The instructions every conversation starts with: the model knows no
+    /// date of its own, and reads and writes dues in the user's zone.
+    pub fn system_prompt(&self) -> String {
+        let calendar = self.tasks.calendar();
+        let now = calendar.local_now();
         format!(
-            "You are Tasktalk, a friendly assistant that manages the user's to-do list. Today is {}. \
+            "You are Tasktalk, a friendly assistant that manages the user's to-do list. Today is {} \
+             ({}); the local time is {} in the time zone {}. \
              Use the tools to add, list, complete, update and delete tasks; never claim a change you did \
              not make with a tool. Tasks are referred to by their number; when unsure which task the user \
-             means, call list_tasks first. Keep replies short and say what you did.",
-            today.format("%A, %-d %B %Y")
+             means, call list_tasks first. Give due dates and reminder times as local ISO 8601 \
+             (2026-12-24 for a day, 2026-12-24T17:00 for a time), working out words such as \"tomorrow\" \
+             or \"next Friday\" from today's date. Keep replies short and say what you did.",
+            now.format("%A, %-d %B %Y"),
+            now.format("%Y-%m-%d"),
+            now.format("%H:%M"),
+            calendar.zone_name()
         )
     }
 

@@ -7,6 +7,7 @@ use super::provider::{Provider, ProviderError, ProviderErrorKind};
 use super::providers::kind::ProviderKind;
 use super::providers::offline::OfflineAssistant;
 use super::providers::openai::{OpenAiCompatible, OpenAiConfig};
+use crate::calendar::Calendar;
 use crate::secret::Secret;
 
 #[derive(Clone, Debug, Default)]
@@ -15,6 +16,8 @@ pub struct ProviderSettings {
     pub model: Option<String>,
     pub api_key: Option<Secret>,
     pub base_url: Option<String>,
+    /// The user's zone and clock, for the offline assistant's dates.
+    pub calendar: Calendar,
 }
 
 fn missing(what: &str) -> ProviderError {

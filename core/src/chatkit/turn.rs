@@ -5,7 +5,6 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use chrono::Local;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
@@ -121,8 +120,8 @@ fn title_from(text: &str) -> Option<String> {
 }
 
 /// The stored thread as the model reads it.
-fn model_context(items: &[ThreadItem]) -> Vec<ChatMessage> {
-    let mut messages = vec![ChatMessage::system(Agent::system_prompt(Local::now().date_naive()))];
+fn model_context(agent: &Agent, items: &[ThreadItem]) -> Vec<ChatMessage> {
+    let mut messages = vec![ChatMessage::system(agent.system_prompt())];
     for item in items {
         match &item.kind {
             ItemKind::UserMessage { .. } | ItemKind::AssistantMessage { .. } => {
@@ -251,7 +250,9 @@ impl Turn {
             Ok(items) => items,
             Err(err) => return self.send(Event::error(err.to_string(), true)).await,
         };
-        let answer = self.agent.run(self.user_id.clone(), model_context(&history));
+        let answer = self
+            .agent
+            .run(self.user_id.clone(), model_context(&self.agent, &history));
         let mut answer = std::pin::pin!(answer);
         let mut reply = Answer::new(thread);
         loop {

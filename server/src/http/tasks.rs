@@ -5,7 +5,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::Deserialize;
-use tasktalk_core::tasks::{self, Page, StatusFilter, Task, TaskId, TaskUpdate};
+use tasktalk_core::tasks::{Page, StatusFilter, Task, TaskId, TaskUpdate};
 
 use super::body::JsonBody;
 use super::error::ApiError;
@@ -119,18 +119,10 @@ pub async fn update(
     let edits = TaskUpdate {
         title: patch.title,
         description: patch.description,
+        completed: patch.completed,
+        ..TaskUpdate::default()
     };
-    let mut task = match (edits == TaskUpdate::default(), patch.completed) {
-        (true, None) => {
-            return Err(tasks::Error::InvalidRequest("Send title, description or completed to change.".into()).into());
-        }
-        (true, Some(_)) => None,
-        (false, _) => Some(state.tasks.update(&user, id, edits).await?),
-    };
-    if let Some(completed) = patch.completed {
-        task = Some(state.tasks.set_completed(&user, id, completed).await?);
-    }
-    task.map(Json).ok_or_else(|| tasks::Error::NotFound(id).into())
+    Ok(Json(state.tasks.update(&user, id, edits).await?))
 }
 
 pub async fn delete(

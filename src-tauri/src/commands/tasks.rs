@@ -54,6 +54,7 @@ pub async fn task_update<R: Runtime>(
     let update = TaskUpdate {
         title,
         description: description.map(Some),
+        ..TaskUpdate::default()
     };
     let task = backend.services.tasks.update(&user, id, update).await?;
     tasks_changed(&app);

@@ -15,6 +15,11 @@ const task = (id: number, title: string, completed = false): Task => ({
   completed,
   created_at: "2026-11-21T10:00:00Z",
   updated_at: "2026-11-21T10:00:00Z",
+  due_at: null,
+  due_all_day: false,
+  priority: "none",
+  remind_at: null,
+  completed_at: null,
 });
 
 let db: Task[];

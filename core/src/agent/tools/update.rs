@@ -43,6 +43,7 @@ impl Tool for UpdateTask {
         let update = TaskUpdate {
             title: args.title,
             description: args.description.map(Some),
+            ..TaskUpdate::default()
         };
         let task = tasks.update(user_id, id, update).await?;
         Ok(ChangedTask::done(&task, TaskChange::Updated, "Updated"))
