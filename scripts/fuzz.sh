@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that read what users and the network send: the ChatKit
-# request parser, the offline assistant's parser and the provider stream
-# (SSE) decoder, each for SECONDS (default 60) with cargo-fuzz on nightly.
+# request parser, the offline assistant's parser, the provider stream (SSE)
+# decoder and the date grammar, each for SECONDS (default 60) with cargo-fuzz
+# on nightly.
 # The corpus grows in the cache (outside the clone) from run to run, seeded
 # from fuzz/seeds and the provider fixtures. Prints each target's executions;
 # on a failure, exits non-zero with the input that reproduces it.
@@ -15,7 +16,7 @@ seconds="${1:-60}"
 shift || true
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "usage: scripts/fuzz.sh [SECONDS] [TARGET...] (SECONDS a whole number above 0)"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(chatkit_request offline_parser provider_sse)
+[ ${#targets[@]} -gt 0 ] || targets=(chatkit_request offline_parser provider_sse when)
 
 # Its own build directory: the nightly, sanitizer-instrumented build shares
 # nothing with the stable one, and must not wait for its lock.

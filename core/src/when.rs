@@ -194,7 +194,7 @@ fn words(text: &str) -> Vec<Word> {
     for piece in text.split_inclusive(|c: char| c.is_whitespace() || c == ',') {
         let start = at;
         at += piece.len();
-        let trimmed_start = piece.trim_start_matches(|c: char| matches!(c, '(' | '"' | '\'' | '\u{201c}'));
+        let trimmed_start = piece.trim_start_matches(['(', '"', '\'', '\u{201c}']);
         let core = trimmed_start.trim_end_matches(|c: char| {
             c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | ';' | ')' | '"' | '\'' | '\u{201d}')
         });

@@ -2,7 +2,7 @@
 
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::db::{Database, Dialect};
-use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
+use tasktalk_core::tasks::{Due, Page, Priority, StatusFilter, TaskUpdate, Tasks};
 use tasktalk_core::testing::{
     BETTER_AUTH_SECRET, TestDatabase, WEB_VERSION_TABLES, build_web_version_database, build_web_version_own_database,
     count_rows, count_rows_of, execute_script, fixture_json,
@@ -58,6 +58,69 @@ test_on_both_databases! {
         assert_eq!(tokens.jwks(), serde_json::from_value(fixture_json("jwks.json")).unwrap_or_default());
         assert_eq!(count_rows(&t.db, r#""jwks""#).await, 1);
     }
+
+    async fn the_web_versions_task_statements_work_on_our_schema(t: TestDatabase) {
+        let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+        let user = accounts.sign_up("web@example.com", "Web", "correct horse", &ClientInfo::default()).await.unwrap_or_else(|e| panic!("{e}"));
+        web_version_statements_still_work(&t.db, &user.user.id).await;
+    }
+}
+
+/// What the web version's back end (SQLModel) sends, naming none of the
+/// columns added since, then what the desktop reads of its rows: no due, no
+/// priority, and a completion it made without `completed_at`.
+async fn web_version_statements_still_work(db: &Database, user_id: &str) {
+    let id: i32 = tasktalk_core::on_db!(db, pool => sqlx::query_scalar(
+        "insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at)
+         values ($1, 'from the web', null, false, '2026-11-20 10:00:00', '2026-11-20 10:00:00') returning tasks_phaseiii.id")
+        .bind(user_id).fetch_one(pool).await)
+    .unwrap_or_else(|e| panic!("the web version's INSERT: {e}"));
+    let tasks = Tasks::new(db.clone());
+    let due = TaskUpdate {
+        due: Some(Some(Due::Date(
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap_or_default(),
+        ))),
+        priority: Some(Priority::High),
+        ..TaskUpdate::default()
+    };
+    tasks.update(user_id, id, due).await.unwrap_or_else(|e| panic!("{e}"));
+    tasks.complete(user_id, id).await.unwrap_or_else(|e| panic!("{e}"));
+    tasktalk_core::on_db!(db, pool => sqlx::query(
+        "update tasks_phaseiii set completed = $1, updated_at = '2026-11-21 10:00:00' where tasks_phaseiii.id = $2")
+        .bind(false).bind(id).execute(pool).await.map(|_| ()))
+    .unwrap_or_else(|e| panic!("the web version's UPDATE: {e}"));
+    let rows: Vec<(i32, String, String, Option<String>, bool)> = tasktalk_core::on_db!(db, pool => sqlx::query_as(
+        "select tasks_phaseiii.id, tasks_phaseiii.user_id, tasks_phaseiii.title, tasks_phaseiii.description, tasks_phaseiii.completed
+         from tasks_phaseiii where tasks_phaseiii.user_id = $1 order by tasks_phaseiii.created_at desc")
+        .bind(user_id).fetch_all(pool).await)
+    .unwrap_or_else(|e| panic!("the web version's SELECT: {e}"));
+    assert!(
+        rows.contains(&(id, user_id.to_owned(), "from the web".to_owned(), None, false)),
+        "{rows:?}"
+    );
+
+    let read = tasks.get(user_id, id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (read.completed, read.completed_at, read.priority),
+        (false, None, Priority::High),
+        "reopened on the web"
+    );
+    let plain: i32 = tasktalk_core::on_db!(db, pool => sqlx::query_scalar(
+        "insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at)
+         values ($1, 'plain web task', 'notes', true, '2026-11-20 11:00:00', '2026-11-20 11:00:00') returning id")
+        .bind(user_id).fetch_one(pool).await)
+    .unwrap_or_else(|e| panic!("the web version's INSERT: {e}"));
+    let plain = tasks.get(user_id, plain).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            plain.due(),
+            plain.priority,
+            plain.remind_at,
+            plain.completed,
+            plain.completed_at
+        ),
+        (None, Priority::None, None, true, None)
+    );
 }
 
 /// The web version's hand-written schema (PostgreSQL only): a nullable name,
@@ -132,6 +195,7 @@ async fn the_web_versions_own_database_is_adopted_and_its_nameless_user_signs_in
     let issued = fresh.issue(&signed.user).unwrap_or_else(|e| panic!("{e}"));
     assert!(fresh.verify(&issued.token).is_ok());
     assert_eq!(count_rows(&t.db, r#""jwks""#).await, 1);
+    web_version_statements_still_work(&t.db, &web.id).await;
 }
 
 async fn row_counts(db: &Database) -> Vec<i64> {

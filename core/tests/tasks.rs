@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tasktalk_core::Timestamp;
 use tasktalk_core::agent::{ToolCall, tools};
 use tasktalk_core::calendar::Calendar;
-use tasktalk_core::tasks::{Due, Error, NewTask, Page, Priority, StatusFilter, TaskUpdate, Tasks};
+use tasktalk_core::tasks::{
+    Due, DueFilter, Error, NewTask, Page, Priority, Sort, StatusFilter, TaskQuery, TaskUpdate, Tasks,
+};
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::TestDatabase;
 
@@ -212,5 +214,173 @@ test_on_both_databases! {
         tasks.update(ALICE, early.id, moved).await.unwrap_or_else(|e| panic!("{e}"));
         let due = tasks.due_reminders(ALICE, at("2026-12-01T09:00:10Z")).await.unwrap_or_default();
         assert_eq!(titles(&due), ["early", "now", "later"]);
+    }
+
+    async fn due_dates_priorities_and_completion_are_set_cleared_and_reopened(t: TestDatabase) {
+        let tasks = setup_at(&t, "2026-12-01T09:00:00Z", "America/New_York").await;
+        let task = tasks.add(ALICE, "pay rent", None).await.unwrap_or_else(|e| panic!("{e}"));
+        let set = TaskUpdate { due: Some(Some(Due::Date(date("2027-01-01")))), priority: Some(Priority::Medium), remind_at: Some(Some(at("2026-12-31T14:00:00Z"))), ..TaskUpdate::default() };
+        let changed = tasks.update(ALICE, task.id, set).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((changed.due(), changed.priority, changed.remind_at, changed.title.as_str()), (Some(Due::Date(date("2027-01-01"))), Priority::Medium, Some(at("2026-12-31T14:00:00Z")), "pay rent"));
+        let timed = TaskUpdate { due: Some(Some(Due::At(at("2026-12-31T22:00:00Z")))), ..TaskUpdate::default() };
+        let changed = tasks.update(ALICE, task.id, timed).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((changed.due(), changed.due_all_day, changed.priority), (Some(Due::At(at("2026-12-31T22:00:00Z"))), false, Priority::Medium), "the rest kept");
+
+        let done = tasks.complete(ALICE, task.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((done.completed, done.completed_at), (true, Some(at("2026-12-01T09:00:00Z"))));
+        let again = tasks.complete(ALICE, task.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.completed_at, done.completed_at, "completing twice keeps the first time");
+        let reopened = tasks.update(ALICE, task.id, TaskUpdate { completed: Some(false), ..TaskUpdate::default() }).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((reopened.completed, reopened.completed_at), (false, None));
+
+        let cleared = TaskUpdate { due: Some(None), remind_at: Some(None), priority: Some(Priority::None), ..TaskUpdate::default() };
+        let cleared = tasks.update(ALICE, task.id, cleared).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((cleared.due(), cleared.due_at, cleared.remind_at, cleared.priority), (None, None, None, Priority::None));
+        let far = TaskUpdate { due: Some(Some(Due::Date(date("0999-12-31")))), ..TaskUpdate::default() };
+        assert_eq!(tasks.update(ALICE, task.id, far).await.err().map(|e| e.code()), Some("INVALID_REQUEST"));
+        assert_eq!(tasks.get(ALICE, task.id).await.ok(), Some(cleared), "a refused change changes nothing");
+    }
+
+    async fn due_windows_are_read_in_the_calendars_zone(t: TestDatabase) {
+        // 22:00 on Monday 30 November in New York; already Tuesday in UTC.
+        let tasks = setup_at(&t, "2026-12-01T03:00:00Z", "America/New_York").await;
+        let add = |title: &'static str, due: Option<Due>| {
+            let tasks = tasks.clone();
+            async move { tasks.create(ALICE, NewTask { due, ..NewTask::titled(title) }).await.unwrap_or_else(|e| panic!("{e}")) }
+        };
+        let timed = |iso: &str| Some(Due::At(at(iso)));
+        let day = |iso: &str| Some(Due::Date(date(iso)));
+        add("an hour ago", timed("2026-12-01T02:00:00Z")).await;
+        add("yesterday", day("2026-11-29")).await;
+        let late = add("done and late", timed("2026-11-01T12:00:00Z")).await;
+        tasks.complete(ALICE, late.id).await.unwrap_or_else(|e| panic!("{e}"));
+        add("in an hour, still today", timed("2026-12-01T04:00:00Z")).await;
+        add("today", day("2026-11-30")).await;
+        add("tomorrow 08:00", timed("2026-12-01T13:00:00Z")).await;
+        add("tomorrow", day("2026-12-01")).await;
+        add("sunday", day("2026-12-06")).await;
+        add("monday next", day("2026-12-07")).await;
+        add("undated", None).await;
+
+        let listed = |due: DueFilter| {
+            let tasks = tasks.clone();
+            async move {
+                let query = TaskQuery { due: Some(due), sort: Sort::Due, ..TaskQuery::default() };
+                let found = tasks.query(ALICE, &query, Page::default()).await.unwrap_or_else(|e| panic!("{e}"));
+                found.iter().map(|t| t.title.clone()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(listed(DueFilter::Overdue).await, ["yesterday", "an hour ago"]);
+        assert_eq!(listed(DueFilter::Today).await, ["today", "an hour ago", "in an hour, still today"]);
+        assert_eq!(listed(DueFilter::Tomorrow).await, ["tomorrow", "tomorrow 08:00"]);
+        assert_eq!(listed(DueFilter::Week).await, ["today", "an hour ago", "in an hour, still today", "tomorrow", "tomorrow 08:00", "sunday"]);
+        assert_eq!(listed(DueFilter::None).await, ["undated"]);
+    }
+
+    async fn lists_filter_by_priority_and_words_and_sort_by_due_or_priority(t: TestDatabase) {
+        let tasks = setup_at(&t, "2026-12-01T12:00:00Z", "UTC").await;
+        let add = |title: &'static str, description: Option<&'static str>, priority: Priority, due: Option<&'static str>| {
+            let tasks = tasks.clone();
+            async move {
+                let new = NewTask { description: description.map(str::to_owned), priority, due: due.map(|d| Due::Date(date(d))), ..NewTask::titled(title) };
+                tasks.create(ALICE, new).await.unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        add("Buy MILK", None, Priority::Low, Some("2026-12-03")).await;
+        add("call the bank", Some("about the milk bill"), Priority::High, None).await;
+        add("water plants", None, Priority::High, Some("2026-12-02")).await;
+        add("100% done_ish", None, Priority::None, Some("2026-12-02")).await;
+        tasks.create(BOB, NewTask::titled("bob's milk")).await.unwrap_or_else(|e| panic!("{e}"));
+        let find = |query: TaskQuery| {
+            let tasks = tasks.clone();
+            async move {
+                let found = tasks.query(ALICE, &query, Page::default()).await.unwrap_or_else(|e| panic!("{e}"));
+                found.iter().map(|t| t.title.clone()).collect::<Vec<_>>()
+            }
+        };
+        let text = |words: &str| TaskQuery { text: Some(words.into()), ..TaskQuery::default() };
+        assert_eq!(find(text("milk")).await, ["call the bank", "Buy MILK"], "title or description, any case, newest first");
+        assert_eq!(find(text("  Milk   bill ")).await, ["call the bank"], "every word");
+        assert_eq!(find(text("100%")).await, ["100% done_ish"]);
+        assert!(find(text("0%_")).await.is_empty(), "% and _ are literal");
+        assert_eq!(find(TaskQuery { priority: Some(Priority::High), ..TaskQuery::default() }).await, ["water plants", "call the bank"]);
+        assert_eq!(find(TaskQuery { priority: Some(Priority::None), ..TaskQuery::default() }).await, ["100% done_ish"]);
+        assert_eq!(find(TaskQuery { sort: Sort::Due, ..TaskQuery::default() }).await, ["water plants", "100% done_ish", "Buy MILK", "call the bank"]);
+        assert_eq!(find(TaskQuery { sort: Sort::Priority, ..TaskQuery::default() }).await, ["water plants", "call the bank", "Buy MILK", "100% done_ish"]);
+        let long = text(&"w ".repeat(20));
+        assert_eq!(tasks.query(ALICE, &long, Page::default()).await.err().map(|e| e.code()), Some("INVALID_REQUEST"));
+    }
+
+    async fn pages_reach_past_the_page_limit(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        tasktalk_core::on_db!(&t.db, pool => sqlx::query(
+            "insert into tasks_phaseiii (user_id, title, completed, created_at, updated_at)
+             select $1, 'task ' || n, false, $2, $2 from (with recursive c(n) as (select 1 union all select n + 1 from c where n < 1200) select n from c) as numbers")
+            .bind(ALICE).bind(Timestamp::now()).execute(pool).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut seen = std::collections::BTreeSet::new();
+        for offset in (0..1200).step_by(500) {
+            let page = tasks.list(ALICE, StatusFilter::All, Page { limit: 500, offset }).await.unwrap_or_else(|e| panic!("{e}"));
+            seen.extend(page.iter().map(|t| t.id));
+        }
+        assert_eq!(seen.len(), 1200);
+        let past = tasks.list(ALICE, StatusFilter::All, Page { limit: 500, offset: 1200 }).await.unwrap_or_default();
+        assert!(past.is_empty());
+        assert!(tasks.list(ALICE, StatusFilter::All, Page { limit: 501, offset: 0 }).await.is_err());
+    }
+
+    async fn the_tools_take_and_show_local_iso_dues_priorities_and_reminders(t: TestDatabase) {
+        let tasks = setup_at(&t, "2026-12-01T09:00:00Z", "Europe/Paris").await;
+        let call = |name: &str, arguments: serde_json::Value| ToolCall { id: "c1".into(), name: name.into(), arguments: arguments.to_string() };
+        let added = tools::execute(&tasks, ALICE, &call(tools::ADD_TASK, serde_json::json!({
+            "title": "call mom", "due": "2026-12-02T17:00", "remind_at": "2026-12-02T16:30+01:00", "priority": "High"
+        }))).await;
+        assert!(added.succeeded, "{}", added.result);
+        let id = added.result["task_id"].as_i64().unwrap_or_default() as i32;
+        assert_eq!(
+            (&added.result["due"], &added.result["priority"], &added.result["remind_at"], &added.result["completed"]),
+            (&serde_json::json!("2026-12-02T17:00"), &serde_json::json!("high"), &serde_json::json!("2026-12-02T16:30"), &serde_json::json!(false))
+        );
+        let stored = tasks.get(ALICE, id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((stored.due_at, stored.remind_at, stored.priority), (Some(at("2026-12-02T16:00:00Z")), Some(at("2026-12-02T15:30:00Z")), Priority::High));
+
+        let listed = tools::execute(&tasks, ALICE, &call(tools::LIST_TASKS, serde_json::json!({"due": "tomorrow", "query": "MOM"}))).await;
+        assert_eq!(listed.result[0]["due"], "2026-12-02T17:00", "{}", listed.result);
+        assert_eq!(listed.summary, "Listed 1 task due tomorrow, matching \"MOM\"");
+        let listed = tools::execute(&tasks, ALICE, &call(tools::LIST_TASKS, serde_json::json!({"due": "today"}))).await;
+        assert_eq!(listed.result, serde_json::json!([]));
+
+        let done = tools::execute(&tasks, ALICE, &call(tools::UPDATE_TASK, serde_json::json!({"task_id": id, "completed": true}))).await;
+        assert_eq!((&done.result["status"], &done.result["completed"]), (&serde_json::json!("completed"), &serde_json::json!(true)));
+        let reopened = tools::execute(&tasks, ALICE, &call(tools::UPDATE_TASK, serde_json::json!({"task_id": id, "completed": false, "due": null, "priority": "low"}))).await;
+        assert_eq!(
+            (&reopened.result["status"], &reopened.result["completed"], &reopened.result["due"], &reopened.result["priority"]),
+            (&serde_json::json!("reopened"), &serde_json::json!(false), &serde_json::Value::Null, &serde_json::json!("low"))
+        );
+        assert_eq!(reopened.summary, format!("Reopened task {id}: call mom"));
+        let moved = tools::execute(&tasks, ALICE, &call(tools::UPDATE_TASK, serde_json::json!({"task_id": id.to_string(), "due": "2026-12-24"}))).await;
+        assert_eq!((&moved.result["due"], &moved.result["remind_at"]), (&serde_json::json!("2026-12-24"), &serde_json::json!("2026-12-02T16:30")), "the reminder is kept");
+    }
+
+    async fn the_tools_refuse_bad_dates_priorities_and_filters_saying_what_is_accepted(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let call = |name: &str, arguments: serde_json::Value| ToolCall { id: "c1".into(), name: name.into(), arguments: arguments.to_string() };
+        let refusals = [
+            (tools::ADD_TASK, serde_json::json!({"title": "x", "due": "tomorrow"}), "2026-12-24T17:00"),
+            (tools::ADD_TASK, serde_json::json!({"title": "x", "remind_at": "31/12/2026"}), "2026-12-24T17:00"),
+            (tools::ADD_TASK, serde_json::json!({"title": "x", "priority": "urgent"}), "none, low, medium or high"),
+            (tools::LIST_TASKS, serde_json::json!({"due": "soon"}), "overdue, today, tomorrow, week or none"),
+            (tools::LIST_TASKS, serde_json::json!({"priority": "p1"}), "none, low, medium or high"),
+            (tools::LIST_TASKS, serde_json::json!({"query": "a b c d e f g h i j"}), "at most 8 words"),
+            (tools::UPDATE_TASK, serde_json::json!({"task_id": 1, "due": "2026-13-01"}), "2026-12-24T17:00"),
+        ];
+        for (tool, arguments, accepted) in refusals {
+            let outcome = tools::execute(&tasks, ALICE, &call(tool, arguments.clone())).await;
+            assert!(!outcome.succeeded, "{arguments}");
+            assert_eq!(outcome.result["error"]["code"], "INVALID_REQUEST", "{arguments}: {}", outcome.result);
+            let message = outcome.result["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(accepted), "{arguments}: {message}");
+        }
+        assert!(tasks.list(ALICE, StatusFilter::All, Page::default()).await.unwrap_or_default().is_empty());
     }
 }

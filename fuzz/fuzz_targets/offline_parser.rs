@@ -8,6 +8,7 @@
 //! the message, the answer to "which one?", then task titles.
 #![no_main]
 
+use chrono::{NaiveDate, NaiveDateTime};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use tasktalk_core::agent::providers::offline::{Decision, events, plan};
@@ -16,10 +17,10 @@ use tasktalk_core::agent::{ChatMessage, ModelEvent};
 
 const TITLES: &[&str] = &["buy milk", "buy oat milk", "call mom", "go to gym", "go to gym"];
 
-/// Plans the next step and checks it; the ids a call may act on are
-/// `listed` (any, when none were listed yet).
-fn checked_plan(messages: &[ChatMessage], listed: Option<&[i64]>) -> Decision {
-    let step = plan(messages);
+/// Plans the next step at `now` and checks it; the ids a call may act on
+/// are `listed` (any, when none were listed yet).
+fn checked_plan(messages: &[ChatMessage], now: NaiveDateTime, listed: Option<&[i64]>) -> Decision {
+    let step = plan(messages, now);
     match &step {
         Decision::Reply(text) | Decision::Ask { question: text, .. } => {
             assert!(!text.trim().is_empty(), "an empty reply");
@@ -57,6 +58,10 @@ fn checked_plan(messages: &[ChatMessage], listed: Option<&[i64]>) -> Decision {
 }
 
 fuzz_target!(|data: &[u8]| {
+    // A Wednesday morning: the grammar's own target varies "now".
+    let now = NaiveDate::from_ymd_opt(2026, 12, 2)
+        .and_then(|d| d.and_hms_opt(10, 0, 0))
+        .expect("a valid date");
     let mut parts = data
         .split(|&b| b == 0xFF)
         .map(|part| String::from_utf8_lossy(part).into_owned());
@@ -68,7 +73,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut messages = vec![ChatMessage::user(message)];
-    let Decision::CallTools(calls) = checked_plan(&messages, None) else {
+    let Decision::CallTools(calls) = checked_plan(&messages, now, None) else {
         return;
     };
     let [lookup] = calls.as_slice() else {
@@ -85,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     messages.push(ChatMessage::assistant("", calls.clone()));
     messages.push(ChatMessage::tool_result(&lookup.id, Value::Array(tasks).to_string()));
-    let reply = checked_plan(&messages, Some(&ids));
+    let reply = checked_plan(&messages, now, Some(&ids));
     if matches!(reply, Decision::CallTools(_)) {
         return;
     }
@@ -102,6 +107,6 @@ fuzz_target!(|data: &[u8]| {
         messages.push(ChatMessage::assistant(text, Vec::new()));
         messages.extend(hidden);
         messages.push(ChatMessage::user(answer));
-        checked_plan(&messages, None);
+        checked_plan(&messages, now, None);
     }
 });

@@ -22,6 +22,11 @@ impl Tool for CompleteTask {
 
     async fn call(tasks: &Tasks, user_id: &str, args: TaskIdArgs) -> Result<Done<ChangedTask>, tasks::Error> {
         let task = tasks.complete(user_id, args.task_id.resolve()?).await?;
-        Ok(ChangedTask::done(&task, TaskChange::Completed, "Completed"))
+        Ok(ChangedTask::done(
+            &task,
+            tasks.calendar(),
+            TaskChange::Completed,
+            "Completed",
+        ))
     }
 }

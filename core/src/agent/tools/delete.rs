@@ -22,6 +22,11 @@ impl Tool for DeleteTask {
 
     async fn call(tasks: &Tasks, user_id: &str, args: TaskIdArgs) -> Result<Done<ChangedTask>, tasks::Error> {
         let task = tasks.delete(user_id, args.task_id.resolve()?).await?;
-        Ok(ChangedTask::done(&task, TaskChange::Deleted, "Deleted"))
+        Ok(ChangedTask::done(
+            &task,
+            tasks.calendar(),
+            TaskChange::Deleted,
+            "Deleted",
+        ))
     }
 }

@@ -12,6 +12,7 @@
 //! MCP server takes the same JSON object as a tool's input schema.
 
 mod add;
+mod attributes;
 mod complete;
 mod delete;
 mod error;
@@ -26,6 +27,7 @@ use std::pin::Pin;
 use serde_json::Value;
 
 pub use self::add::{AddArgs, AddTask};
+pub use self::attributes::TaskAttributes;
 pub use self::complete::CompleteTask;
 pub use self::delete::DeleteTask;
 pub use self::error::{Suggestion, ToolError, ToolFailure};

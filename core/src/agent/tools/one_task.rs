@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::attributes::TaskAttributes;
 use super::tool::Done;
+use crate::calendar::Calendar;
 use crate::tasks::{self, Task, TaskId};
 
 /// Models send ids as numbers or as strings of digits.
@@ -47,6 +49,7 @@ pub(super) fn task_id_parameters() -> Value {
 pub enum TaskChange {
     Created,
     Completed,
+    Reopened,
     Updated,
     Deleted,
 }
@@ -57,16 +60,22 @@ pub struct ChangedTask {
     pub task_id: TaskId,
     pub status: TaskChange,
     pub title: String,
+    #[serde(default)]
+    pub completed: bool,
+    #[serde(flatten)]
+    pub attributes: TaskAttributes,
 }
 
 impl ChangedTask {
-    pub(super) fn done(task: &Task, status: TaskChange, verb: &str) -> Done<Self> {
+    pub(super) fn done(task: &Task, calendar: &Calendar, status: TaskChange, verb: &str) -> Done<Self> {
         Done {
             summary: format!("{verb} task {}: {}", task.id, task.title),
             output: Self {
                 task_id: task.id,
                 status,
                 title: task.title.clone(),
+                completed: task.completed,
+                attributes: TaskAttributes::of(task, calendar),
             },
             changed_tasks: true,
         }

@@ -17,6 +17,7 @@ fn example(schema: &Value, only_required: bool) -> Value {
         }
         let value = match property["type"].as_str() {
             Some("integer") => json!(3),
+            Some("boolean") => json!(true),
             _ => property["enum"].get(0).cloned().unwrap_or_else(|| json!("x")),
         };
         arguments.insert(name.clone(), value);
@@ -52,7 +53,7 @@ fn each_schema_describes_its_arguments() {
 }
 
 #[test]
-fn the_model_is_offered_the_web_versions_tools() {
+fn the_model_is_offered_the_web_versions_tools_with_dates_and_priorities() {
     let task_id = json!({"type": "integer", "description": "The task's number, as shown by list_tasks"});
     let offered: Vec<Value> = specs()
         .into_iter()
@@ -65,24 +66,35 @@ fn the_model_is_offered_the_web_versions_tools() {
                 "type": "object",
                 "properties": {
                     "title": {"type": "string", "description": "What to do, 1 to 200 characters"},
-                    "description": {"type": "string", "description": "Optional details"}
+                    "description": {"type": "string", "description": "Optional details"},
+                    "due": {"type": "string", "description": "When it is due: a local date (2026-12-24) or date and time (2026-12-24T17:00) in ISO 8601"},
+                    "remind_at": {"type": "string", "description": "When to send a reminder: a local date and time in ISO 8601 (2026-12-24T16:30); a date alone reminds at 09:00"},
+                    "priority": {"type": "string", "enum": ["none", "low", "medium", "high"], "description": "How important it is (default none)"}
                 },
                 "required": ["title"]
             }}),
-            json!({"name": "list_tasks", "description": "List the user's tasks, newest first.", "parameters": {
+            json!({"name": "list_tasks", "description": "List the user's tasks, newest first (soonest due first when filtered by due date).", "parameters": {
                 "type": "object",
                 "properties": {
-                    "status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks (default all)"}
+                    "status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks (default all)"},
+                    "due": {"type": "string", "enum": ["overdue", "today", "tomorrow", "week", "none"],
+                            "description": "Only tasks due then (week: today and the next 6 days; overdue: open tasks past due; none: no due date)"},
+                    "priority": {"type": "string", "enum": ["none", "low", "medium", "high"], "description": "Only tasks of this priority"},
+                    "query": {"type": "string", "description": "Only tasks whose title or description contains each of these words (any case)"}
                 }
             }}),
             json!({"name": "complete_task", "description": "Mark a task as done.", "parameters":
                 {"type": "object", "properties": {"task_id": task_id}, "required": ["task_id"]}}),
-            json!({"name": "update_task", "description": "Change a task's title and/or description.", "parameters": {
+            json!({"name": "update_task", "description": "Change a task: its title, description, due date, reminder or priority; or reopen it (completed false) or complete it (completed true).", "parameters": {
                 "type": "object",
                 "properties": {
                     "task_id": task_id,
                     "title": {"type": "string", "description": "The new title"},
-                    "description": {"type": "string", "description": "The new description (empty to clear)"}
+                    "description": {"type": "string", "description": "The new description (empty to clear)"},
+                    "due": {"type": ["string", "null"], "description": "The new due date (null to remove it): a local date (2026-12-24) or date and time (2026-12-24T17:00) in ISO 8601"},
+                    "remind_at": {"type": ["string", "null"], "description": "The new reminder time (null to remove it): a local date and time in ISO 8601 (2026-12-24T16:30); a date alone reminds at 09:00"},
+                    "priority": {"type": "string", "enum": ["none", "low", "medium", "high"], "description": "The new priority"},
+                    "completed": {"type": "boolean", "description": "false reopens a done task; true completes it"}
                 },
                 "required": ["task_id"]
             }}),

@@ -95,7 +95,7 @@ mod tests {
             id,
             title: title.into(),
             description: Some("2 litres".into()),
-            completed: false,
+            ..ListedTask::default()
         }
     }
 

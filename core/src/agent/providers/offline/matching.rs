@@ -314,8 +314,7 @@ mod tests {
         ListedTask {
             id,
             title: title.into(),
-            description: None,
-            completed: false,
+            ..ListedTask::default()
         }
     }
 

@@ -23,7 +23,8 @@ mod plan;
 mod reply;
 
 pub use self::decision::{Decision, events};
-pub use self::plan::{MAX_TASKS_PER_REQUEST, MAX_TOOL_ROUNDS, plan};
+pub use self::intent::MAX_TASKS_PER_REQUEST;
+pub use self::plan::{MAX_TOOL_ROUNDS, plan};
 use crate::agent::provider::{ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind};
 
 /// The offline assistant, used as a [`Provider`].

@@ -8,7 +8,7 @@ use super::choice::{Action, PendingChoice};
 use super::conversation::{CallMaker, Exchange, rounds};
 use super::decision::Decision;
 use super::followup::{self, FollowUp};
-use super::intent::{self, Change, Edit, Intent, ListQuery, NewTask, Target};
+use super::intent::{self, Change, Edit, Intent, ListQuery, MAX_TASKS_PER_REQUEST, NewTask, Target};
 use super::matching;
 use super::reply::{
     ACKNOWLEDGEMENT, GOODBYE, GREETING, HELP, NO_RESULT, THANKS, UNKNOWN, not_found, report, report_one,
@@ -19,9 +19,6 @@ use crate::tasks::{StatusFilter, TaskId};
 
 /// Tool rounds per user message: at most a lookup, then the change.
 pub const MAX_TOOL_ROUNDS: usize = 2;
-
-/// Tasks one request may change by number: each is a tool call.
-pub const MAX_TASKS_PER_REQUEST: usize = 20;
 
 pub(super) fn too_many_tasks() -> String {
     format!(

@@ -11,12 +11,11 @@
 use chrono::NaiveDateTime;
 
 use super::dates::take_due;
-use super::kinds::{Intent, NewTask};
+use super::kinds::{Intent, MAX_TASKS_PER_REQUEST, NewTask};
 use super::phrases::{
     SET_A_REMINDER, TASK_NOUNS, after, after_any, before_any, cuts_any, each_word, leading_quoted, unquote,
 };
 use super::priority::{adjective, named_priority, take_priority};
-use crate::agent::providers::offline::MAX_TASKS_PER_REQUEST;
 use crate::when::{self, When};
 
 pub(super) const ASK_WHAT_TO_ADD: &str = "What should I add? For example: \"add buy milk\".";

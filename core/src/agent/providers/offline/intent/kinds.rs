@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::tasks::{StatusFilter, TaskId};
 use crate::when::When;
 
+/// Tasks one request may add or change by number: each is a tool call.
+pub const MAX_TASKS_PER_REQUEST: usize = 20;
+
 /// Which task a request is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Target {
