@@ -336,6 +336,82 @@ mod tests {
         assert_eq!(shown.take(), Vec::<String>::new(), "the old time does not fire");
     }
 
+    /// The real source on the mock runtime: the signed-in person's own
+    /// reminders from the database, each once, none when turned off.
+    #[test]
+    fn the_app_reminds_the_signed_in_person_of_their_own_tasks_unless_turned_off() {
+        use tasktalk_core::auth::ClientInfo;
+        use tasktalk_core::tasks::NewTask;
+
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let launch = crate::Launch {
+            data_dir: Some(dir.path().to_path_buf()),
+            file_secrets: true,
+            confirm: crate::Confirmer::answering(|_| true),
+            shell: false,
+        };
+        let mut app = crate::builder(tauri::test::mock_builder(), launch)
+            .build(tauri::test::mock_context(tauri::test::noop_assets()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        // One turn of the event loop runs the setup (the database opens).
+        #[allow(deprecated)]
+        app.run_iteration(|_, _| {});
+        let shell = Shell(app.handle().clone());
+        tauri::async_runtime::block_on(async {
+            let now = Utc::now();
+            assert_eq!(shell.due_by(now).await.ok(), Some(None), "nobody signed in");
+            let state = app.state::<AppState>();
+            let backend = state.backend().await.unwrap_or_else(|e| panic!("{e}"));
+            let (accounts, tasks) = (&backend.services.accounts, &backend.services.tasks);
+            let client = ClientInfo::default();
+            let ann = accounts
+                .sign_up("ann@example.com", "Ann", "correct horse", &client)
+                .await;
+            let ben = accounts
+                .sign_up("ben@example.com", "Ben", "correct horse", &client)
+                .await;
+            let (ann, ben) = (
+                ann.unwrap_or_else(|e| panic!("{e}")),
+                ben.unwrap_or_else(|e| panic!("{e}")),
+            );
+            let reminder = |title: &str, at: DateTime<Utc>| NewTask {
+                remind_at: Some(at.into()),
+                ..NewTask::titled(title)
+            };
+            for (user, title, at) in [
+                (&ann.user.id, "call mom", now - TimeDelta::minutes(1)),
+                (&ann.user.id, "later", now + TimeDelta::hours(2)),
+                (&ben.user.id, "ben's own", now - TimeDelta::minutes(1)),
+            ] {
+                tasks
+                    .create(user, reminder(title, at))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            state
+                .secrets
+                .set(crate::secrets::SESSION_TOKEN, &ann.session.token)
+                .unwrap_or_else(|e| panic!("{e}"));
+
+            let shown = Shown::default();
+            assert_eq!(step(&shell, &shown, now).await.ok(), Some(now + LOOK_AHEAD));
+            assert_eq!(shown.take(), ["call mom: Reminder from Tasktalk"], "Ann's, not Ben's");
+            step(&shell, &shown, now + seconds(1)).await.ok();
+            assert_eq!(shown.take(), Vec::<String>::new(), "recorded in the database: once");
+
+            tasks
+                .create(&ann.user.id, reminder("stretch", now))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            state.settings.write().await.reminders = false;
+            step(&shell, &shown, now + seconds(2)).await.ok();
+            assert_eq!(shown.take(), Vec::<String>::new(), "turned off");
+            state.settings.write().await.reminders = true;
+            step(&shell, &shown, now + seconds(3)).await.ok();
+            assert_eq!(shown.take(), ["stretch: Reminder from Tasktalk"], "on again");
+        });
+    }
+
     /// The loop on tokio's paused clock, which the injected clock follows.
     struct Paused {
         origin: tokio::time::Instant,
