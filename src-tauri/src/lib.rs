@@ -58,16 +58,20 @@ macro_rules! app_commands {
 
 /// The app on any runtime: plugins, state, commands.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
-    let builder = if launch.confirm.is_native() {
-        builder.plugin(tauri_plugin_dialog::init())
-    } else {
-        builder
-    };
     let builder = if launch.shell {
+        // First, as it must be: a second start shows this app's window and exits.
         builder
+            .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+                shell::show_main(app);
+            }))
             .plugin(tauri_plugin_notification::init())
             .plugin(shell::shortcut_plugin())
             .on_window_event(shell::on_window_event)
+    } else {
+        builder
+    };
+    let builder = if launch.confirm.is_native() {
+        builder.plugin(tauri_plugin_dialog::init())
     } else {
         builder
     };

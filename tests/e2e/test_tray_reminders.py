@@ -165,6 +165,14 @@ def test_reminders_fire_once_missed_ones_at_start_and_from_the_tray(data_dir):
         time.sleep(2)
         assert len(shown("stretch")) == 1 and len(shown("water the plants")) == 1, "each reminder is shown once"
         assert app_processes() and map_state(window) != "IsViewable"
+
+        # Starting Tasktalk again (the launcher) shows the running app's
+        # window; the second process exits instead of running twice.
+        running = app_processes()
+        second = subprocess.run([os.environ["TASKTALK_APP"]], capture_output=True, text=True, timeout=30)
+        assert second.returncode == 0, second.stderr
+        wait(driver, lambda d: map_state(window) == "IsViewable", timeout=10, message="the window is back")
+        assert app_processes() == running
     finally:
         driver.quit()
 
