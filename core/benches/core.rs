@@ -6,6 +6,9 @@
 //! - bearer check: p50 of a verified bearer plus its account's lookup
 //! - add: mean per task while filling 10 000 tasks for one user
 //! - list: the first page (50 newest) of 10 000 tasks, all and pending
+//! - due and search: overdue, due today and this week (soonest first), and a
+//!   two-word search, over the same 10 000 tasks, three quarters of them with
+//!   a due date spread over 200 days and a priority
 //! - hostile text: the offline assistant's whole turn for each message of
 //!   `testing::hostile` (16 KiB each), 200 tasks listed; the slowest counts
 //!
@@ -16,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use tasktalk_core::Secret;
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
-use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
+use chrono::TimeDelta;
+use tasktalk_core::calendar::Calendar;
+use tasktalk_core::tasks::{Due, DueFilter, NewTask, Page, Priority, Sort, StatusFilter, TaskQuery, Tasks};
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, hostile};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 
@@ -108,12 +113,13 @@ async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
         target: "",
     });
 
-    let tasks = Tasks::new(t.db.clone());
+    let calendar = Calendar::named("Europe/Paris").unwrap_or_else(|e| panic!("{e}"));
+    let tasks = Tasks::with_calendar(t.db.clone(), calendar);
     let user = &signed.user.id;
     let start = Instant::now();
     for n in 0..TASKS {
         let task = tasks
-            .add(user, &format!("task number {n}"), None)
+            .create(user, spread(n, calendar))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         if n % 3 == 0 {
@@ -144,6 +150,59 @@ async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
             figure: format!("p50 {} / p99 {}", fmt(p50), fmt(p99)),
             target: "< 5 ms",
         });
+    }
+
+    let due = |due: DueFilter| TaskQuery {
+        status: StatusFilter::Pending,
+        due: Some(due),
+        sort: Sort::Due,
+        ..TaskQuery::default()
+    };
+    let queries = [
+        ("overdue", due(DueFilter::Overdue)),
+        ("due today", due(DueFilter::Today)),
+        ("due this week", due(DueFilter::Week)),
+        (
+            "search \"number 42\"",
+            TaskQuery {
+                text: Some("number 42".into()),
+                ..TaskQuery::default()
+            },
+        ),
+    ];
+    for (label, query) in queries {
+        let page = Page { limit: 50, offset: 0 };
+        let mut samples = Vec::with_capacity(LIST_RUNS);
+        for _ in 0..LIST_RUNS {
+            let start = Instant::now();
+            let listed = tasks.query(user, &query, page).await.unwrap_or_else(|e| panic!("{e}"));
+            samples.push(start.elapsed());
+            assert!(!listed.is_empty(), "{label}");
+        }
+        let p50 = percentile(&mut samples, 0.5);
+        let p99 = percentile(&mut samples, 0.99);
+        rows.push(Row {
+            what: format!("{label}, first 50 of {TASKS} tasks ({name})"),
+            figure: format!("p50 {} / p99 {}", fmt(p50), fmt(p99)),
+            target: "< 20 ms",
+        });
+    }
+}
+
+/// The `n`th bench task: one in four undated, the rest due between 100 days
+/// ago and 100 days ahead (dates and times alternating), priorities in turn.
+fn spread(n: usize, calendar: Calendar) -> NewTask {
+    let offset = TimeDelta::hours((n as i64 * 37) % 4800 - 2400);
+    let at = calendar.now() + offset;
+    let due = match n % 4 {
+        0 => None,
+        1 => Some(Due::Date(calendar.to_local(at).date())),
+        _ => Some(Due::At(at.into())),
+    };
+    NewTask {
+        due,
+        priority: Priority::ALL[n % 4],
+        ..NewTask::titled(format!("task number {n}"))
     }
 }
 

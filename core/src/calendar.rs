@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 
 use crate::tasks::{self, Due};
 use crate::timestamp::Timestamp;
+use crate::when::{self, When};
 
 /// The longest date or date-time text parsed; ISO 8601 needs 25 characters.
 const ISO_MAX_CHARS: usize = 40;
@@ -161,6 +162,29 @@ impl Calendar {
         }
     }
 
+    /// A due typed by a person (the CLI's `--due`): ISO 8601 as
+    /// [`Calendar::parse_due`], else plain English such as "tomorrow at 5pm"
+    /// or "next friday" (see [`crate::when`]).
+    pub fn read_due(&self, text: &str) -> tasks::Result<Due> {
+        self.parse_due(text)
+            .or_else(|iso| match when::parse(text, self.local_now()) {
+                Some(When::Date(date)) => Ok(Due::Date(date)),
+                Some(When::At(wall)) => Ok(Due::At(self.from_local(wall).into())),
+                None => Err(with_words(iso)),
+            })
+    }
+
+    /// A reminder time typed by a person: as [`Calendar::read_due`]; a date
+    /// alone means 09:00 that day.
+    pub fn read_reminder(&self, text: &str) -> tasks::Result<Timestamp> {
+        self.parse_reminder(text)
+            .or_else(|iso| match when::parse(text, self.local_now()) {
+                Some(When::Date(date)) => Ok(self.from_local(date.and_time(REMINDER_TIME_FOR_A_DATE)).into()),
+                Some(When::At(wall)) => Ok(self.from_local(wall).into()),
+                None => Err(with_words(iso)),
+            })
+    }
+
     /// A due as a person (or the model) reads it: `2026-12-24` for a date,
     /// `2026-12-24T17:00` in the zone for an instant.
     pub fn format_due(&self, due: Due) -> String {
@@ -184,6 +208,13 @@ fn invalid(what: &str, text: &str) -> tasks::Error {
          in the years {}-{}; got {shown:?}.",
         YEARS.start(),
         YEARS.end()
+    ))
+}
+
+/// The ISO refusal, saying that words are read too.
+fn with_words(iso: tasks::Error) -> tasks::Error {
+    tasks::Error::InvalidRequest(format!(
+        "{iso} Words such as \"tomorrow at 5pm\" or \"next friday\" work too."
     ))
 }
 
@@ -321,6 +352,35 @@ mod tests {
             paris.from_local(repeated),
             at("2026-10-25T00:30:00Z"),
             "the first 02:30, CEST"
+        );
+    }
+
+    #[test]
+    fn typed_dues_are_iso_or_plain_words_in_the_zone() {
+        // Monday 30 November, 22:00 in Los Angeles.
+        let la = Calendar::fixed(at("2026-12-01T06:00:00Z"), "America/Los_Angeles");
+        assert_eq!(
+            la.read_due("tomorrow").map_err(|e| e.to_string()),
+            Ok(Due::Date(date("2026-12-01")))
+        );
+        assert_eq!(
+            la.read_due("tomorrow at 5pm").map_err(|e| e.to_string()),
+            Ok(Due::At(at("2026-12-02T01:00:00Z").into()))
+        );
+        assert_eq!(
+            la.read_due("2026-12-24").map_err(|e| e.to_string()),
+            Ok(Due::Date(date("2026-12-24")))
+        );
+        assert_eq!(
+            la.read_reminder("tomorrow")
+                .map(|t| t.as_datetime())
+                .map_err(|e| e.to_string()),
+            Ok(at("2026-12-01T17:00:00Z"))
+        );
+        let refused = la.read_due("whenever").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            refused.contains("2026-12-24T17:00") && refused.contains("tomorrow at 5pm"),
+            "{refused}"
         );
     }
 

@@ -30,6 +30,16 @@ impl Timestamp {
         self.0.timestamp()
     }
 
+    /// An RFC 3339 instant with any offset (`2026-12-24T16:00:00Z`,
+    /// `2026-12-24T17:00:00+01:00`); texts over 64 bytes are refused unread.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let text = text.trim();
+        (text.len() <= 64)
+            .then(|| DateTime::parse_from_rfc3339(text).ok())
+            .flatten()
+            .map(|at| Self::from(at.with_timezone(&Utc)))
+    }
+
     /// `2026-11-21T23:01:05.915Z`
     pub fn to_iso(&self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Millis, true)

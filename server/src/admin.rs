@@ -7,8 +7,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 use tasktalk_core::auth::{Accounts, ClientInfo, User};
+use tasktalk_core::calendar::Calendar;
 use tasktalk_core::db::Database;
-use tasktalk_core::tasks::{Page, StatusFilter, Task, TaskId, Tasks};
+use tasktalk_core::tasks::{NewTask, Page, Priority, Task, TaskId, TaskQuery, TaskUpdate, Tasks};
 
 use crate::failure::Failure;
 use crate::options::GlobalOptions;
@@ -110,18 +111,68 @@ pub enum TaskCommand {
         title: String,
         #[arg(long)]
         description: Option<String>,
+        /// When it is due: ISO 8601 (2026-12-24, 2026-12-24T17:00, local time
+        /// unless an offset is given) or words ("tomorrow at 5pm", "next friday").
+        #[arg(long)]
+        due: Option<String>,
+        /// none, low, medium or high.
+        #[arg(long)]
+        priority: Option<String>,
+        /// When to remind: as --due; a date alone means 09:00.
+        #[arg(long)]
+        remind: Option<String>,
     },
-    /// List tasks, newest first.
+    /// List tasks, newest first unless sorted otherwise.
     List {
         #[arg(long)]
         email: String,
         /// all, pending or completed.
         #[arg(long, default_value = "all")]
         status: String,
+        /// overdue, today, tomorrow, week (today and the next 6 days) or none.
+        #[arg(long)]
+        due: Option<String>,
+        /// none, low, medium or high.
+        #[arg(long)]
+        priority: Option<String>,
+        /// Only tasks whose title or description contains each of these words.
+        #[arg(long)]
+        q: Option<String>,
+        /// created (newest first), due (soonest first) or priority (highest first).
+        #[arg(long, default_value = "created")]
+        sort: String,
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// Tasks to skip, for the pages after the first.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
         #[arg(long)]
         json: bool,
+    },
+    /// Change a task's title, due date, reminder or priority, or reopen it.
+    Edit {
+        #[arg(long)]
+        email: String,
+        id: TaskId,
+        #[arg(long)]
+        title: Option<String>,
+        /// As for add.
+        #[arg(long, conflicts_with = "no_due")]
+        due: Option<String>,
+        /// Remove the due date.
+        #[arg(long)]
+        no_due: bool,
+        #[arg(long)]
+        priority: Option<String>,
+        /// As for add.
+        #[arg(long, conflicts_with = "no_remind")]
+        remind: Option<String>,
+        /// Remove the reminder.
+        #[arg(long)]
+        no_remind: bool,
+        /// Mark a done task as not done.
+        #[arg(long)]
+        reopen: bool,
     },
     /// Mark a task done.
     Done {
@@ -269,48 +320,111 @@ async fn task(options: &GlobalOptions, command: TaskCommand) -> Result<(), Failu
             email,
             title,
             description,
+            due,
+            priority,
+            remind,
         } => {
-            let task = tasks.add(&owner(&email).await?, &title, description.as_deref()).await?;
-            out(format_args!("added {}", task_line(&task)))
+            let calendar = tasks.calendar();
+            let new = NewTask {
+                description,
+                due: due.as_deref().map(|text| calendar.read_due(text)).transpose()?,
+                remind_at: remind.as_deref().map(|text| calendar.read_reminder(text)).transpose()?,
+                priority: priority.as_deref().map(str::parse).transpose()?.unwrap_or_default(),
+                ..NewTask::titled(title)
+            };
+            let task = tasks.create(&owner(&email).await?, new).await?;
+            out(format_args!("added {}", task_line(&task, calendar)))
         }
         TaskCommand::List {
             email,
             status,
+            due,
+            priority,
+            q,
+            sort,
             limit,
+            offset,
             json,
         } => {
-            let filter: StatusFilter = status.parse()?;
+            let query = TaskQuery {
+                status: status.parse()?,
+                due: due.as_deref().map(str::parse).transpose()?,
+                priority: priority.as_deref().map(str::parse).transpose()?,
+                text: q,
+                sort: sort.parse()?,
+            };
             let listed = tasks
-                .list(&owner(&email).await?, filter, Page { limit, offset: 0 })
+                .query(&owner(&email).await?, &query, Page { limit, offset })
                 .await?;
             if json {
                 return print_json(&listed);
             }
-            let lines: Vec<String> = listed.iter().map(task_line).collect();
+            let lines: Vec<String> = listed.iter().map(|task| task_line(task, tasks.calendar())).collect();
             out(format_args!(
                 "{}{}",
                 lines.join("\n"),
                 if lines.is_empty() { "no tasks" } else { "" }
             ))
         }
+        TaskCommand::Edit {
+            email,
+            id,
+            title,
+            due,
+            no_due,
+            priority,
+            remind,
+            no_remind,
+            reopen,
+        } => {
+            let calendar = tasks.calendar();
+            let read_due = |text: &str| calendar.read_due(text);
+            let read_reminder = |text: &str| calendar.read_reminder(text);
+            let update = TaskUpdate {
+                title,
+                due: cleared_or(no_due, due.as_deref().map(read_due).transpose()?),
+                remind_at: cleared_or(no_remind, remind.as_deref().map(read_reminder).transpose()?),
+                priority: priority.as_deref().map(str::parse).transpose()?,
+                completed: reopen.then_some(false),
+                ..TaskUpdate::default()
+            };
+            let task = tasks.update(&owner(&email).await?, id, update).await?;
+            out(format_args!("edited {}", task_line(&task, calendar)))
+        }
         TaskCommand::Done { email, id } => {
             let task = tasks.complete(&owner(&email).await?, id).await?;
-            out(format_args!("done {}", task_line(&task)))
+            out(format_args!("done {}", task_line(&task, tasks.calendar())))
         }
         TaskCommand::Rm { email, id } => {
             let task = tasks.delete(&owner(&email).await?, id).await?;
-            out(format_args!("deleted {}", task_line(&task)))
+            out(format_args!("deleted {}", task_line(&task, tasks.calendar())))
         }
     }
 }
 
-fn task_line(task: &Task) -> String {
+/// A `--no-…` flag clears the field; a value sets it; neither keeps it.
+fn cleared_or<T>(clear: bool, value: Option<T>) -> Option<Option<T>> {
+    if clear { Some(None) } else { value.map(Some) }
+}
+
+/// `[ ]    7  call mom  (notes)  due 2026-12-24T17:00  !high  remind 2026-12-24T16:30`,
+/// dates in the calendar's zone.
+fn task_line(task: &Task, calendar: &Calendar) -> String {
     let mark = if task.completed { "x" } else { " " };
-    let title = printable(&task.title);
-    match &task.description {
-        Some(d) => format!("[{mark}] {:>4}  {title}  ({})", task.id, printable(d)),
-        None => format!("[{mark}] {:>4}  {title}", task.id),
+    let mut line = format!("[{mark}] {:>4}  {}", task.id, printable(&task.title));
+    if let Some(description) = &task.description {
+        line.push_str(&format!("  ({})", printable(description)));
     }
+    if let Some(due) = task.due() {
+        line.push_str(&format!("  due {}", calendar.format_due(due)));
+    }
+    if task.priority != Priority::None {
+        line.push_str(&format!("  !{}", task.priority));
+    }
+    if let Some(at) = task.remind_at {
+        line.push_str(&format!("  remind {}", calendar.format_local(at)));
+    }
+    line
 }
 
 /// Stored text for a terminal: control characters (from old rows or another

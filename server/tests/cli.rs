@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
+use tasktalk_core::calendar::Calendar;
 use tasktalk_core::db::Dialect;
 use tasktalk_core::testing::{
     BETTER_AUTH_SECRET, TestDatabase, WEB_VERSION_TABLES, build_web_version_database, build_web_version_own_database,
@@ -63,6 +64,15 @@ fn finished(out: std::process::Output) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The command line with the machine's zone set to `zone` (`TZ`).
+fn cli_in_zone(url: &str, zone: &str, args: &[&str]) -> Run {
+    let out = command(url, BETTER_AUTH_SECRET, args)
+        .env("TZ", zone)
+        .env_remove("TASKTALK_TIME_ZONE")
+        .output();
+    finished(out.unwrap_or_else(|e| panic!("run tasktalk-server: {e}")))
 }
 
 fn cli_with(url: &str, secret: &str, args: &[&str], stdin: Option<&str>) -> Run {
@@ -245,6 +255,47 @@ test_on_both_databases! {
         let empty = cli(&t.url, &["task", "list", "--email", "ann@example.com"], None);
         assert_eq!(empty.stdout.trim(), "no tasks");
         cli(&t.url, &["task", "add", "--email", "nobody@example.com", "x"], None).assert_refused("no account with this email");
+    }
+
+    async fn due_dates_round_trip_in_the_zone_of_tz_or_the_time_zone_option(t: TestDatabase) {
+        create_user(&t.url, "ann@example.com");
+        let task = |zone: &str, args: &[&str]| {
+            let mut all = vec!["task", args[0], "--email", "ann@example.com"];
+            all.extend_from_slice(&args[1..]);
+            cli_in_zone(&t.url, zone, &all)
+        };
+        let added = task("Asia/Tokyo", &["add", "call mom", "--due", "2026-12-24T17:00", "--priority", "high", "--remind", "2026-12-24T16:30"]);
+        assert_eq!(added.code, 0, "{}", added.stderr);
+        assert!(added.stdout.contains("call mom  due 2026-12-24T17:00  !high  remind 2026-12-24T16:30"), "{}", added.stdout);
+        let listed = task("Asia/Tokyo", &["list", "--json"]).json();
+        let instant = |field: &str| tasktalk_core::Timestamp::parse_rfc3339(listed[0][field].as_str().unwrap_or_default()).map(|t| t.to_iso());
+        assert_eq!((instant("due_at"), instant("remind_at")), (Some("2026-12-24T08:00:00.000Z".to_owned()), Some("2026-12-24T07:30:00.000Z".to_owned())));
+        let id = listed[0]["id"].as_i64().unwrap_or_default().to_string();
+        // The same instant read in New York: --time-zone wins over TZ.
+        let in_new_york = cli_in_zone(&t.url, "Asia/Tokyo", &["--time-zone", "America/New_York", "task", "list", "--email", "ann@example.com"]);
+        assert!(in_new_york.stdout.contains("due 2026-12-24T03:00  !high  remind 2026-12-24T02:30"), "{}", in_new_york.stdout);
+        // A date is the same day in every zone.
+        assert_eq!(task("Asia/Tokyo", &["add", "pay rent", "--due", "2027-01-01"]).code, 0);
+        assert!(task("America/New_York", &["list", "--q", "RENT"]).stdout.contains("pay rent  due 2027-01-01"));
+
+        // Words, read in the zone: Kiritimati's tomorrow is never Pago Pago's.
+        let tomorrow = |zone: &str| Calendar::named(zone).map(|c| c.today().succ_opt().unwrap_or_default().to_string()).unwrap_or_default();
+        let words = task("Pacific/Kiritimati", &["add", "water plants", "--due", "tomorrow"]);
+        assert!(words.stdout.contains(&format!("water plants  due {}", tomorrow("Pacific/Kiritimati"))), "{}", words.stdout);
+        assert_eq!(task_titles(&task("Pacific/Kiritimati", &["list", "--due", "tomorrow", "--json"]).json()), ["water plants"]);
+        assert!(task_titles(&task("Pacific/Pago_Pago", &["list", "--due", "tomorrow", "--json"]).json()).is_empty());
+        assert_eq!(task_titles(&task("UTC", &["list", "--sort", "priority", "--json"]).json())[0], "call mom");
+
+        assert_eq!(task("UTC", &["done", &id]).code, 0);
+        let edited = task("Asia/Tokyo", &["edit", &id, "--no-due", "--priority", "low", "--reopen", "--title", "call mom back"]);
+        assert!(edited.stdout.contains(&format!("edited [ ] {id:>4}  call mom back  !low  remind 2026-12-24T16:30")), "{}", edited.stdout);
+
+        task("UTC", &["add", "x", "--due", "someday soon"]).assert_refused("2026-12-24T17:00");
+        task("UTC", &["add", "x", "--priority", "urgent"]).assert_refused("none, low, medium or high");
+        task("UTC", &["list", "--due", "soon"]).assert_refused("overdue, today, tomorrow, week or none");
+        task("UTC", &["edit", &id]).assert_refused("Give something to change");
+        let zone = cli(&t.url, &["--time-zone", "Mars/Olympus", "task", "list", "--email", "ann@example.com"], None);
+        assert_eq!((zone.code, zone.stderr.contains("IANA")), (2, true), "{}", zone.stderr);
     }
 
     async fn stored_control_characters_are_printed_escaped_and_new_ones_refused(t: TestDatabase) {

@@ -5,6 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tasktalk_core::calendar::Calendar;
 use tasktalk_core::replay::{Outcome, ReplayServer, Reply};
 use tasktalk_core::sse::SseDecoder;
 use tasktalk_core::test_on_both_databases;
@@ -222,6 +223,68 @@ test_on_both_databases! {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         let (status, body) = server.get("/nowhere", None).await;
         assert_eq!((status, body["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("NOT_FOUND")));
+    }
+
+    async fn due_dates_priorities_and_filters_over_rest_are_read_in_the_servers_zone(t: TestDatabase) {
+        // 14 hours ahead of UTC: its today is not UTC's for 14 hours a day. The option wins over TZ.
+        let zone = "Pacific/Kiritimati";
+        let server = Server::start(&t.url, &[("TZ", "America/New_York")], &["--time-zone", zone]);
+        let (_, _, ann) = server.user("ann@example.com").await;
+        let calendar = Calendar::named(zone).unwrap_or_else(|e| panic!("{e}"));
+        let today = calendar.today();
+        let tomorrow_nine = today.succ_opt().and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
+        let utc = tasktalk_core::Timestamp::from(calendar.from_local(tomorrow_nine));
+        let (status, standup) = server.post("/api/tasks", Some(&ann), json!({
+            "title": "standup", "due_at": format!("{}+14:00", tomorrow_nine.format("%Y-%m-%dT%H:%M:%S")),
+            "priority": "high", "remind_at": utc.to_iso()
+        })).await;
+        assert_eq!(status, StatusCode::CREATED, "{standup}");
+        let instant = |value: &Value| tasktalk_core::Timestamp::parse_rfc3339(value.as_str().unwrap_or_default());
+        assert_eq!((instant(&standup["due_at"]), standup["due_all_day"].clone(), standup["priority"].clone()), (Some(utc), json!(false), json!("high")));
+        assert!(standup["due_at"].as_str().is_some_and(|at| at.ends_with('Z')), "UTC out: {standup}");
+        let (status, rent) = server.post("/api/tasks", Some(&ann), json!({"title": "pay rent", "due_at": format!("{today}T00:00:00Z"), "due_all_day": true, "priority": "low"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{rent}");
+        server.post("/api/tasks", Some(&ann), json!({"title": "someday"})).await;
+
+        let titles_of = |query: &'static str| {
+            let (server, ann) = (&server, &ann);
+            async move {
+                let (status, listed) = server.get(&format!("/api/tasks?{query}"), Some(ann)).await;
+                assert_eq!(status, StatusCode::OK, "{query}: {listed}");
+                task_titles(&listed).into_iter().map(str::to_owned).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(titles_of("due=today").await, ["pay rent"]);
+        assert_eq!(titles_of("due=tomorrow").await, ["standup"]);
+        assert_eq!(titles_of("due=week&sort=due").await, ["pay rent", "standup"]);
+        assert_eq!(titles_of("due=none").await, ["someday"]);
+        assert_eq!(titles_of("priority=high").await, ["standup"]);
+        assert_eq!(titles_of("q=RENT").await, ["pay rent"]);
+        assert_eq!(titles_of("sort=priority").await, ["standup", "pay rent", "someday"]);
+        assert_eq!(titles_of("status=pending&sort=due&limit=1&offset=1").await, ["standup"]);
+
+        let path = format!("/api/tasks/{}", standup["id"]);
+        let (status, patched) = server.send(reqwest::Method::PATCH, &path, Some(&ann), Some(json!({"due_at": null, "priority": null, "completed": true}))).await;
+        assert_eq!(status, StatusCode::OK, "{patched}");
+        assert_eq!((patched["due_at"].clone(), patched["priority"].clone(), patched["remind_at"].clone()), (Value::Null, json!("none"), standup["remind_at"].clone()));
+        assert!(instant(&patched["completed_at"]).is_some(), "{patched}");
+        let (_, reopened) = server.send(reqwest::Method::PATCH, &path, Some(&ann), Some(json!({"completed": false, "due_at": "2027-01-01T00:00:00Z", "due_all_day": true}))).await;
+        assert_eq!((reopened["completed"].clone(), reopened["completed_at"].clone(), reopened["due_all_day"].clone()), (json!(false), Value::Null, json!(true)));
+
+        let refusals = [
+            (reqwest::Method::GET, "/api/tasks?due=soon", None, "overdue, today, tomorrow, week or none"),
+            (reqwest::Method::GET, "/api/tasks?sort=size", None, "due, priority or created"),
+            (reqwest::Method::GET, "/api/tasks?priority=p1", None, "none, low, medium or high"),
+            (reqwest::Method::POST, "/api/tasks", Some(json!({"title": "x", "due_at": "tomorrow"})), "RFC 3339"),
+            (reqwest::Method::POST, "/api/tasks", Some(json!({"title": "x", "due_at": "2026-12-24T17:00:00Z", "due_all_day": true})), "00:00:00Z"),
+            (reqwest::Method::POST, "/api/tasks", Some(json!({"title": "x", "priority": "urgent"})), "none, low, medium or high"),
+            (reqwest::Method::PATCH, path.as_str(), Some(json!({"due_all_day": true})), "Send due_at"),
+        ];
+        for (method, path, body, accepted) in refusals {
+            let (status, error) = server.send(method, path, Some(&ann), body).await;
+            assert_eq!((status, error["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("INVALID_REQUEST")), "{path}: {error}");
+            assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains(accepted)), "{path}: {error}");
+        }
     }
 
     async fn tasks_over_rest_belong_to_their_user(t: TestDatabase) {

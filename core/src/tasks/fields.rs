@@ -157,6 +157,19 @@ impl Due {
         Ok((at, all_day))
     }
 
+    /// From the wire's `due_at` and `due_all_day` (HTTP, IPC), which are the
+    /// stored columns: a date must be that date at 00:00:00 UTC.
+    pub fn from_wire(at: Timestamp, all_day: bool) -> Result<Due> {
+        let at_time = at.as_datetime();
+        match all_day {
+            false => Ok(Due::At(at)),
+            true if at_time.time() == NaiveTime::MIN => Ok(Due::Date(at_time.date_naive())),
+            true => Err(Error::InvalidRequest(
+                "With due_all_day, due_at must be the date at 00:00:00Z, e.g. 2026-12-24T00:00:00Z.".into(),
+            )),
+        }
+    }
+
     /// From the stored columns.
     pub(super) fn from_stored(at: Option<Timestamp>, all_day: bool) -> Option<Due> {
         at.map(|at| match all_day {
