@@ -220,6 +220,9 @@ fn words(text: &str) -> Vec<Word> {
 pub fn find(text: &str, now: NaiveDateTime) -> Option<Found> {
     let words = words(text);
     (0..words.len()).find_map(|at| {
+        if !may_start(&words[at]) {
+            return None;
+        }
         let ahead = &words[at..words.len().min(at + LOOK_AHEAD)];
         let (when, used) = expression(ahead, now, words.len() == ahead.len())?;
         Some(Found {
@@ -228,6 +231,20 @@ pub fn find(text: &str, now: NaiveDateTime) -> Option<Found> {
             end: ahead[used - 1].end,
         })
     })
+}
+
+/// Whether a rule can start at `word`: most words rule out every rule at once.
+fn may_start(word: &Word) -> bool {
+    let text = word.text.as_str();
+    text.starts_with(|c: char| c.is_ascii_digit())
+        || matches!(
+            text,
+            "in" | "next" | "this" | "coming" | "end" | "the" | "at" | "noon" | "midday" | "midnight"
+        )
+        || PREFIXES.iter().any(|p| p[0] == text)
+        || RELATIVE_DAYS.iter().any(|(p, _)| p[0] == text)
+        || lookup(WEEKDAYS, Some(word)).is_some()
+        || lookup(MONTHS, Some(word)).is_some()
 }
 
 /// `text` read as one date expression, all of it.
@@ -421,8 +438,11 @@ fn calendar(words: &[Word], today: NaiveDate) -> Option<DatePart> {
 /// "2026-12-24", "12/24", "12/24/2026", "24/12/26".
 fn numeric(words: &[Word], today: NaiveDate, lenient: bool) -> Option<DatePart> {
     let text = words.first()?.text.as_str();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return (text.len() == 10).then_some((date, None, 1));
+    if text.len() == 10
+        && text.as_bytes()[4] == b'-'
+        && let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    {
+        return Some((date, None, 1));
     }
     let mut parts = text.split('/');
     let (first, second, third) = (parts.next()?, parts.next()?, parts.next());
@@ -468,11 +488,10 @@ fn hour(hour: u32) -> NaiveTime {
 /// "at 5pm", "17:00", "at noon", "in the evening"; after a date also
 /// "morning". `evening`: an hour without am/pm is after noon ("tonight at 9").
 fn time(words: &[Word], evening: bool, after_date: bool) -> Option<(NaiveTime, usize)> {
-    for part in ["in the", "at", "this"] {
-        let expected: Vec<&str> = part.split(' ').collect();
-        if let Some(used) = phrase(words, &expected)
+    for part in [&["in", "the"][..], &["at"], &["this"]] {
+        if let Some(used) = phrase(words, part)
             && let Some(hour_of_part) = lookup(DAY_PARTS, words.get(used))
-            && (part != "at" || hour_of_part == TONIGHT)
+            && (part != ["at"] || hour_of_part == TONIGHT)
         {
             return Some((hour(hour_of_part), used + 1));
         }

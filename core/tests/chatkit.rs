@@ -774,7 +774,7 @@ test_on_both_databases! {
     }
 
     async fn the_offline_assistants_which_one_is_answered_in_the_next_turn_of_a_thread(t: TestDatabase) {
-        let h = harness_answered_by(&t, Arc::default(), Arc::new(OfflineAssistant)).await;
+        let h = harness_answered_by(&t, Arc::default(), Arc::new(OfflineAssistant::default())).await;
         let alice = &h.alice.0;
         let milk = h.tasks.add(alice, "buy milk", None).await.unwrap_or_else(|e| panic!("{e}"));
         let oat = h.tasks.add(alice, "buy oat milk", None).await.unwrap_or_else(|e| panic!("{e}"));

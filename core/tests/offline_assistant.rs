@@ -42,7 +42,7 @@ impl Chat {
                 messages: self.messages.clone(),
                 tools: tools::specs(),
             };
-            let mut stream = OfflineAssistant.stream(request);
+            let mut stream = OfflineAssistant::default().stream(request);
             let (mut reply, mut calls, mut hidden) = (String::new(), Vec::new(), Vec::new());
             while let Some(event) = stream.next().await {
                 match event.unwrap_or_else(|e| panic!("{e}")) {

@@ -268,7 +268,7 @@ fn chatkit(t: &TestDatabase, tokens: Tokens) -> ChatKit {
     ChatKit::new(
         t.db.clone(),
         Arc::new(tokens),
-        Agent::new(Arc::new(OfflineAssistant), tasks),
+        Agent::new(Arc::new(OfflineAssistant::default()), tasks),
     )
 }
 

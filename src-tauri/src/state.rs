@@ -73,7 +73,7 @@ impl Backend {
             Err(err) => {
                 tracing::warn!(error = %err, "the chat provider is not usable; using the offline assistant");
                 (
-                    Arc::new(OfflineAssistant) as Arc<dyn tasktalk_core::agent::Provider>,
+                    Arc::new(OfflineAssistant::new(calendar)) as Arc<dyn tasktalk_core::agent::Provider>,
                     format!("offline assistant ({err})"),
                 )
             }

@@ -28,7 +28,7 @@ impl ProviderSettings {
     /// The configured provider, or a sentence saying what is missing.
     pub fn build(&self) -> Result<Arc<dyn Provider>, ProviderError> {
         match self.kind {
-            ProviderKind::Offline => Ok(Arc::new(OfflineAssistant)),
+            ProviderKind::Offline => Ok(Arc::new(OfflineAssistant::new(self.calendar))),
             ProviderKind::OpenAi | ProviderKind::Gemini | ProviderKind::OpenAiCompatible => {
                 self.chat_completions().map(|p| Arc::new(p) as Arc<dyn Provider>)
             }

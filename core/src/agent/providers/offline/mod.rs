@@ -26,10 +26,20 @@ pub use self::decision::{Decision, events};
 pub use self::intent::MAX_TASKS_PER_REQUEST;
 pub use self::plan::{MAX_TOOL_ROUNDS, plan};
 use crate::agent::provider::{ModelRequest, ModelStream, Provider, ProviderError, ProviderErrorKind};
+use crate::calendar::Calendar;
 
-/// The offline assistant, used as a [`Provider`].
+/// The offline assistant, used as a [`Provider`]; it reads dates against the
+/// calendar's local time.
 #[derive(Debug, Default, Clone)]
-pub struct OfflineAssistant;
+pub struct OfflineAssistant {
+    calendar: Calendar,
+}
+
+impl OfflineAssistant {
+    pub fn new(calendar: Calendar) -> Self {
+        Self { calendar }
+    }
+}
 
 impl Provider for OfflineAssistant {
     fn describe(&self) -> String {
@@ -37,12 +47,13 @@ impl Provider for OfflineAssistant {
     }
 
     fn stream(&self, request: ModelRequest) -> ModelStream {
+        let calendar = self.calendar;
         Box::pin(async_stream::stream! {
             // Decided on first poll: a stream starts nothing until polled.
             // Reading a message is CPU work: on a blocking thread, so a long
             // one never holds up the async workers (and `/healthz`).
             // Local wall time: the tools read dates without an offset in the same zone.
-            let now = chrono::Local::now().naive_local();
+            let now = calendar.local_now();
             match tokio::task::spawn_blocking(move || events(plan(&request.messages, now))).await {
                 Ok(events) => {
                     for event in events {

@@ -9,7 +9,7 @@ use super::conversation::Exchange;
 use crate::agent::tools::{
     ADD_TASK, COMPLETE_TASK, DELETE_TASK, ErrorCode, LIST_TASKS, ListedTask, ToolError, UPDATE_TASK,
 };
-use crate::tasks::{StatusFilter, TaskId};
+use crate::tasks::{Priority, StatusFilter, TaskId};
 
 /// How many tasks a "not found" or "which one?" reply shows.
 pub(super) const SHOWN_TASKS: usize = 5;
@@ -148,14 +148,10 @@ pub(super) fn report_one(
             }
             reply
         }
-        LIST_TASKS => {
-            let shown = serde_json::from_value::<Vec<ListedTask>>(result.clone())
-                .and_then(|tasks| Ok((tasks, Vec::<Dated>::deserialize(result)?)));
-            match shown {
-                Ok((tasks, dated)) => list_reply(&tasks, &dated, &arguments, now),
-                Err(_) => "Sorry, I couldn't read your list just now. Please try again.".to_owned(),
-            }
-        }
+        LIST_TASKS => match serde_json::from_value::<Vec<ListedTask>>(result.clone()) {
+            Ok(tasks) => list_reply(&tasks, &arguments, now),
+            Err(_) => "Sorry, I couldn't read your list just now. Please try again.".to_owned(),
+        },
         COMPLETE_TASK => format!("Marked {title} as done."),
         UPDATE_TASK => {
             let id = &result["task_id"];
@@ -192,15 +188,6 @@ pub(super) fn report_one(
     }
 }
 
-/// What a listed task says about its date and priority, as `list_tasks` gives them.
-#[derive(Debug, Default, Deserialize)]
-struct Dated {
-    #[serde(default)]
-    due: Option<String>,
-    #[serde(default)]
-    priority: Option<String>,
-}
-
 /// A due date or reminder the tools gave as local ISO 8601 ("2026-12-24",
 /// "2026-12-24T17:00"), in words against `now`: "today", "tomorrow at 17:00",
 /// "Thu 24 Dec", "Fri 1 Jan 2027 at 09:00".
@@ -227,13 +214,13 @@ pub(super) fn when_label(iso: &str, now: NaiveDateTime) -> String {
 }
 
 /// "(due tomorrow, high priority)", or nothing for a task with neither.
-fn details(dated: &Dated, completed: bool, now: NaiveDateTime) -> String {
+fn details(task: &ListedTask, now: NaiveDateTime) -> String {
     let mut details = Vec::new();
-    if let Some(due) = dated.due.as_deref().filter(|_| !completed) {
+    if let Some(due) = task.attributes.due.as_deref().filter(|_| !task.completed) {
         details.push(format!("due {}", when_label(due, now)));
     }
-    if let Some(priority) = dated.priority.as_deref().filter(|p| !matches!(*p, "none" | "")) {
-        details.push(format!("{priority} priority"));
+    if task.attributes.priority != Priority::None {
+        details.push(format!("{} priority", task.attributes.priority.as_str()));
     }
     if details.is_empty() {
         String::new()
@@ -302,7 +289,7 @@ fn list_heading(count: usize, done: usize, arguments: &Value) -> Result<String, 
     }
 }
 
-fn list_reply(tasks: &[ListedTask], dated: &[Dated], arguments: &Value, now: NaiveDateTime) -> String {
+fn list_reply(tasks: &[ListedTask], arguments: &Value, now: NaiveDateTime) -> String {
     let done = tasks.iter().filter(|t| t.completed).count();
     let heading = match list_heading(tasks.len(), done, arguments) {
         Ok(heading) => heading,
@@ -310,13 +297,8 @@ fn list_reply(tasks: &[ListedTask], dated: &[Dated], arguments: &Value, now: Nai
     };
     let lines: Vec<String> = tasks
         .iter()
-        .zip(dated)
-        .map(|(t, dated)| {
-            let line = format!(
-                "{}{}",
-                task_line(t.id, &t.title, t.completed),
-                details(dated, t.completed, now)
-            );
+        .map(|t| {
+            let line = format!("{}{}", task_line(t.id, &t.title, t.completed), details(t, now));
             match t.description.as_deref().filter(|d| !d.is_empty()) {
                 Some(description) => format!("{line} — {description}"),
                 None => line,

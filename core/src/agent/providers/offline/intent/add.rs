@@ -294,11 +294,7 @@ pub(super) fn add(text: &str, now: NaiveDateTime) -> Option<Intent> {
     }
     // "set a reminder to call mom"
     if let Some(rest) = after_any(text, SET_A_REMINDER) {
-        return Some(add_intent(
-            after_any(rest, &["to", "for", "about", "that"]).unwrap_or(rest),
-            now,
-            true,
-        ));
+        return Some(reminder_intent(rest, &["to", "for", "about", "that"], now));
     }
     // "urgent: call the bank"
     if after_any(text, &["urgent", "important", "asap", "high priority", "low priority"])
@@ -326,5 +322,27 @@ pub(super) fn add(text: &str, now: NaiveDateTime) -> Option<Intent> {
         "i need to",
         "i have to",
     ];
-    Some(add_intent(after_any(rest, &connectors).unwrap_or(rest), now, true))
+    Some(reminder_intent(rest, &connectors, now))
+}
+
+/// A task to be reminded of, from what follows "remind me": the date may
+/// come first ("remind me at 5pm to call mom"), before the connector.
+fn reminder_intent(rest: &str, connectors: &[&str], now: NaiveDateTime) -> Intent {
+    let Some(first) = when::find(rest, now).filter(|found| found.start == 0) else {
+        return add_intent(after_any(rest, connectors).unwrap_or(rest), now, true);
+    };
+    let tail = &rest[first.end..];
+    match add_intent(after_any(tail, connectors).unwrap_or(tail), now, false) {
+        Intent::Add(tasks) => Intent::Add(
+            tasks
+                .into_iter()
+                .map(|task| NewTask {
+                    due: task.due.or(Some(first.when)),
+                    remind: true,
+                    ..task
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }

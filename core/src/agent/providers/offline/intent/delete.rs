@@ -60,7 +60,6 @@ pub(super) fn delete(text: &str) -> Option<Intent> {
         "bin",
         "purge",
         "dump",
-        "drop",
         "scratch",
         "nix",
         "forget",

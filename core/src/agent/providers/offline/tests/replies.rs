@@ -65,7 +65,7 @@ fn replies_stream_as_several_deltas_that_join_to_the_reply() {
 
 #[tokio::test]
 async fn the_provider_streams_the_plan() {
-    let assistant = OfflineAssistant;
+    let assistant = OfflineAssistant::default();
     assert_eq!(assistant.describe(), "offline assistant");
     let request = |text: &str| ModelRequest {
         messages: conversation(text),
@@ -148,7 +148,7 @@ async fn the_provider_reads_the_message_off_the_async_workers() {
         messages: conversation("mark 3 done"),
         tools: crate::agent::tools::specs(),
     };
-    let events: Vec<_> = OfflineAssistant.stream(request).collect().await;
+    let events: Vec<_> = OfflineAssistant::default().stream(request).collect().await;
     assert_eq!(events.len(), 2, "{events:?}");
     let here = threads.lock().map(|t| t.len()).unwrap_or(usize::MAX);
     assert_eq!(here, 0, "the plan was made on the async worker");

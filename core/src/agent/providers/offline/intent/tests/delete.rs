@@ -30,6 +30,6 @@ fn rarer_ways_to_delete() {
         ("nuke buy milk", Intent::Delete(by_title("buy milk"))),
         ("forget buy milk", Intent::Delete(by_title("buy milk"))),
         ("I don't need to buy milk anymore", Intent::Delete(by_title("buy milk"))),
-        ("drop task 3", Intent::Delete(by_ids(&[3]))),
+        ("dump task 3", Intent::Delete(by_ids(&[3]))),
     ]);
 }
