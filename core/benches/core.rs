@@ -17,9 +17,9 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::TimeDelta;
 use tasktalk_core::Secret;
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
-use chrono::TimeDelta;
 use tasktalk_core::calendar::Calendar;
 use tasktalk_core::tasks::{Due, DueFilter, NewTask, Page, Priority, Sort, StatusFilter, TaskQuery, Tasks};
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, hostile};

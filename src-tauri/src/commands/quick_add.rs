@@ -55,14 +55,19 @@ pub async fn quick_add<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
         ))
         .into());
     }
-    // The assistant's own clock (local wall time), so both readings agree.
-    let message = if only_adds(line, chrono::Local::now().naive_local()) {
+    let (backend, user) = signed_in(&state).await?;
+    // The app's calendar (zone and clock), as the chat's offline assistant
+    // reads dates against it.
+    let calendar = *backend.services.tasks.calendar();
+    let message = if only_adds(line, calendar.local_now()) {
         line.to_owned()
     } else {
         format!("add {line}")
     };
-    let (backend, user) = signed_in(&state).await?;
-    let agent = Agent::new(Arc::new(OfflineAssistant), backend.services.tasks.clone());
+    let agent = Agent::new(
+        Arc::new(OfflineAssistant::new(calendar)),
+        backend.services.tasks.clone(),
+    );
     let mut events = std::pin::pin!(agent.run(user, vec![ChatMessage::user(message)]));
     let (mut added, mut reply) = (0, String::new());
     while let Some(event) = events.next().await {
