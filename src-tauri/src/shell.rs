@@ -81,15 +81,16 @@ pub fn register_shortcut<R: Runtime>(app: &AppHandle<R>, old: Option<&str>, new:
     let Some(shortcuts) = app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>() else {
         return;
     };
+    let (old, new) = (old.map(str::trim), new.trim());
     if old == Some(new) {
         return;
     }
-    if let Some(old) = old.filter(|old| !old.trim().is_empty())
+    if let Some(old) = old.filter(|old| !old.is_empty())
         && let Err(err) = shortcuts.unregister(old)
     {
         tracing::warn!(shortcut = old, error = %err, "could not release the old quick-add shortcut");
     }
-    if new.trim().is_empty() {
+    if new.is_empty() {
         return;
     }
     match shortcuts.register(new) {
