@@ -275,6 +275,10 @@ test_on_both_databases! {
         assert_eq!(listed(DueFilter::Tomorrow).await, ["tomorrow", "tomorrow 08:00"]);
         assert_eq!(listed(DueFilter::Week).await, ["today", "an hour ago", "in an hour, still today", "tomorrow", "tomorrow 08:00", "sunday"]);
         assert_eq!(listed(DueFilter::None).await, ["undated"]);
+        let count = |due: Option<DueFilter>| TaskQuery { status: StatusFilter::Pending, due, ..TaskQuery::default() };
+        assert_eq!(tasks.count(ALICE, &count(Some(DueFilter::Week))).await.ok(), Some(6));
+        assert_eq!(tasks.count(ALICE, &count(None)).await.ok(), Some(9));
+        assert_eq!(tasks.count(BOB, &count(None)).await.ok(), Some(0));
     }
 
     async fn lists_filter_by_priority_and_words_and_sort_by_due_or_priority(t: TestDatabase) {

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use tasktalk_core::agent::ProviderKind;
-use tasktalk_core::tasks::{StatusFilter, Task, TaskId};
+use tasktalk_core::tasks::{DueFilter, Priority, Sort, StatusFilter, Task, TaskId};
 use tauri::test::MockRuntime;
 use ts_rs::{Config, TS, TypeVisitor};
 
@@ -17,6 +17,7 @@ use crate::commands::auth::{AuthToken, SessionInfo};
 use crate::commands::chat::{ChatkitChunk, ChatkitHead};
 use crate::commands::quick_add::QuickAdded;
 use crate::commands::settings::{AppInfo, Saved};
+use crate::commands::tasks::DueCounts;
 use crate::error::ErrorKind;
 use crate::settings::{Settings, SettingsUpdate};
 
@@ -111,7 +112,7 @@ macro_rules! signatures {
     };
 }
 
-signatures!([] [A1] [A1 A2] [A1 A2 A3] [A1 A2 A3 A4]);
+signatures!([] [A1] [A1 A2] [A1 A2 A3] [A1 A2 A3 A4] [A1 A2 A3 A4 A5] [A1 A2 A3 A4 A5 A6]);
 
 /// Compiles only if `command` takes and returns what the list says.
 fn signature<Args, Out, I, F: Signature<Args, Out, I>>(_command: F) {}

@@ -214,6 +214,71 @@ fn the_tasks_panel_commands_act_for_the_signed_in_user() {
 }
 
 #[test]
+fn the_tasks_panel_filters_counts_searches_and_schedules() {
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "ben@example.com", "name": "Ben", "password": "correct horse"}),
+    );
+    let today = tasktalk_core::calendar::Calendar::system().today().to_string();
+    let rent = app.ok(
+        "task_add",
+        json!({"title": "pay rent", "description": null, "due": today, "priority": "high"}),
+    );
+    assert_eq!(
+        (rent["due_all_day"].clone(), rent["priority"].clone()),
+        (json!(true), json!("high"))
+    );
+    app.ok("task_add", json!({"title": "buy milk", "description": "oat"}));
+    let titles = |listed: serde_json::Value| -> Vec<String> {
+        listed
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["title"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let today_only = app.ok(
+        "tasks_list",
+        json!({"status": "pending", "due": "today", "sort": "due"}),
+    );
+    assert_eq!(titles(today_only), ["pay rent"]);
+    assert_eq!(
+        titles(app.ok("tasks_list", json!({"status": "all", "query": "OAT", "offset": 0}))),
+        ["buy milk"]
+    );
+    assert_eq!(
+        titles(app.ok("tasks_list", json!({"status": "all", "offset": 1}))),
+        ["pay rent"],
+        "the next page"
+    );
+    assert_eq!(
+        app.ok("tasks_counts", json!({"status": "pending"})),
+        json!({"all": 2, "overdue": 0, "today": 1, "week": 1, "none": 1})
+    );
+    let moved = app.ok(
+        "task_schedule",
+        json!({"id": rent["id"], "due": "2030-01-31T17:30", "priority": "low"}),
+    );
+    assert_eq!(
+        (moved["due_all_day"].clone(), moved["priority"].clone()),
+        (json!(false), json!("low"))
+    );
+    let cleared = app.ok(
+        "task_schedule",
+        json!({"id": rent["id"], "due": null, "priority": "none"}),
+    );
+    assert_eq!(cleared["due_at"], serde_json::Value::Null);
+    assert_eq!(
+        app.err(
+            "task_schedule",
+            json!({"id": rent["id"], "due": "soon", "priority": "none"})
+        )["kind"],
+        "INVALID_REQUEST"
+    );
+}
+
+#[test]
 fn chatkit_answers_json_and_streams_events_through_a_channel() {
     let app = app();
     app.ok(

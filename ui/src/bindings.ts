@@ -20,6 +20,18 @@ export type ChatkitHead = { status: number, contentType: string, body: string | 
 export type DatabaseSetting = { "kind": "sqlite" } | { "kind": "postgres", url: string, };
 
 /**
+ * How many tasks each due filter of the panel holds.
+ */
+export type DueCounts = { all: number, overdue: number, today: number, week: number, none: number, };
+
+/**
+ * Tasks by when they are due, in the calendar's zone. `Week` is today and
+ * the six days after it; `Overdue` is a timed due before now or a date
+ * before today, on open tasks only.
+ */
+export type DueFilter = "overdue" | "today" | "tomorrow" | "week" | "none";
+
+/**
  * What went wrong, for the UI to branch on: every kind a command can reject
  * with, in the core's SCREAMING_SNAKE_CASE codes.
  */
@@ -89,6 +101,12 @@ reminders: boolean,
  */
 quickAddShortcut: string, };
 
+/**
+ * The order of a list. `Created` is newest first; `Due` soonest first, tasks
+ * without a due last; `Priority` highest first, then by due.
+ */
+export type Sort = "created" | "due" | "priority";
+
 export type StatusFilter = "all" | "pending" | "completed";
 
 /**
@@ -108,7 +126,7 @@ export type Timestamp = string;
 export type User = { id: string, name: string, email: string, emailVerified: boolean, image: string | null, createdAt: Timestamp, updatedAt: Timestamp, };
 
 /** The name of every command the UI may call. */
-export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "task_add" | "task_update" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "quick_add";
+export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "quick_add";
 
 /** Every provider, in the order the settings page lists them (core's `ProviderKind::ALL`). */
 export const PROVIDERS: readonly { kind: ProviderKind; label: string; modelHint: string }[] = [
@@ -131,9 +149,11 @@ export function commands(call: Call) {
     authToken: () => call<AuthToken>("auth_token"),
     chatkit: (requestId: string, authorization: string | null, body: string, events: Channel<ChatkitChunk>) => call<ChatkitHead>("chatkit", { requestId, authorization, body, events }),
     chatkitCancel: (requestId: string) => call<null>("chatkit_cancel", { requestId }),
-    tasksList: (status: StatusFilter) => call<Array<Task>>("tasks_list", { status }),
-    taskAdd: (title: string, description: string | null) => call<Task>("task_add", { title, description }),
+    tasksList: (status: StatusFilter, due: DueFilter | null, priority: Priority | null, query: string | null, sort: Sort | null, offset: number | null) => call<Array<Task>>("tasks_list", { status, due, priority, query, sort, offset }),
+    tasksCounts: (status: StatusFilter, priority: Priority | null, query: string | null) => call<DueCounts>("tasks_counts", { status, priority, query }),
+    taskAdd: (title: string, description: string | null, due: string | null, priority: Priority | null) => call<Task>("task_add", { title, description, due, priority }),
     taskUpdate: (id: number, title: string | null, description: string | null) => call<Task>("task_update", { id, title, description }),
+    taskSchedule: (id: number, due: string | null, priority: Priority) => call<Task>("task_schedule", { id, due, priority }),
     taskSetCompleted: (id: number, completed: boolean) => call<Task>("task_set_completed", { id, completed }),
     taskDelete: (id: number) => call<null>("task_delete", { id }),
     settingsGet: () => call<Settings>("settings_get"),

@@ -155,6 +155,22 @@ macro_rules! task_columns {
     };
 }
 
+/// Binds a built statement's values in order, to a `query_as` or a `query_scalar`.
+macro_rules! bind {
+    ($query:expr, $args:expr) => {{
+        let mut bound = $query;
+        for arg in $args {
+            bound = match arg {
+                Arg::Text(text) => bound.bind(text),
+                Arg::Time(at) => bound.bind(at),
+                Arg::Int(n) => bound.bind(n),
+                Arg::Float(x) => bound.bind(x),
+            };
+        }
+        bound
+    }};
+}
+
 /// The most reminders one call returns.
 const REMINDERS_MAX: i64 = 100;
 
@@ -218,26 +234,23 @@ impl Tasks {
         self.query(user_id, &TaskQuery::status(filter), page).await
     }
 
-    /// The tasks `query` selects, in its order.
-    #[tracing::instrument(name = "tasks.query", skip_all, fields(user_id = %user_id, ?query))]
+    /// The tasks `query` selects, in its order. Its span names no search
+    /// words: they are the user's text, kept out of the logs like titles.
+    #[tracing::instrument(name = "tasks.query", skip_all, fields(user_id = %user_id, status = ?query.status, due = ?query.due))]
     pub async fn query(&self, user_id: &str, query: &TaskQuery, page: Page) -> Result<Vec<Task>> {
         let statement = query::select(task_columns!(), user_id, query, page, &self.calendar, self.db.dialect())?;
         self.fetch(statement).await
     }
 
+    /// How many tasks `query` selects (its sort aside).
+    #[tracing::instrument(name = "tasks.count", skip_all, fields(user_id = %user_id, status = ?query.status, due = ?query.due))]
+    pub async fn count(&self, user_id: &str, query: &TaskQuery) -> Result<i64> {
+        let Statement { sql, args } = query::count(user_id, query, &self.calendar)?;
+        Ok(on_db!(&self.db, pool => bind!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_one(pool).await)?)
+    }
+
     async fn fetch(&self, Statement { sql, args }: Statement) -> Result<Vec<Task>> {
-        Ok(on_db!(&self.db, pool => {
-            let mut bound = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for arg in args {
-                bound = match arg {
-                    Arg::Text(text) => bound.bind(text),
-                    Arg::Time(at) => bound.bind(at),
-                    Arg::Int(n) => bound.bind(n),
-                    Arg::Float(x) => bound.bind(x),
-                };
-            }
-            bound.fetch_all(pool).await
-        })?)
+        Ok(on_db!(&self.db, pool => bind!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(pool).await)?)
     }
 
     pub async fn get(&self, user_id: &str, id: TaskId) -> Result<Task> {

@@ -210,8 +210,8 @@ fn window(filter: DueFilter, calendar: &Calendar) -> Option<Window> {
 /// The text's words as `like` patterns, lowercased and escaped; refuses a
 /// text longer than [`QUERY_MAX_CHARS`] or of more than [`QUERY_MAX_WORDS`] words.
 fn word_patterns(text: &str) -> Result<Vec<String>> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if text.chars().count() > QUERY_MAX_CHARS || words.len() > QUERY_MAX_WORDS {
+    let words: Vec<&str> = text.split_whitespace().take(QUERY_MAX_WORDS + 1).collect();
+    if text.chars().nth(QUERY_MAX_CHARS).is_some() || words.len() > QUERY_MAX_WORDS {
         return Err(Error::InvalidRequest(format!(
             "A search is at most {QUERY_MAX_WORDS} words and {QUERY_MAX_CHARS} characters."
         )));
@@ -229,7 +229,7 @@ fn word_patterns(text: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// `select <columns> from tasks_phaseiii where …  order by … limit … offset …`.
+/// `select <columns> from tasks_phaseiii where … order by … limit … offset …`.
 pub(super) fn select(
     columns: &str,
     user_id: &str,
@@ -241,6 +241,28 @@ pub(super) fn select(
     if page.limit == 0 || page.limit > PAGE_MAX {
         return Err(Error::InvalidRequest(format!("A page holds 1 to {PAGE_MAX} tasks.")));
     }
+    let mut statement = filtered(columns, user_id, query, calendar)?;
+    let due_order = due_order(&mut statement, calendar, dialect);
+    let order = match query.sort {
+        Sort::Created => "created_at desc, id desc".to_owned(),
+        Sort::Due => format!("due_at is null, {due_order}, coalesce(priority, 0) desc, id desc"),
+        Sort::Priority => format!("coalesce(priority, 0) desc, due_at is null, {due_order}, created_at desc, id desc"),
+    };
+    let limit = statement.bind(Arg::Int(i64::from(page.limit)));
+    let offset = statement.bind(Arg::Int(i64::from(page.offset)));
+    statement
+        .sql
+        .push_str(&format!(" order by {order} limit {limit} offset {offset}"));
+    Ok(statement)
+}
+
+/// `select count(*) from tasks_phaseiii where …`.
+pub(super) fn count(user_id: &str, query: &TaskQuery, calendar: &Calendar) -> Result<Statement> {
+    filtered("count(*)", user_id, query, calendar)
+}
+
+/// `select <columns> from tasks_phaseiii where …`: the user's tasks `query` selects.
+fn filtered(columns: &str, user_id: &str, query: &TaskQuery, calendar: &Calendar) -> Result<Statement> {
     let mut statement = Statement::default();
     let user = statement.bind(Arg::Text(user_id.to_owned()));
     let mut sql = format!("select {columns} from tasks_phaseiii where user_id = {user}");
@@ -262,15 +284,6 @@ pub(super) fn select(
             " and lower(title || ' ' || coalesce(description, '')) like {pattern} escape '\\'"
         ));
     }
-    let due_order = due_order(&mut statement, calendar, dialect);
-    let order = match query.sort {
-        Sort::Created => "created_at desc, id desc".to_owned(),
-        Sort::Due => format!("due_at is null, {due_order}, coalesce(priority, 0) desc, id desc"),
-        Sort::Priority => format!("coalesce(priority, 0) desc, due_at is null, {due_order}, created_at desc, id desc"),
-    };
-    let limit = statement.bind(Arg::Int(i64::from(page.limit)));
-    let offset = statement.bind(Arg::Int(i64::from(page.offset)));
-    sql.push_str(&format!(" order by {order} limit {limit} offset {offset}"));
     statement.sql = sql;
     Ok(statement)
 }

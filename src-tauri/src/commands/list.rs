@@ -15,9 +15,11 @@ app_commands! {
     auth::auth_token() -> AuthToken;
     chat::chatkit(request_id: String, authorization: Option<String>, body: String, events: Channel<ChatkitChunk>) -> ChatkitHead;
     chat::chatkit_cancel(request_id: String) -> ();
-    tasks::tasks_list(status: StatusFilter) -> Vec<Task>;
-    tasks::task_add(title: String, description: Option<String>) -> Task;
+    tasks::tasks_list(status: StatusFilter, due: Option<DueFilter>, priority: Option<Priority>, query: Option<String>, sort: Option<Sort>, offset: Option<u32>) -> Vec<Task>;
+    tasks::tasks_counts(status: StatusFilter, priority: Option<Priority>, query: Option<String>) -> DueCounts;
+    tasks::task_add(title: String, description: Option<String>, due: Option<String>, priority: Option<Priority>) -> Task;
     tasks::task_update(id: TaskId, title: Option<String>, description: Option<String>) -> Task;
+    tasks::task_schedule(id: TaskId, due: Option<String>, priority: Priority) -> Task;
     tasks::task_set_completed(id: TaskId, completed: bool) -> Task;
     tasks::task_delete(id: TaskId) -> ();
     settings::settings_get() -> Settings;

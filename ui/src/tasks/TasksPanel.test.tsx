@@ -8,7 +8,7 @@ import { TasksPanel } from "./TasksPanel";
 vi.mock("@tauri-apps/api/core", () => import("../test/tauriMock"));
 vi.mock("@tauri-apps/api/event", () => import("../test/tauriMock"));
 
-const task = (id: number, title: string, completed = false): Task => ({
+const task = (id: number, title: string, completed = false, due: Partial<Task> = {}): Task => ({
   id,
   title,
   description: null,
@@ -20,7 +20,10 @@ const task = (id: number, title: string, completed = false): Task => ({
   priority: "none",
   remind_at: null,
   completed_at: null,
+  ...due,
 });
+
+const counts = { all: 2, overdue: 0, today: 0, week: 0, none: 2 };
 
 let db: Task[];
 
@@ -29,6 +32,7 @@ beforeEach(() => {
   db = [task(2, "Buy milk"), task(1, "Call mom", true)];
   handlers.tasks_list = (a) =>
     db.filter((t) => a?.status === "all" || (a?.status === "completed") === t.completed);
+  handlers.tasks_counts = () => counts;
 });
 
 const rows = () => screen.queryAllByTestId("task-row");
@@ -44,7 +48,7 @@ describe("TasksPanel", () => {
     ]);
     await user.click(screen.getByTestId("task-filter-pending"));
     await waitFor(() => expect(rows()).toHaveLength(1));
-    expect(calls("tasks_list").at(-1)).toEqual({ status: "pending" });
+    expect(calls("tasks_list").at(-1)).toEqual({ status: "pending", due: null, priority: null, query: null, sort: "created", offset: 0 });
     db = [];
     await user.click(screen.getByTestId("task-filter-completed"));
     expect(await screen.findByText("No finished tasks yet.")).toBeTruthy();
@@ -88,7 +92,7 @@ describe("TasksPanel", () => {
 
     await user.type(screen.getByTestId("task-add-input"), "  Water plants {Enter}");
     await waitFor(() => expect(rows()).toHaveLength(3));
-    expect(calls("task_add")).toEqual([{ title: "Water plants", description: null }]);
+    expect(calls("task_add")).toEqual([{ title: "Water plants", description: null, due: null, priority: "none" }]);
     expect(rows()[0].getAttribute("data-task-id")).toBe("9");
     expect(screen.queryByTestId("tasks-error")).toBeNull();
 
@@ -110,5 +114,71 @@ describe("TasksPanel", () => {
     await user.click(within(milk()).getByTestId("task-delete"));
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(calls("task_delete")).toEqual([{ id: 2 }]);
+  });
+
+  it("shows due chips, priority marks and groups, red when overdue", async () => {
+    const now = new Date();
+    const day = (offset: number) => {
+      const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() + offset);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}T00:00:00Z`;
+    };
+    db = [
+      task(5, "Pay rent", false, { due_at: day(-2), due_all_day: true, priority: "high" }),
+      task(4, "Call bank", false, { due_at: day(0), due_all_day: true }),
+      task(3, "Book trip", false, { due_at: day(1), due_all_day: true, priority: "low" }),
+      task(2, "Buy milk"),
+    ];
+    render(<TasksPanel refreshSignal={0} />);
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    const group = (key: string) => within(screen.getByTestId(`task-group-${key}`));
+    expect(group("overdue").getByText("Pay rent")).toBeTruthy();
+    expect(group("today").getByTestId("task-due").textContent).toBe("Today");
+    expect(group("upcoming").getByTestId("task-due").textContent).toBe("Tomorrow");
+    expect(group("none").getByText("Buy milk")).toBeTruthy();
+    const overdue = group("overdue").getByTestId("task-due");
+    expect([overdue.getAttribute("data-overdue"), overdue.className]).toEqual(["true", "due-chip overdue"]);
+    expect(group("overdue").getByTestId("task-priority").getAttribute("aria-label")).toBe("High priority");
+    expect(screen.getByTestId("task-due-filter-none").textContent).toBe("No date 2");
+  });
+
+  it("filters by due, searches, sorts and pages through the core", async () => {
+    const user = userEvent.setup();
+    handlers.tasks_list = (a) => (a?.offset === 0 ? Array.from({ length: 500 }, (_, i) => task(1000 - i, `t${i}`)) : [task(1, "last one")]);
+    render(<TasksPanel refreshSignal={0} />);
+    await waitFor(() => expect(rows()).toHaveLength(500));
+    await user.click(screen.getByTestId("tasks-more"));
+    await waitFor(() => expect(rows()).toHaveLength(501));
+    expect(calls("tasks_list").at(-1)).toMatchObject({ offset: 500 });
+    expect(screen.queryByTestId("tasks-more")).toBeNull();
+
+    handlers.tasks_list = () => [];
+    await user.click(screen.getByTestId("task-due-filter-overdue"));
+    await user.selectOptions(screen.getByTestId("task-sort"), "due");
+    await user.type(screen.getByTestId("task-search"), "milk");
+    await waitFor(() =>
+      expect(calls("tasks_list").at(-1)).toEqual({ status: "all", due: "overdue", priority: null, query: "milk", sort: "due", offset: 0 }),
+    );
+    expect(calls("tasks_counts").at(-1)).toEqual({ status: "all", priority: null, query: "milk" });
+    expect(await screen.findByText("No tasks match.")).toBeTruthy();
+  });
+
+  it("sets a due date and time and a priority in the editor, and clears them", async () => {
+    const user = userEvent.setup();
+    handlers.task_schedule = (a) => task(2, "Buy milk", false, { priority: a?.priority as Task["priority"] });
+    render(<TasksPanel refreshSignal={0} />);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    const milk = () => rows().find((r) => r.getAttribute("data-task-id") === "2")!;
+    await user.click(within(milk()).getByTestId("task-schedule"));
+    await user.type(within(milk()).getByTestId("task-due-date"), "2026-12-24");
+    await user.type(within(milk()).getByTestId("task-due-time"), "17:00");
+    await user.selectOptions(within(milk()).getByTestId("task-priority-select"), "high");
+    await user.click(within(milk()).getByTestId("task-schedule-save"));
+    await waitFor(() => expect(calls("task_schedule")).toEqual([{ id: 2, due: "2026-12-24T17:00", priority: "high" }]));
+    await waitFor(() => expect(within(milk()).queryByTestId("task-schedule-editor")).toBeNull());
+
+    await user.click(within(milk()).getByTestId("task-schedule"));
+    await user.click(within(milk()).getByTestId("task-due-clear"));
+    await user.click(within(milk()).getByTestId("task-schedule-save"));
+    await waitFor(() => expect(calls("task_schedule").at(-1)).toEqual({ id: 2, due: null, priority: "none" }));
   });
 });

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import * as ipc from "../ipc";
-import type { StatusFilter, Task } from "../bindings";
+import type { DueCounts, DueFilter, Priority, Sort, StatusFilter, Task } from "../bindings";
+import { GROUPS, dueInput, dueLabel, dueParts, groupOf, isOverdue, type Group } from "./dates";
 
 const FILTERS: { value: StatusFilter; label: string; testId: string }[] = [
   { value: "all", label: "All", testId: "task-filter-all" },
@@ -14,7 +15,32 @@ const EMPTY: Record<StatusFilter, string> = {
   completed: "No finished tasks yet.",
 };
 
+/** The due filters, each with its count; `null` is any due. */
+const DUE_FILTERS: { value: DueFilter | null; label: string; count: keyof DueCounts }[] = [
+  { value: null, label: "Any", count: "all" },
+  { value: "overdue", label: "Overdue", count: "overdue" },
+  { value: "today", label: "Today", count: "today" },
+  { value: "week", label: "Week", count: "week" },
+  { value: "none", label: "No date", count: "none" },
+];
+
+const SORTS: { value: Sort; label: string }[] = [
+  { value: "created", label: "Newest" },
+  { value: "due", label: "Due date" },
+  { value: "priority", label: "Priority" },
+];
+
+const PRIORITIES: { value: Priority; label: string; mark: string }[] = [
+  { value: "none", label: "No priority", mark: "" },
+  { value: "low", label: "Low priority", mark: "!" },
+  { value: "medium", label: "Medium priority", mark: "!!" },
+  { value: "high", label: "High priority", mark: "!!!" },
+];
+
+/** What one page of the list holds (the core's page limit). */
+const PAGE = 500;
 const MAX_TITLE = 200;
+const MAX_QUERY = 200;
 
 function titleError(title: string): string | null {
   if (!title.trim()) return "A task needs a title.";
@@ -28,12 +54,85 @@ function matches(filter: StatusFilter, task: Task): boolean {
 
 type RowProps = {
   task: Task;
+  now: Date;
   onToggle: (task: Task) => void;
   onRename: (task: Task, title: string) => Promise<boolean>;
+  onSchedule: (task: Task, due: string | null, priority: Priority) => Promise<boolean>;
   onDelete: (task: Task) => void;
 };
 
-const TaskRow = memo(function TaskRow({ task, onToggle, onRename, onDelete }: RowProps) {
+function PrioritySelect(props: { value: Priority; onChange: (p: Priority) => void; disabled?: boolean; testId: string }) {
+  return (
+    <select
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value as Priority)}
+      disabled={props.disabled}
+      aria-label="Priority"
+      data-testid={props.testId}
+    >
+      {PRIORITIES.map((p) => (
+        <option key={p.value} value={p.value}>
+          {p.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** The due date's picker (a date, and a time or none) and the priority. */
+function ScheduleEditor({ task, onSave, onClose }: { task: Task; onSave: RowProps["onSchedule"]; onClose: () => void }) {
+  const due = dueParts(task);
+  const [day, setDay] = useState(due?.day ?? "");
+  const [time, setTime] = useState(due?.time ?? "");
+  const [priority, setPriority] = useState<Priority>(task.priority);
+  const [saving, setSaving] = useState(false);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setSaving(true);
+    const ok = await onSave(task, dueInput(day, time), priority);
+    setSaving(false);
+    if (ok) onClose();
+  }
+
+  return (
+    <form className="task-schedule" onSubmit={save} data-testid="task-schedule-editor">
+      <label>
+        Due
+        <input type="date" value={day} onChange={(e) => setDay(e.target.value)} data-testid="task-due-date" />
+      </label>
+      <input
+        type="time"
+        value={time}
+        disabled={!day}
+        onChange={(e) => setTime(e.target.value)}
+        aria-label="Due time (optional)"
+        data-testid="task-due-time"
+      />
+      <PrioritySelect value={priority} onChange={setPriority} testId="task-priority-select" />
+      <button type="submit" className="btn btn-small btn-primary" disabled={saving} data-testid="task-schedule-save">
+        Save
+      </button>
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={() => {
+          setDay("");
+          setTime("");
+        }}
+        data-testid="task-due-clear"
+      >
+        No date
+      </button>
+      <button type="button" className="btn btn-small" onClick={onClose}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+const TaskRow = memo(function TaskRow({ task, now, onToggle, onRename, onSchedule, onDelete }: RowProps) {
+  const [scheduling, setScheduling] = useState(false);
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(task.title);
   const [saving, setSaving] = useState(false);
@@ -75,6 +174,9 @@ const TaskRow = memo(function TaskRow({ task, onToggle, onRename, onDelete }: Ro
   }
 
   const checkboxId = `task-${task.id}-done`;
+  const due = dueLabel(task, now);
+  const overdue = isOverdue(task, now);
+  const priority = PRIORITIES.find((p) => p.value === task.priority);
   return (
     <li className="task-row" data-testid="task-row" data-task-id={task.id} data-completed={String(task.completed)}>
       <input
@@ -113,11 +215,36 @@ const TaskRow = memo(function TaskRow({ task, onToggle, onRename, onDelete }: Ro
           {task.title}
         </span>
       )}
+      {priority?.mark && (
+        <span className={`priority-mark ${task.priority}`} title={priority.label} aria-label={priority.label} data-testid="task-priority">
+          {priority.mark}
+        </span>
+      )}
+      {due && (
+        <span
+          className={overdue ? "due-chip overdue" : "due-chip"}
+          title={overdue ? "Overdue" : undefined}
+          data-testid="task-due"
+          data-overdue={String(overdue)}
+        >
+          {due}
+        </span>
+      )}
       {!editing && (
         <button type="button" className="icon-btn" onClick={startEdit} aria-label={`Edit “${task.title}”`} data-testid="task-edit">
           ✎
         </button>
       )}
+      <button
+        type="button"
+        className="icon-btn"
+        onClick={() => setScheduling((open) => !open)}
+        aria-label={`Due date and priority of “${task.title}”`}
+        aria-expanded={scheduling}
+        data-testid="task-schedule"
+      >
+        📅
+      </button>
       <button
         type="button"
         className="icon-btn danger"
@@ -127,6 +254,7 @@ const TaskRow = memo(function TaskRow({ task, onToggle, onRename, onDelete }: Ro
       >
         ✕
       </button>
+      {scheduling && <ScheduleEditor task={task} onSave={onSchedule} onClose={() => setScheduling(false)} />}
     </li>
   );
 });
@@ -136,33 +264,56 @@ export type TasksPanelProps = {
   refreshSignal: number;
 };
 
+/** What the list shows: the server filters, sorts and pages by these. */
+type View = { status: StatusFilter; due: DueFilter | null; sort: Sort; query: string };
+
+/** Whether a task changed here still belongs in the list without asking the core again. */
+function stillShown(view: View, task: Task): boolean {
+  return view.due === null && !view.query.trim() && matches(view.status, task);
+}
+
 export function TasksPanel({ refreshSignal }: TasksPanelProps) {
-  const [filter, setFilter] = useState<StatusFilter>("all");
+  const [view, setView] = useState<View>({ status: "all", due: null, sort: "created", query: "" });
   const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [counts, setCounts] = useState<DueCounts | null>(null);
+  const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [newTitle, setNewTitle] = useState("");
+  const [newDue, setNewDue] = useState("");
+  const [newPriority, setNewPriority] = useState<Priority>("none");
   const [adding, setAdding] = useState(false);
-  const filterRef = useRef(filter);
+  const [now, setNow] = useState(() => new Date());
+  const viewRef = useRef(view);
   const loadSeq = useRef(0);
+  const filter = view.status;
 
-  const reload = useCallback(async () => {
+  /** Page `offset` of the list (appended after the first) and the filters' counts. */
+  const load = useCallback(async (offset: number) => {
     const seq = ++loadSeq.current;
-    const f = filterRef.current;
+    const v = viewRef.current;
+    const query = v.query.trim() || null;
     try {
-      const list = await ipc.commands.tasksList(f);
+      const [list, counted] = await Promise.all([
+        ipc.commands.tasksList(v.status, v.due, null, query, v.sort, offset),
+        ipc.commands.tasksCounts(v.status, null, query),
+      ]);
       if (seq === loadSeq.current) {
-        setTasks(list);
+        setTasks((shown) => (offset === 0 ? list : [...(shown ?? []), ...list]));
+        setCounts(counted);
+        setMore(list.length === PAGE);
+        setNow(new Date());
         setError(null);
       }
     } catch (e) {
       if (seq === loadSeq.current) setError(ipc.toIpcError(e).message);
     }
   }, []);
+  const reload = useCallback(() => load(0), [load]);
 
   useEffect(() => {
-    filterRef.current = filter;
+    viewRef.current = view;
     void reload();
-  }, [filter, reload, refreshSignal]);
+  }, [view, reload, refreshSignal]);
 
   useEffect(() => {
     if (!ipc.inTauri()) return;
@@ -192,8 +343,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
         const updated = await ipc.commands.taskSetCompleted(task.id, completed);
         setTasks((list) => {
           if (!list) return list;
-          const f = filterRef.current;
-          return matches(f, updated)
+          return matches(viewRef.current.status, updated)
             ? list.map((t) => (t.id === updated.id ? updated : t))
             : list.filter((t) => t.id !== updated.id);
         });
@@ -223,6 +373,20 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
     }
   }, []);
 
+  const onSchedule = useCallback(
+    async (task: Task, due: string | null, priority: Priority) => {
+      try {
+        await ipc.commands.taskSchedule(task.id, due, priority);
+        await reload(); // the task may move between groups, filters and places in the sort
+        return true;
+      } catch (e) {
+        setError(ipc.toIpcError(e).message);
+        return false;
+      }
+    },
+    [reload],
+  );
+
   const onDelete = useCallback(async (task: Task) => {
     try {
       await ipc.commands.taskDelete(task.id);
@@ -243,16 +407,27 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
     }
     setAdding(true);
     try {
-      const task = await ipc.commands.taskAdd(newTitle.trim(), null);
+      const task = await ipc.commands.taskAdd(newTitle.trim(), null, newDue || null, newPriority);
       setNewTitle("");
+      setNewDue("");
+      setNewPriority("none");
       setError(null);
-      if (matches(filterRef.current, task)) setTasks((list) => [task, ...(list ?? []).filter((t) => t.id !== task.id)]);
+      if (view.sort === "created" && stillShown(view, task)) {
+        setTasks((list) => [task, ...(list ?? []).filter((t) => t.id !== task.id)]);
+      } else {
+        await reload();
+      }
     } catch (err) {
       setError(ipc.toIpcError(err).message);
     } finally {
       setAdding(false);
     }
   }
+
+  const grouped = new Map<Group, Task[]>(GROUPS.map((g) => [g.key, []]));
+  for (const t of tasks ?? []) grouped.get(groupOf(t, now))?.push(t);
+  const shownGroups = GROUPS.filter((g) => (grouped.get(g.key) ?? []).length > 0);
+  const searching = view.query.trim() !== "" || view.due !== null;
 
   return (
     <section className="tasks-panel" data-testid="tasks-panel" aria-labelledby="tasks-heading">
@@ -264,13 +439,51 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
               key={f.value}
               type="button"
               aria-pressed={filter === f.value}
-              onClick={() => setFilter(f.value)}
+              onClick={() => setView((v) => ({ ...v, status: f.value }))}
               data-testid={f.testId}
             >
               {f.label}
             </button>
           ))}
         </div>
+      </div>
+      <div className="task-filters">
+        <div className="segmented" role="group" aria-label="Due">
+          {DUE_FILTERS.map((f) => (
+            <button
+              key={f.count}
+              type="button"
+              aria-pressed={view.due === f.value}
+              onClick={() => setView((v) => ({ ...v, due: f.value }))}
+              data-testid={`task-due-filter-${f.count}`}
+            >
+              {f.label}
+              {counts && <span className="count"> {counts[f.count]}</span>}
+            </button>
+          ))}
+        </div>
+        <select
+          value={view.sort}
+          onChange={(e) => setView((v) => ({ ...v, sort: e.target.value as Sort }))}
+          aria-label="Sort by"
+          data-testid="task-sort"
+        >
+          {SORTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          className="task-search"
+          placeholder="Search…"
+          value={view.query}
+          maxLength={MAX_QUERY}
+          onChange={(e) => setView((v) => ({ ...v, query: e.target.value }))}
+          aria-label="Search tasks"
+          data-testid="task-search"
+        />
       </div>
       <form className="task-add" onSubmit={onAdd}>
         <label htmlFor="task-add-input" className="visually-hidden">
@@ -284,6 +497,15 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
           disabled={adding}
           data-testid="task-add-input"
         />
+        <input
+          type="date"
+          value={newDue}
+          onChange={(e) => setNewDue(e.target.value)}
+          disabled={adding}
+          aria-label="Due date (optional)"
+          data-testid="task-add-due"
+        />
+        <PrioritySelect value={newPriority} onChange={setNewPriority} disabled={adding} testId="task-add-priority" />
         <button type="submit" className="btn" disabled={adding} data-testid="task-add-submit">
           Add
         </button>
@@ -296,13 +518,33 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
       {tasks === null ? (
         !error && <p className="muted">Loading tasks…</p>
       ) : tasks.length === 0 ? (
-        <p className="empty">{EMPTY[filter]}</p>
+        <p className="empty">{searching ? "No tasks match." : EMPTY[filter]}</p>
       ) : (
-        <ul className="task-list">
-          {tasks.map((t) => (
-            <TaskRow key={t.id} task={t} onToggle={onToggle} onRename={onRename} onDelete={onDelete} />
-          ))}
-        </ul>
+        shownGroups.map((g) => (
+          <div key={g.key} className="task-group" data-testid={`task-group-${g.key}`}>
+            {shownGroups.length > 1 && (
+              <h3 className={g.key === "overdue" ? "task-group-title overdue" : "task-group-title"}>{g.label}</h3>
+            )}
+            <ul className="task-list">
+              {(grouped.get(g.key) ?? []).map((t) => (
+                <TaskRow
+                  key={t.id}
+                  task={t}
+                  now={now}
+                  onToggle={onToggle}
+                  onRename={onRename}
+                  onSchedule={onSchedule}
+                  onDelete={onDelete}
+                />
+              ))}
+            </ul>
+          </div>
+        ))
+      )}
+      {more && (
+        <button type="button" className="btn btn-small" onClick={() => void load(tasks?.length ?? 0)} data-testid="tasks-more">
+          Show more
+        </button>
       )}
     </section>
   );
