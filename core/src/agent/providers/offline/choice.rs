@@ -34,8 +34,8 @@ impl Action {
             Action::Update(Change::Description(_)) => "describe {id} as …",
             Action::Update(Change::Due(Some(_))) => "move {id} to …",
             Action::Update(Change::Due(None)) => "remove the due date from {id}",
-            Action::Update(Change::Remind(Some(_))) => "remind me about {id} at …",
-            Action::Update(Change::Remind(None)) => "remove the reminder from {id}",
+            Action::Update(Change::Remind { .. }) => "remind me about {id} at …",
+            Action::Update(Change::NoReminder) => "remove the reminder from {id}",
             Action::Update(Change::Priority(_)) => "make {id} high priority",
             Action::Update(Change::Reopen) => "reopen {id}",
         }

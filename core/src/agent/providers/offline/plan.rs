@@ -74,7 +74,8 @@ fn update_arguments(id: TaskId, change: &Change) -> Value {
         Change::Title(title) => json!({"task_id": id, "title": title}),
         Change::Description(description) => json!({"task_id": id, "description": description}),
         Change::Due(due) => json!({"task_id": id, "due": due}),
-        Change::Remind(at) => json!({"task_id": id, "remind_at": at}),
+        Change::Remind { at, .. } => json!({"task_id": id, "remind_at": at}),
+        Change::NoReminder => json!({"task_id": id, "remind_at": null}),
         Change::Priority(priority) => json!({"task_id": id, "priority": priority}),
         Change::Reopen => json!({"task_id": id, "completed": false}),
     }
@@ -223,8 +224,16 @@ fn settle(intent: &Intent, listing: &Exchange<'_>, calls: &mut CallMaker, now: N
         }
     }
     let Some((_, phrase, action, found)) = best else {
-        let phrase = readings.first().map_or("", |(phrase, _)| phrase);
-        return Decision::Reply(not_found(phrase, &tasks, candidates(intent)));
+        return match readings.first() {
+            // "remind me about the dentist tomorrow" with no such task: add it.
+            Some((phrase, Action::Update(Change::Remind { at, due }))) => Decision::CallTools(vec![
+                calls.call(ADD_TASK, json!({"title": phrase, "due": due, "remind_at": at})),
+            ]),
+            first => {
+                let phrase = first.map_or("", |(phrase, _)| phrase);
+                Decision::Reply(not_found(phrase, &tasks, candidates(intent)))
+            }
+        };
     };
     match (found.as_slice(), action) {
         ([task], Action::Complete) => Decision::CallTools(vec![calls.call(COMPLETE_TASK, json!({"task_id": task.id}))]),

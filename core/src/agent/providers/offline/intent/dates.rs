@@ -1,8 +1,8 @@
 //! Dates in requests: the due date a new task's words carry ("call mom
 //! tomorrow at 5pm"), and changes of due dates and reminders ("move pay rent
 //! to next monday", "pay rent is due friday", "remind me about pay rent at
-//! 5pm", "remove the due date from pay rent"). The dates themselves are
-//! `crate::when`'s grammar.
+//! 5pm" — which adds the task when there is none by that title — "remove the
+//! due date from pay rent"). The dates themselves are `crate::when`'s grammar.
 
 use chrono::{NaiveDateTime, NaiveTime};
 
@@ -72,7 +72,7 @@ pub(super) fn reschedule(text: &str, now: NaiveDateTime) -> Option<Intent> {
             return edit_intent(vec![(which, Change::Due(None))]);
         }
         if let Some(which) = after_any(rest, REMINDER_NOUNS).and_then(|r| after_any(r, of)) {
-            return edit_intent(vec![(which, Change::Remind(None))]);
+            return edit_intent(vec![(which, Change::NoReminder)]);
         }
     }
     // "set the due date of 3 to friday", "change the deadline for pay rent to the 1st"
@@ -115,7 +115,11 @@ pub(super) fn reschedule(text: &str, now: NaiveDateTime) -> Option<Intent> {
     // "remind me about pay rent at 5pm", "remind me of 3 tomorrow"
     let rest = after(text, "remind me").and_then(|rest| after_any(rest, &["about", "of"]))?;
     let found = when::find(rest, now).filter(|found| rest[found.end..].trim().is_empty())?;
-    edit_intent(vec![(&rest[..found.start], Change::Remind(Some(reminder(found.when))))])
+    let change = Change::Remind {
+        at: reminder(found.when),
+        due: iso(found.when),
+    };
+    edit_intent(vec![(&rest[..found.start], change)])
 }
 
 /// "pay rent is due friday": a statement of a task's due date.

@@ -27,8 +27,13 @@ pub(crate) enum Change {
     Description(String),
     /// `None` removes the due date.
     Due(Option<String>),
-    /// `None` removes the reminder.
-    Remind(Option<String>),
+    /// "remind me about X at 5pm": a reminder then; and, when no task is X,
+    /// the task to add, due `due`.
+    Remind {
+        at: String,
+        due: String,
+    },
+    NoReminder,
     /// The tools' name of a priority: "low", "medium", "high".
     Priority(String),
     Reopen,

@@ -120,6 +120,19 @@ fn moving_a_task_by_title_looks_it_up_then_sets_its_due_date() {
         )]
     );
     assert_eq!(text, "I'll remind you about \"call mom\" today at 17:00.");
+    // No such task yet: it is added, due then, with the reminder.
+    let (rounds, text) = run_with("remind me about the dentist tomorrow", tasks);
+    assert_eq!(
+        rounds[1],
+        [call(
+            ADD_TASK,
+            json!({"title": "the dentist", "due": "2026-12-03", "remind_at": "2026-12-03T09:00"})
+        )]
+    );
+    assert_eq!(
+        text,
+        "Added \"the dentist\" to your list (task 99), due tomorrow. I'll remind you tomorrow at 09:00."
+    );
     let (rounds, text) = run_with("make 3 high priority", tasks);
     assert_eq!(
         rounds,

@@ -131,13 +131,25 @@ fn due_dates_reminders_and_priorities_change_by_title_or_number() {
         ("clear the deadline of 3", change(by_ids(&[3]), Change::Due(None))),
         (
             "remind me about pay rent at 5pm",
-            change(by_title("pay rent"), Change::Remind(Some("2026-12-02T17:00".into()))),
+            change(
+                by_title("pay rent"),
+                Change::Remind {
+                    at: "2026-12-02T17:00".into(),
+                    due: "2026-12-02T17:00".into(),
+                },
+            ),
         ),
         (
             "remind me of 3 on friday",
-            change(by_ids(&[3]), Change::Remind(Some("2026-12-04T09:00".into()))),
+            change(
+                by_ids(&[3]),
+                Change::Remind {
+                    at: "2026-12-04T09:00".into(),
+                    due: "2026-12-04".into(),
+                },
+            ),
         ),
-        ("remove the reminder from 3", change(by_ids(&[3]), Change::Remind(None))),
+        ("remove the reminder from 3", change(by_ids(&[3]), Change::NoReminder)),
         (
             "make 3 high priority",
             change(by_ids(&[3]), Change::Priority("high".into())),
