@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The desktop end-to-end test: builds the app with its web UI embedded, then
-# runs tests/e2e under Xvfb through tauri-driver and WebKitWebDriver. Writes
-# docs/screenshot.png. Needs ensure_desktop_environment (scripts/test.sh does it).
+# runs tests/e2e under Xvfb through tauri-driver and WebKitWebDriver, with a
+# private D-Bus session bus whose notification calls dbus-monitor records.
+# Writes docs/screenshot.png. Needs ensure_desktop_environment (scripts/test.sh does it).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
@@ -19,6 +20,13 @@ trap cleanup EXIT
 
 ensure_display 97
 [ -n "$XVFB_PID" ] && pids+=("$XVFB_PID")
+start_session_bus
+pids+=("$DBUS_PID")
+# Every Notify call (a reminder) on the bus, for tests/e2e/test_tray_reminders.py.
+export TASKTALK_NOTIFY_LOG="$work/notify.log"
+dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+  >"$TASKTALK_NOTIFY_LOG" 2>&1 &
+pids+=($!)
 port="$(free_port_pair 4444)"
 # The app inherits this environment from the driver: a fresh data folder and
 # the secrets file (no keyring daemon runs here).

@@ -118,7 +118,8 @@ ensure_python_env() {
 # Xvfb and WebKitWebDriver for headless runs, and Node for the UI.
 ensure_desktop_packages() {
   ensure_packages libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
-    libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth x11-utils dbus-x11 webkit2gtk-driver
+    libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth x11-utils xdotool dbus-x11 dbus-daemon dbus-bin \
+    webkit2gtk-driver
   command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
 }
 
@@ -153,6 +154,18 @@ ensure_display() {
   XVFB_PID=$!
   for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && return 0; sleep 0.1; done
   die "Xvfb did not start on $DISPLAY"
+}
+
+# Starts a private D-Bus session bus, so the app's notifications (and the
+# tray's) go to it and to nothing on the desktop; exports
+# DBUS_SESSION_BUS_ADDRESS and sets DBUS_PID.
+start_session_bus() {
+  ensure_packages dbus-daemon dbus-bin
+  local started
+  started="$(dbus-daemon --session --fork --nopidfile --print-address=1 --print-pid=1)"
+  DBUS_SESSION_BUS_ADDRESS="$(sed -n 1p <<<"$started")"
+  DBUS_PID="$(sed -n 2p <<<"$started")"
+  export DBUS_SESSION_BUS_ADDRESS
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Tauri expects a fixed dev port and serves `ui/dist` in release builds
@@ -17,6 +18,13 @@ export default defineConfig({
     // WebKitGTK / WKWebView (Safari 15+) and WebView2 (Chromium 105+).
     target: ["es2021", "chrome105", "safari15"],
     sourcemap: false,
+    // The main window, and the quick-add window the tray and the shortcut open.
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL("index.html", import.meta.url)),
+        quickAdd: fileURLToPath(new URL("quick-add.html", import.meta.url)),
+      },
+    },
   },
   test: {
     environment: "jsdom",

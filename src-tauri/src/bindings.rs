@@ -15,6 +15,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::commands::auth::{AuthToken, SessionInfo};
 use crate::commands::chat::{ChatkitChunk, ChatkitHead};
+use crate::commands::quick_add::QuickAdded;
 use crate::commands::settings::{AppInfo, Saved};
 use crate::commands::tasks::DueCounts;
 use crate::error::ErrorKind;
@@ -22,6 +23,9 @@ use crate::settings::{Settings, SettingsUpdate};
 
 const BINDINGS: &str = "ui/src/bindings.ts";
 const CAPABILITY: &str = "src-tauri/capabilities/main-window.json";
+const QUICK_ADD_CAPABILITY: &str = "src-tauri/capabilities/quick-add.json";
+/// Everything the quick-add window may do: add from a line, hide itself.
+const QUICK_ADD_PERMISSIONS: [&str; 2] = ["allow-quick-add", "core:window:allow-hide"];
 const REGENERATE: &str = "TASKTALK_WRITE_BINDINGS=1 cargo test -p tasktalk --lib bindings";
 
 /// The declarations of every named type a command carries, by name.
@@ -220,8 +224,23 @@ fn the_list_says_what_each_command_takes_and_returns() {
     include!("commands/list.rs");
 }
 
+/// The permissions a capability file grants.
+fn permissions(path: &str) -> Vec<String> {
+    let capability: serde_json::Value = std::fs::read_to_string(root(path))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    capability["permissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
-fn the_main_window_may_call_exactly_the_listed_commands() {
+fn each_window_may_call_exactly_the_listed_commands_it_uses() {
     let mut listed = BTreeSet::new();
     macro_rules! app_commands {
         ($($module:ident::$command:ident($($arg:ident: $type:ty),*) -> $result:ty;)*) => {{
@@ -229,20 +248,24 @@ fn the_main_window_may_call_exactly_the_listed_commands() {
         }};
     }
     include!("commands/list.rs");
-    let capability: serde_json::Value = std::fs::read_to_string(root(CAPABILITY))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
-    let allowed: BTreeSet<String> = capability["permissions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.as_str())
-        .filter(|p| p.starts_with("allow-"))
-        .map(str::to_owned)
-        .collect();
+    let quick_add = permissions(QUICK_ADD_CAPABILITY);
     assert_eq!(
-        allowed, listed,
-        "{CAPABILITY} must allow each command of src-tauri/src/commands/list.rs, and only those"
+        quick_add, QUICK_ADD_PERMISSIONS,
+        "{QUICK_ADD_CAPABILITY} grants more than quick add uses"
+    );
+    let main: BTreeSet<String> = permissions(CAPABILITY)
+        .into_iter()
+        .filter(|p| p.starts_with("allow-"))
+        .collect();
+    let quick_add: BTreeSet<String> = quick_add.into_iter().filter(|p| p.starts_with("allow-")).collect();
+    assert!(
+        main.is_disjoint(&quick_add),
+        "the main window has no use for quick add's command"
+    );
+    assert_eq!(
+        main.union(&quick_add).cloned().collect::<BTreeSet<_>>(),
+        listed,
+        "{CAPABILITY} and {QUICK_ADD_CAPABILITY} must allow each command of src-tauri/src/commands/list.rs, and only \
+         those"
     );
 }

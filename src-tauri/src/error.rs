@@ -32,6 +32,9 @@ pub enum Error {
     Remote(String),
     #[error("Nothing was changed: sending {} to {} was not allowed.", .0.credential, .0.destination)]
     ConfirmationDeclined(Confirmation),
+    /// The offline assistant failed to read a quick-add line.
+    #[error("{0}")]
+    Assistant(String),
 }
 
 impl From<token::Error> for Error {
@@ -122,6 +125,7 @@ impl Error {
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Remote(_) => ErrorKind::Remote,
             Error::ConfirmationDeclined(_) => ErrorKind::ConfirmationDeclined,
+            Error::Assistant(_) => ErrorKind::Internal,
         }
     }
 }

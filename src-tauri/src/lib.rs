@@ -6,8 +6,10 @@ mod bindings;
 pub mod commands;
 mod confirm;
 mod error;
+mod reminders;
 mod secrets;
 mod settings;
+mod shell;
 mod state;
 
 use std::path::PathBuf;
@@ -29,6 +31,9 @@ pub struct Launch {
     /// Who confirms that a credential may go to a new server: the native
     /// dialog unless a test gives its own answer.
     pub confirm: Confirmer,
+    /// The desktop shell: tray, reminders, quick add and its shortcut. Off on
+    /// the mock runtime, which has no tray or display.
+    pub shell: bool,
 }
 
 impl Launch {
@@ -39,6 +44,7 @@ impl Launch {
             data_dir: std::env::var_os("TASKTALK_DATA_DIR").map(PathBuf::from),
             file_secrets: std::env::var("TASKTALK_SECRET_STORE").as_deref() == Ok("file"),
             confirm: Confirmer::default(),
+            shell: true,
         }
     }
 }
@@ -52,6 +58,18 @@ macro_rules! app_commands {
 
 /// The app on any runtime: plugins, state, commands.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    let builder = if launch.shell {
+        // First, as it must be: a second start shows this app's window and exits.
+        builder
+            .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+                shell::show_main(app);
+            }))
+            .plugin(tauri_plugin_notification::init())
+            .plugin(shell::shortcut_plugin())
+            .on_window_event(shell::on_window_event)
+    } else {
+        builder
+    };
     let builder = if launch.confirm.is_native() {
         builder.plugin(tauri_plugin_dialog::init())
     } else {
@@ -78,8 +96,16 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
                 .and_then(|value| serde_json::from_value::<settings::Settings>(value).ok())
                 .unwrap_or_default();
             let asker = launch.confirm.resolve(app.handle());
-            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved, !launch.file_secrets, asker));
+            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved.clone(), !launch.file_secrets, asker));
             app.manage(state);
+            if launch.shell {
+                // Without a tray (no StatusNotifier host, no appindicator
+                // library) the app still runs, as an ordinary window.
+                if let Err(err) = shell::start(app.handle(), &saved) {
+                    tracing::warn!(error = %err, "no system tray: closing the window quits Tasktalk");
+                }
+                reminders::start(app.handle());
+            }
             Ok(())
         })
         .invoke_handler(include!("commands/list.rs"))

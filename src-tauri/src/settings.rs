@@ -48,8 +48,12 @@ pub enum ChatBackend {
     Remote { url: String },
 }
 
+/// The quick-add window's shortcut unless the person picks another: free in
+/// the common desktops' default key maps.
+pub const DEFAULT_QUICK_ADD_SHORTCUT: &str = "CommandOrControl+Alt+N";
+
 #[cfg_attr(test, derive(ts_rs::TS))]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     pub database: DatabaseSetting,
@@ -57,6 +61,25 @@ pub struct Settings {
     pub jwt_mode: JwtMode,
     pub chatkit_domain_key: String,
     pub chat_backend: ChatBackend,
+    /// Native notifications at the tasks' reminder times.
+    pub reminders: bool,
+    /// The global shortcut that opens the quick-add window; empty: none.
+    pub quick_add_shortcut: String,
+}
+
+/// What a missing field (a settings file from before it existed) means.
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database: DatabaseSetting::default(),
+            provider: ProviderSetting::default(),
+            jwt_mode: JwtMode::default(),
+            chatkit_domain_key: String::new(),
+            chat_backend: ChatBackend::default(),
+            reminders: true,
+            quick_add_shortcut: DEFAULT_QUICK_ADD_SHORTCUT.to_owned(),
+        }
+    }
 }
 
 /// What the settings page sends: the settings plus write-only secrets.
@@ -105,6 +128,7 @@ impl Settings {
                 ));
             }
         }
+        crate::shell::check_shortcut(&self.quick_add_shortcut).map_err(Error::Settings)?;
         Ok(())
     }
 }
@@ -186,6 +210,10 @@ mod tests {
             Some(Settings::default()),
             "missing fields default"
         );
+        let before_reminders: Settings =
+            serde_json::from_value(serde_json::json!({"jwtMode": "eddsa"})).unwrap_or_else(|e| panic!("{e}"));
+        assert!(before_reminders.reminders, "reminders are on unless turned off");
+        assert_eq!(before_reminders.quick_add_shortcut, DEFAULT_QUICK_ADD_SHORTCUT);
     }
 
     #[test]
@@ -250,6 +278,16 @@ mod tests {
         settings.database = DatabaseSetting::Sqlite;
         settings.chat_backend = ChatBackend::Remote { url: "ftp://x".into() };
         assert!(settings.validate().is_err());
+        settings.chat_backend = ChatBackend::Local;
+        for (shortcut, accepted) in [
+            (DEFAULT_QUICK_ADD_SHORTCUT, true),
+            ("Super+Shift+Space", true),
+            ("", true),
+            ("Ctrl+Banana", false),
+        ] {
+            settings.quick_add_shortcut = shortcut.into();
+            assert_eq!(settings.validate().is_ok(), accepted, "{shortcut:?}");
+        }
         assert_eq!(
             url_with_password("postgres://app@db.example:5432/tasks", Some("p@ss"))
                 .ok()

@@ -105,6 +105,8 @@ pub struct AppState {
     /// Held through a settings change, so each is checked against the
     /// settings it replaces.
     pub changing: tokio::sync::Mutex<()>,
+    /// Wakes the reminder scheduler: the tasks, the session or the settings changed.
+    pub wake_reminders: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -132,6 +134,7 @@ impl AppState {
             http: reqwest::Client::new(),
             asker,
             changing: tokio::sync::Mutex::new(()),
+            wake_reminders: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

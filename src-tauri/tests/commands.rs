@@ -42,6 +42,7 @@ fn app_in(dir: tempfile::TempDir, data_dir: PathBuf) -> App {
                 record.lock().map(|mut a| a.push(question.clone())).unwrap_or_default();
                 reply.load(Ordering::SeqCst)
             }),
+            shell: false,
         },
     )
     .build(mock_context(noop_assets()))
@@ -390,6 +391,66 @@ fn settings_and_app_info() {
     );
 }
 
+#[test]
+fn quick_add_adds_through_the_offline_assistant_and_never_does_anything_else() {
+    let app = app();
+    assert_eq!(app.err("quick_add", json!({"text": "buy milk"}))["kind"], "SIGNED_OUT");
+    app.ok(
+        "sign_up",
+        json!({"email": "quinn@example.com", "name": "Quinn", "password": "correct horse"}),
+    );
+    let added = app.ok("quick_add", json!({"text": "  buy milk "}));
+    assert_eq!(added["added"], 1, "{added}");
+    assert!(
+        added["reply"].as_str().unwrap_or_default().contains("buy milk"),
+        "{added}"
+    );
+    // Read as a completion in the chat; here it can only be a new task.
+    let added = app.ok("quick_add", json!({"text": "mark buy milk as done"}));
+    assert_eq!(added["added"], 1, "{added}");
+    let open: Vec<Value> = app
+        .ok("tasks_list", json!({"status": "pending"}))
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(open.len(), 2, "{open:?}");
+    assert!(open.iter().any(|t| t["title"] == "buy milk"), "{open:?}");
+    assert_eq!(app.err("quick_add", json!({"text": "   "}))["kind"], "INVALID_TITLE");
+    assert_eq!(
+        app.err("quick_add", json!({"text": "x".repeat(501)}))["kind"],
+        "INVALID_REQUEST"
+    );
+}
+
+#[test]
+fn reminders_and_the_quick_add_shortcut_are_settings() {
+    let app = app();
+    let mut settings = app.ok("settings_get", json!({}));
+    assert_eq!(
+        (settings["reminders"].clone(), settings["quickAddShortcut"].clone()),
+        (json!(true), json!("CommandOrControl+Alt+N")),
+        "on, with a shortcut, by default"
+    );
+    settings["quickAddShortcut"] = json!("Ctrl+Nope+Q");
+    let refused = app.err("settings_set", json!({"settings": settings}));
+    assert_eq!(refused["kind"], "SETTINGS");
+    assert!(
+        refused["message"].as_str().unwrap_or_default().contains("Ctrl+Nope+Q"),
+        "{refused}"
+    );
+    settings["quickAddShortcut"] = json!("Super+Shift+T");
+    settings["reminders"] = json!(false);
+    let saved = app.ok("settings_set", json!({"settings": settings}));
+    assert_eq!(
+        (
+            saved["settings"]["reminders"].clone(),
+            saved["settings"]["quickAddShortcut"].clone()
+        ),
+        (json!(false), json!("Super+Shift+T"))
+    );
+    assert_eq!(app.ok("settings_get", json!({}))["reminders"], false);
+}
+
 /// Points the chat at a remote ChatKit endpoint.
 fn use_remote_backend(app: &App, origin: &str) {
     let mut settings = app.ok("settings_get", json!({}));
@@ -712,6 +773,14 @@ fn the_data_folder_is_private() {
 #[test]
 fn the_web_view_has_no_dialog_or_other_plugin_permission() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/main-window.json");
+    let quick_add = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/quick-add.json");
+    let quick_add: Value =
+        serde_json::from_str(&std::fs::read_to_string(quick_add).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_default();
+    assert_eq!(
+        quick_add["permissions"],
+        json!(["allow-quick-add", "core:window:allow-hide"]),
+        "no notification, shortcut or other plugin permission: Rust shows reminders and owns the shortcut"
+    );
     let capability: Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_default();
     let permissions: Vec<&str> = capability["permissions"]

@@ -33,6 +33,8 @@ beforeEach(() => {
     jwtMode: "hs256",
     chatkitDomainKey: "",
     chatBackend: { kind: "local" },
+    reminders: true,
+    quickAddShortcut: "CommandOrControl+Alt+N",
   });
 });
 

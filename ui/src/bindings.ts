@@ -59,6 +59,16 @@ export type ProviderSetting = { kind: ProviderKind, model: string | null, baseUr
  */
 apiKeySet: boolean, };
 
+export type QuickAdded = { 
+/**
+ * How many tasks the line added.
+ */
+added: number, 
+/**
+ * The assistant's answer, e.g. `Added "call mom" (due tomorrow at 17:00).`
+ */
+reply: string, };
+
 export type Saved = { settings: Settings, 
 /**
  * The stored API key was deleted: the provider's server changed and no
@@ -68,12 +78,28 @@ apiKeyDropped: boolean, };
 
 export type SessionInfo = { user: User, };
 
-export type Settings = { database: DatabaseSetting, provider: ProviderSetting, jwtMode: JwtMode, chatkitDomainKey: string, chatBackend: ChatBackend, };
+export type Settings = { database: DatabaseSetting, provider: ProviderSetting, jwtMode: JwtMode, chatkitDomainKey: string, chatBackend: ChatBackend, 
+/**
+ * Native notifications at the tasks' reminder times.
+ */
+reminders: boolean, 
+/**
+ * The global shortcut that opens the quick-add window; empty: none.
+ */
+quickAddShortcut: string, };
 
 /**
  * What the settings page sends: the settings plus write-only secrets.
  */
-export type SettingsUpdate = { apiKey?: string, databasePassword?: string, betterAuthSecret?: string, database: DatabaseSetting, provider: ProviderSetting, jwtMode: JwtMode, chatkitDomainKey: string, chatBackend: ChatBackend, };
+export type SettingsUpdate = { apiKey?: string, databasePassword?: string, betterAuthSecret?: string, database: DatabaseSetting, provider: ProviderSetting, jwtMode: JwtMode, chatkitDomainKey: string, chatBackend: ChatBackend, 
+/**
+ * Native notifications at the tasks' reminder times.
+ */
+reminders: boolean, 
+/**
+ * The global shortcut that opens the quick-add window; empty: none.
+ */
+quickAddShortcut: string, };
 
 /**
  * The order of a list. `Created` is newest first; `Due` soonest first, tasks
@@ -100,7 +126,7 @@ export type Timestamp = string;
 export type User = { id: string, name: string, email: string, emailVerified: boolean, image: string | null, createdAt: Timestamp, updatedAt: Timestamp, };
 
 /** The name of every command the UI may call. */
-export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info";
+export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "quick_add";
 
 /** Every provider, in the order the settings page lists them (core's `ProviderKind::ALL`). */
 export const PROVIDERS: readonly { kind: ProviderKind; label: string; modelHint: string }[] = [
@@ -133,5 +159,6 @@ export function commands(call: Call) {
     settingsGet: () => call<Settings>("settings_get"),
     settingsSet: (settings: SettingsUpdate) => call<Saved>("settings_set", { settings }),
     appInfo: () => call<AppInfo>("app_info"),
+    quickAdd: (text: string) => call<QuickAdded>("quick_add", { text }),
   };
 }

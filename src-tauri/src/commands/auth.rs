@@ -30,9 +30,11 @@ fn client() -> ClientInfo {
     }
 }
 
-/// Keeps the session token (in the keyring or the private file) and answers.
+/// Keeps the session token (in the keyring or the private file) and answers;
+/// the new user's reminders are due from now on.
 fn remember(state: &AppState, signed: SignedIn) -> Result<SessionInfo> {
     state.secrets.set(SESSION_TOKEN, &signed.session.token)?;
+    state.wake_reminders.notify_one();
     Ok(SessionInfo { user: signed.user })
 }
 
@@ -67,7 +69,9 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
     {
         backend.services.accounts.sign_out(token.expose()).await?;
     }
-    state.secrets.delete(SESSION_TOKEN)
+    state.secrets.delete(SESSION_TOKEN)?;
+    state.wake_reminders.notify_one();
+    Ok(())
 }
 
 /// The person signed in last time, if their session still holds; `None` when

@@ -25,4 +25,5 @@ app_commands! {
     settings::settings_get() -> Settings;
     settings::settings_set(settings: SettingsUpdate) -> Saved;
     settings::app_info() -> AppInfo;
+    quick_add::quick_add(text: String) -> QuickAdded;
 }

@@ -128,6 +128,8 @@ pub async fn settings_set<R: Runtime>(
     }
     state.replace_backend(backend).await;
     *state.settings.write().await = new.clone();
+    crate::shell::register_shortcut(&app, Some(&old.quick_add_shortcut), &new.quick_add_shortcut);
+    state.wake_reminders.notify_one();
     tracing::info!(api_key_dropped, "settings changed and applied");
     Ok(Saved {
         settings: shown(&state, new)?,

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::state::{AppState, Backend};
 
 /// The core and the id of the user the stored session belongs to.
-async fn signed_in(state: &AppState) -> Result<(Backend, String)> {
+pub(super) async fn signed_in(state: &AppState) -> Result<(Backend, String)> {
     let token = state.session_token()?;
     let backend = state.backend().await?;
     let user = backend.services.accounts.session(token.expose()).await?.user;

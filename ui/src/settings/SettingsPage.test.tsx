@@ -14,6 +14,8 @@ const saved: Settings = {
   jwtMode: "hs256",
   chatkitDomainKey: "",
   chatBackend: { kind: "remote", url: "https://tasks.example/chatkit" },
+  reminders: true,
+  quickAddShortcut: "CommandOrControl+Alt+N",
 };
 
 beforeEach(() => {
@@ -76,5 +78,20 @@ describe("SettingsPage", () => {
     await waitFor(() => expect(screen.getByTestId("settings-api-key-dropped").textContent).toContain("deleted"));
     expect(calls("settings_set")).toHaveLength(1);
     expect(screen.queryByTestId("settings-api-key-saved")).toBeNull();
+  });
+
+  it("turns reminders off and changes the quick-add shortcut", async () => {
+    const user = userEvent.setup();
+    handlers.settings_set = (args) => ({ settings: (args as { settings: Settings }).settings, apiKeyDropped: false });
+    render(<SettingsPage onBack={() => {}} onSaved={() => {}} />);
+    const reminders = await screen.findByTestId("settings-reminders");
+    expect((reminders as HTMLInputElement).checked).toBe(true);
+    await user.click(reminders);
+    const shortcut = screen.getByLabelText("Quick add shortcut");
+    await user.clear(shortcut);
+    await user.type(shortcut, " Super+Shift+Space ");
+    await user.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(calls("settings_set")).toHaveLength(1));
+    expect(calls("settings_set")[0]?.settings).toMatchObject({ reminders: false, quickAddShortcut: "Super+Shift+Space" });
   });
 });

@@ -16,6 +16,8 @@ type Form = {
   domainKey: string;
   backendKind: "local" | "remote";
   backendUrl: string;
+  reminders: boolean;
+  quickAddShortcut: string;
   /** Where the saved key and token go now, to tell what a change would move. */
   savedKeyServer: string | null;
   savedBackendServer: string | null;
@@ -52,6 +54,8 @@ function toForm(s: Settings): Form {
     domainKey: s.chatkitDomainKey,
     backendKind: s.chatBackend.kind,
     backendUrl: s.chatBackend.kind === "remote" ? s.chatBackend.url : "",
+    reminders: s.reminders,
+    quickAddShortcut: s.quickAddShortcut,
     savedKeyServer: keyServer(s.provider.kind, s.provider.baseUrl ?? ""),
     savedBackendServer: s.chatBackend.kind === "remote" ? server(s.chatBackend.url) : null,
   };
@@ -79,6 +83,8 @@ export function toUpdate(f: Form): SettingsUpdate {
     jwtMode: f.jwtMode,
     chatkitDomainKey: f.domainKey.trim(),
     chatBackend: f.backendKind === "local" ? { kind: "local" } : { kind: "remote", url: f.backendUrl.trim() },
+    reminders: f.reminders,
+    quickAddShortcut: f.quickAddShortcut.trim(),
   };
   // Secrets are write-only: sent only when typed, never read back.
   if (f.apiKey && f.providerKind !== "offline") update.apiKey = f.apiKey;
@@ -379,6 +385,28 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
                 </select>
               )}
             </Row>
+          </fieldset>
+
+          <fieldset>
+            <legend>Desktop</legend>
+            <div className="radio-row">
+              <label>
+                <input
+                  type="checkbox"
+                  checked={form.reminders}
+                  onChange={(e) => set("reminders", e.target.checked)}
+                  data-testid="settings-reminders"
+                />{" "}
+                Show a notification at each task&apos;s reminder time (Tasktalk keeps running in the tray when its window is closed)
+              </label>
+            </div>
+            <InputRow
+              label="Quick add shortcut"
+              hint="Opens the quick-add window from anywhere, like CommandOrControl+Alt+N or Super+Shift+Space. Leave empty for none; the tray menu's Quick add always works."
+              value={form.quickAddShortcut}
+              placeholder="CommandOrControl+Alt+N"
+              onChange={(v) => set("quickAddShortcut", v)}
+            />
           </fieldset>
 
           {saveError && (
