@@ -7,6 +7,8 @@ pub mod auth;
 pub mod calendar;
 pub mod chatkit;
 pub mod db;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod private;
 pub mod random;
 pub mod secret;

@@ -108,6 +108,16 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture_file(name)).unwrap_or_else(|e| panic!("parse {name}: {e}"))
 }
 
+/// Users with these ids (and `{id}@example.com`), for tests whose tasks need owners.
+pub async fn insert_users(db: &Database, ids: &[&str]) {
+    for id in ids {
+        crate::on_db!(db, pool => sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values ($1, $1, $2, $3, $4, $4)"#)
+            .bind(id).bind(format!("{id}@example.com")).bind(false).bind(Timestamp::now())
+            .execute(pool).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("insert user {id}: {e}"));
+    }
+}
+
 /// Runs a script of `;`-separated statements.
 pub async fn execute_script(db: &Database, sql: &str) {
     for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {

@@ -6,15 +6,12 @@ use futures_util::StreamExt;
 use tasktalk_core::agent::providers::offline::MAX_TOOL_ROUNDS;
 use tasktalk_core::agent::{ChatMessage, ModelEvent, ModelRequest, OfflineAssistant, Provider, tools};
 use tasktalk_core::tasks::{Page, StatusFilter, Task, Tasks};
-use tasktalk_core::testing::TestDatabase;
+use tasktalk_core::testing::{TestDatabase, insert_users};
 
 const ALICE: &str = "alice-id";
 
 async fn setup(t: &TestDatabase) -> Tasks {
-    tasktalk_core::on_db!(&t.db, pool => sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values ($1, $1, $2, $3, $4, $4)"#)
-        .bind(ALICE).bind("alice@example.com").bind(false).bind(tasktalk_core::Timestamp::now())
-        .execute(pool).await.map(|_| ()))
-    .unwrap_or_else(|e| panic!("{e}"));
+    insert_users(&t.db, &[ALICE]).await;
     Tasks::new(t.db.clone())
 }
 

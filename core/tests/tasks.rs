@@ -8,19 +8,14 @@ use tasktalk_core::tasks::{
     Due, DueFilter, Error, NewTask, Page, Priority, Sort, StatusFilter, TaskQuery, TaskUpdate, Tasks,
 };
 use tasktalk_core::test_on_both_databases;
-use tasktalk_core::testing::TestDatabase;
+use tasktalk_core::testing::{TestDatabase, insert_users};
 
 const ALICE: &str = "alice-id";
 const BOB: &str = "bob-id";
 
 /// Tasks plus two users to own them (tasks reference users).
 async fn setup(t: &TestDatabase) -> Tasks {
-    for id in [ALICE, BOB] {
-        tasktalk_core::on_db!(&t.db, pool => sqlx::query(r#"insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values ($1, $1, $2, $3, $4, $4)"#)
-            .bind(id).bind(format!("{id}@example.com")).bind(false).bind(tasktalk_core::Timestamp::now())
-            .execute(pool).await.map(|_| ()))
-        .unwrap_or_else(|e| panic!("{e}"));
-    }
+    insert_users(&t.db, &[ALICE, BOB]).await;
     Tasks::new(t.db.clone())
 }
 

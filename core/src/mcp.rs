@@ -1,0 +1,137 @@
+//! The assistant's tools as a Model Context Protocol server, for one signed-in
+//! user: the tool list and every call come from [`tools::TOOLS`], so names,
+//! schemas and error codes are exactly the agent's. Transports (stdio here,
+//! Streamable HTTP next) authenticate first and hand over the user id.
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use serde_json::Value;
+
+use crate::agent::ToolCall;
+use crate::agent::tools::{self, ToolEntry, ToolFailure};
+use crate::tasks::{ErrorCode, Tasks};
+
+/// Argument names that would say whose tasks to touch: the user is the
+/// session's, so a call that names one is refused rather than silently
+/// acting for someone else than the caller may think.
+const IDENTITY_ARGUMENTS: [&str; 3] = ["user_id", "userId", "email"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the MCP client did not initialize: {0}")]
+    Initialize(#[from] Box<rmcp::service::ServerInitializeError>),
+    #[error("the MCP server stopped: {0}")]
+    Stopped(#[from] tokio::task::JoinError),
+}
+
+/// The tools of one authenticated user.
+#[derive(Clone, Debug)]
+pub struct TaskServer {
+    tasks: Tasks,
+    user_id: Arc<str>,
+}
+
+impl TaskServer {
+    /// `user_id` comes from a verified session or token, never from a client's arguments.
+    pub fn new(tasks: Tasks, user_id: &str) -> Self {
+        Self {
+            tasks,
+            user_id: user_id.into(),
+        }
+    }
+
+    /// Serves MCP on stdin and stdout until the client closes them.
+    pub async fn serve_stdio(self) -> Result<(), Error> {
+        let running = self.serve(rmcp::transport::stdio()).await.map_err(Box::new)?;
+        running.waiting().await?;
+        Ok(())
+    }
+
+    /// Runs one tool for this server's user. Failures, an unknown tool
+    /// included, are tool results with `isError` and the code in the text.
+    #[tracing::instrument(name = "mcp.call", skip_all, fields(tool = %name))]
+    pub async fn call(&self, name: &str, arguments: Option<JsonObject>) -> CallToolResult {
+        let arguments = arguments.unwrap_or_default();
+        if let Some(named) = IDENTITY_ARGUMENTS.iter().find(|key| arguments.contains_key(**key)) {
+            let message = format!("{name} acts for the signed-in user only; remove the {named:?} argument.");
+            return CallToolResult::error(vec![ContentBlock::text(format!(
+                "{}: {message}",
+                ErrorCode::InvalidRequest.as_str()
+            ))]);
+        }
+        let call = ToolCall {
+            id: String::new(),
+            name: name.to_owned(),
+            arguments: Value::Object(arguments).to_string(),
+        };
+        let outcome = tools::execute(&self.tasks, &self.user_id, &call).await;
+        if outcome.succeeded {
+            let mut result = CallToolResult::structured(structured(outcome.result));
+            result.content.insert(0, ContentBlock::text(outcome.summary));
+            return result;
+        }
+        let text = match serde_json::from_value::<ToolFailure>(outcome.result.clone()) {
+            Ok(failure) => format!("{}: {}", failure.error.code.as_str(), outcome.summary),
+            Err(_) => outcome.summary,
+        };
+        let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+        result.structured_content = Some(outcome.result);
+        result
+    }
+}
+
+/// The MCP tool list: [`tools::TOOLS`] with their descriptions and input schemas.
+// Output schemas are the next step: each Tool's Output needs one written next to it.
+pub fn tool_list() -> Vec<Tool> {
+    tools::TOOLS.iter().map(mcp_tool).collect()
+}
+
+fn mcp_tool(entry: &ToolEntry) -> Tool {
+    let schema = match entry.parameters() {
+        Value::Object(schema) => schema,
+        // Every tool's parameters are an object schema (the tools' tests pin them).
+        _ => JsonObject::new(),
+    };
+    Tool::new(entry.name, entry.description, schema)
+}
+
+/// MCP's structuredContent is an object; a tool whose output is a list (list_tasks) has it under "result".
+fn structured(output: Value) -> Value {
+    match output {
+        Value::Object(_) => output,
+        other => serde_json::json!({ "result": other }),
+    }
+}
+
+impl ServerHandler for TaskServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("tasktalk", env!("CARGO_PKG_VERSION")))
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(tool_list()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        tools::TOOLS.iter().find(|entry| entry.name == name).map(mcp_tool)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        Ok(self.call(&request.name, request.arguments).await.into())
+    }
+}
