@@ -1,5 +1,5 @@
 //! The operator's command line: migrate, manage users, sign in, check tokens,
-//! manage a user's tasks. Each command parses, calls the core, prints.
+//! manage a user's tasks, serve MCP for one session. Each command parses, calls the core, prints.
 
 use std::borrow::Cow;
 use std::io::{BufRead, IsTerminal, Write};
@@ -47,6 +47,17 @@ pub enum Command {
     Task(TaskCommand),
     /// Serve the auth, tasks and ChatKit routes over HTTP until SIGINT/SIGTERM.
     Serve(ServeArgs),
+    /// Serve the task tools over MCP on stdin/stdout for one user, whose session
+    /// token is in TASKTALK_SESSION_TOKEN or the file given.
+    Mcp(McpArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct McpArgs {
+    /// A file holding the session token (from sign-in); overrides TASKTALK_SESSION_TOKEN.
+    // No --session-token flag: a token on the command line is visible to every local user.
+    #[arg(long)]
+    pub session_token_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -188,6 +199,8 @@ pub enum TaskCommand {
     },
 }
 
+const SESSION_TOKEN_VARIABLE: &str = "TASKTALK_SESSION_TOKEN";
+
 #[derive(Serialize)]
 struct SignInOutput<'a> {
     user: &'a User,
@@ -222,7 +235,32 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Task(command) => task(options, command).await,
         Command::Serve(args) => serve(options, args).await,
+        Command::Mcp(args) => mcp(options, args).await,
     }
+}
+
+/// The session is checked before anything is served, so a bad token is one
+/// line on stderr and a non-zero exit, never an MCP handshake.
+async fn mcp(options: &GlobalOptions, args: McpArgs) -> Result<(), Failure> {
+    let token = match &args.session_token_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("could not read the session token file {}: {e}", path.display())))?,
+        None => std::env::var(SESSION_TOKEN_VARIABLE).unwrap_or_default(),
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(Failure::Usage(format!(
+            "no session token: set {SESSION_TOKEN_VARIABLE} or pass --session-token-file PATH (sign-in prints one)"
+        )));
+    }
+    let db = options.database().await?;
+    let signed = Accounts::new(db.clone(), options.auth_config()).session(token).await?;
+    let tasks = Tasks::with_calendar(db, options.calendar()?);
+    tracing::info!(user_id = %signed.user.id, "serving MCP on stdio");
+    tasktalk_core::mcp::TaskServer::new(tasks, &signed.user.id)
+        .serve_stdio()
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))
 }
 
 async fn serve(options: &GlobalOptions, args: ServeArgs) -> Result<(), Failure> {

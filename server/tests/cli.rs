@@ -52,6 +52,7 @@ fn command(url: &str, secret: &str, args: &[&str]) -> Command {
         .env("DATABASE_URL", url)
         .env("BETTER_AUTH_SECRET", secret)
         .env_remove("RUST_LOG")
+        .env_remove("TASKTALK_SESSION_TOKEN")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -113,6 +114,93 @@ fn sign_in(url: &str, email: &str, password: &str) -> Run {
     cli(url, &["sign-in", "--email", email], Some(&format!("{password}\n")))
 }
 
+fn session_token(url: &str, email: &str) -> String {
+    let run = sign_in(url, email, PASSWORD);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()["session_token"].as_str().unwrap_or_default().to_owned()
+}
+
+/// `tasktalk-server mcp`, spoken to one JSON-RPC line at a time, as an MCP client does.
+struct Mcp {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    lines: std::sync::mpsc::Receiver<String>,
+    next_id: u64,
+}
+
+impl Mcp {
+    /// Started and initialized.
+    fn start(mut command: Command) -> Self {
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("start tasktalk-server mcp: {e}"));
+        let stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let (sender, lines) = std::sync::mpsc::channel();
+        // A thread, so a server that never answers fails the test instead of hanging it.
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut mcp = Self {
+            child,
+            stdin,
+            lines,
+            next_id: 0,
+        };
+        let info = mcp.request(
+            "initialize",
+            serde_json::json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "cli-test", "version": "1"}}),
+        );
+        assert_eq!(info["serverInfo"]["name"], "tasktalk", "{info}");
+        assert!(info["capabilities"]["tools"].is_object(), "{info}");
+        mcp.send(&serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        mcp
+    }
+
+    fn send(&mut self, message: &Value) {
+        writeln!(self.stdin, "{message}").unwrap_or_else(|e| panic!("write to mcp: {e}"));
+    }
+
+    /// The result of one request; every line on stdout must be JSON-RPC.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let line = self.lines.recv_timeout(std::time::Duration::from_secs(20));
+            let line = line.unwrap_or_else(|e| panic!("no answer to {method}: {e}"));
+            let message: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout is not JSON-RPC ({e}): {line}"));
+            if message["id"] == id {
+                return message
+                    .get("result")
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{method} failed: {message}"));
+            }
+        }
+    }
+
+    fn call(&mut self, name: &str, arguments: Value) -> Value {
+        self.request("tools/call", serde_json::json!({"name": name, "arguments": arguments}))
+    }
+}
+
+impl Drop for Mcp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn listed_titles(result: &Value) -> Vec<&str> {
+    let tasks = result["structuredContent"]["result"].as_array().into_iter().flatten();
+    tasks.filter_map(|task| task["title"].as_str()).collect()
+}
+
 fn hs256(claims: &Value, secret: &str) -> String {
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -149,6 +237,55 @@ test_on_both_databases! {
         assert_eq!(cli(&t.url, &["user", "delete", "--email", "ann@example.com"], None).code, 0);
         cli(&t.url, &["user", "delete", "--email", "ann@example.com"], None).assert_refused("no account with this email");
         assert_eq!(cli(&t.url, &["user", "list", "--json"], None).json().as_array().map(Vec::len), Some(1));
+    }
+
+    async fn mcp_serves_the_session_users_tasks_on_stdio(t: TestDatabase) {
+        create_user(&t.url, "ann@example.com");
+        create_user(&t.url, "ben@example.com");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let token_file = dir.path().join("session");
+        std::fs::write(&token_file, format!("{}\n", session_token(&t.url, "ann@example.com"))).unwrap_or_else(|e| panic!("{e}"));
+        let token_file = token_file.to_string_lossy().into_owned();
+        let mut ann = Mcp::start(command(&t.url, BETTER_AUTH_SECRET, &["mcp", "--session-token-file", &token_file]));
+        let mut ben_command = command(&t.url, BETTER_AUTH_SECRET, &["mcp"]);
+        ben_command.env("TASKTALK_SESSION_TOKEN", session_token(&t.url, "ben@example.com"));
+        let mut ben = Mcp::start(ben_command);
+
+        let tools = ann.request("tools/list", serde_json::json!({}));
+        let names: Vec<&str> = tools["tools"].as_array().into_iter().flatten().filter_map(|tool| tool["name"].as_str()).collect();
+        assert_eq!(names, ["add_task", "list_tasks", "complete_task", "update_task", "delete_task"]);
+
+        let added = ann.call("add_task", serde_json::json!({"title": "buy milk"}));
+        assert_eq!((added["isError"].clone(), added["content"][0]["text"].clone()), (Value::Bool(false), "Added task 1: buy milk".into()), "{added}");
+        let id = added["structuredContent"]["task_id"].clone();
+        assert_eq!(listed_titles(&ann.call("list_tasks", serde_json::json!({}))), ["buy milk"]);
+        assert!(listed_titles(&ben.call("list_tasks", serde_json::json!({}))).is_empty());
+        let stolen = ben.call("complete_task", serde_json::json!({"task_id": id}));
+        assert_eq!(stolen["isError"], true, "{stolen}");
+        assert!(stolen["content"][0]["text"].as_str().is_some_and(|text| text.starts_with("TASK_NOT_FOUND: ")), "{stolen}");
+
+        assert_eq!(ann.call("update_task", serde_json::json!({"task_id": id, "title": "buy oat milk"}))["structuredContent"]["title"], "buy oat milk");
+        assert_eq!(ann.call("complete_task", serde_json::json!({"task_id": id}))["structuredContent"]["completed"], true);
+        assert_eq!(ann.call("delete_task", serde_json::json!({"task_id": id}))["structuredContent"]["status"], "deleted");
+        assert!(listed_titles(&ann.call("list_tasks", serde_json::json!({}))).is_empty());
+        let empty = ann.call("add_task", serde_json::json!({"title": " "}));
+        assert!(empty["content"][0]["text"].as_str().is_some_and(|text| text.starts_with("INVALID_TITLE: ")), "{empty}");
+    }
+
+    async fn mcp_refuses_to_serve_without_a_valid_session(t: TestDatabase) {
+        create_user(&t.url, "cy@example.com");
+        let token = session_token(&t.url, "cy@example.com");
+        let unknown = command(&t.url, BETTER_AUTH_SECRET, &["mcp"]).env("TASKTALK_SESSION_TOKEN", format!("{token}x")).stdin(Stdio::null()).output();
+        let unknown = finished(unknown.unwrap_or_else(|e| panic!("{e}")));
+        unknown.assert_refused("session has expired or was signed out");
+        assert!(unknown.stdout.is_empty(), "{}", unknown.stdout);
+        let missing = cli(&t.url, &["mcp"], None);
+        assert_eq!((missing.code, missing.stderr.lines().count()), (2, 1), "{}", missing.stderr);
+        assert!(missing.stderr.contains("TASKTALK_SESSION_TOKEN") && missing.stdout.is_empty(), "{}", missing.stderr);
+        on_db!(&t.db, pool => sqlx::query(r#"update "session" set "expiresAt" = $1"#).bind(tasktalk_core::Timestamp::now()).execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let expired = command(&t.url, BETTER_AUTH_SECRET, &["mcp"]).env("TASKTALK_SESSION_TOKEN", &token).stdin(Stdio::null()).output();
+        finished(expired.unwrap_or_else(|e| panic!("{e}"))).assert_refused("session has expired or was signed out");
     }
 
     async fn sign_in_prints_the_user_session_and_a_jwt_that_token_verify_accepts(t: TestDatabase) {
