@@ -86,19 +86,22 @@ impl TaskServer {
     }
 }
 
-/// The MCP tool list: [`tools::TOOLS`] with their descriptions and input schemas.
-// Output schemas are the next step: each Tool's Output needs one written next to it.
+/// The MCP tool list: [`tools::TOOLS`] with their descriptions, input and output schemas.
 pub fn tool_list() -> Vec<Tool> {
     tools::TOOLS.iter().map(mcp_tool).collect()
 }
 
 fn mcp_tool(entry: &ToolEntry) -> Tool {
-    let schema = match entry.parameters() {
+    Tool::new(entry.name, entry.description, object(entry.parameters()))
+        .with_raw_output_schema(Arc::new(object(structured_schema(entry.output_schema()))))
+}
+
+fn object(schema: Value) -> JsonObject {
+    match schema {
         Value::Object(schema) => schema,
-        // Every tool's parameters are an object schema (the tools' tests pin them).
+        // Every tool's schemas are objects (the tools' tests and tests/mcp.rs pin them).
         _ => JsonObject::new(),
-    };
-    Tool::new(entry.name, entry.description, schema)
+    }
 }
 
 /// MCP's structuredContent is an object; a tool whose output is a list (list_tasks) has it under "result".
@@ -107,6 +110,14 @@ fn structured(output: Value) -> Value {
         Value::Object(_) => output,
         other => serde_json::json!({ "result": other }),
     }
+}
+
+/// The schema of [`structured`]'s value.
+fn structured_schema(schema: Value) -> Value {
+    if schema["type"] == "object" {
+        return schema;
+    }
+    serde_json::json!({"type": "object", "properties": {"result": schema}, "required": ["result"]})
 }
 
 impl ServerHandler for TaskServer {

@@ -32,12 +32,59 @@ fn text(result: &CallToolResult) -> String {
     texts.collect::<Vec<_>>().join("\n")
 }
 
-/// A successful call's structured content.
-fn ok(result: CallToolResult) -> Value {
+/// A successful call's structured content, which must match the tool's output schema.
+async fn ok(server: &TaskServer, name: &str, arguments: Value) -> Value {
+    let result = server.call(name, args(arguments)).await;
     assert_eq!(result.is_error, Some(false), "{}", text(&result));
-    result
+    let structured = result
         .structured_content
-        .unwrap_or_else(|| panic!("no structuredContent"))
+        .unwrap_or_else(|| panic!("no structuredContent"));
+    let tool = tool_list().into_iter().find(|tool| tool.name == name);
+    let schema = tool
+        .and_then(|tool| tool.output_schema)
+        .unwrap_or_else(|| panic!("{name} has no output schema"));
+    conforms(&structured, &Value::Object((*schema).clone()), name);
+    structured
+}
+
+/// The little of JSON Schema the output schemas use: type, enum, properties, required, items.
+fn conforms(value: &Value, schema: &Value, at: &str) {
+    if let Some(allowed) = schema["enum"].as_array() {
+        assert!(allowed.contains(value), "{at}: {value} is not one of {allowed:?}");
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::Array(types) => types.iter().filter_map(Value::as_str).collect(),
+        other => other.as_str().into_iter().collect(),
+    };
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    assert!(types.contains(&kind), "{at}: {value} is not {types:?}");
+    match value {
+        Value::Object(fields) => {
+            for required in schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                assert!(fields.contains_key(required), "{at}: no {required}");
+            }
+            for (key, field) in fields {
+                let property = schema["properties"].get(key);
+                let property = property.unwrap_or_else(|| panic!("{at}.{key} is not in the schema"));
+                conforms(field, property, &format!("{at}.{key}"));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| conforms(item, &schema["items"], at)),
+        _ => {}
+    }
 }
 
 /// A failed call's text, which starts with its error code.
@@ -69,6 +116,13 @@ fn the_tool_list_is_the_agents() {
     for (tool, entry) in list.iter().zip(TOOLS.iter()) {
         assert_eq!(tool.description.as_deref(), Some(entry.description));
         assert_eq!(Value::Object((*tool.input_schema).clone()), entry.parameters());
+        let output = tool.output_schema.as_deref().map(|schema| schema["type"].clone());
+        assert_eq!(
+            output,
+            Some(json!("object")),
+            "{}: structuredContent is an object",
+            tool.name
+        );
     }
 }
 
@@ -77,20 +131,20 @@ test_on_both_databases! {
         let tasks = setup(&t).await;
         let alice = TaskServer::new(tasks.clone(), ALICE);
 
-        let added = ok(alice.call("add_task", args(json!({"title": "buy milk"}))).await);
+        let added = ok(&alice, "add_task", json!({"title": "buy milk", "due": "2026-12-24", "priority": "high", "description": "2 litres"})).await;
         assert_eq!((added["title"].as_str(), added["status"].as_str()), (Some("buy milk"), Some("created")));
         let id = added["task_id"].clone();
 
-        let listed = ok(alice.call("list_tasks", None).await);
+        let listed = ok(&alice, "list_tasks", json!({})).await;
         let listed_titles: Vec<&str> = listed["result"].as_array().unwrap_or_else(|| panic!("{listed}"))
             .iter().filter_map(|task| task["title"].as_str()).collect();
         assert_eq!(listed_titles, ["buy milk"]);
 
         let renamed = alice.call("update_task", args(json!({"task_id": id, "title": "buy oat milk"}))).await;
         assert!(text(&renamed).contains("buy oat milk"), "{}", text(&renamed));
-        assert_eq!(ok(renamed)["title"], "buy oat milk");
-        assert_eq!(ok(alice.call("complete_task", args(json!({"task_id": id}))).await)["completed"], true);
-        assert_eq!(ok(alice.call("delete_task", args(json!({"task_id": id}))).await)["status"], "deleted");
+        assert_eq!(ok(&alice, "update_task", json!({"task_id": id, "title": "buy oat milk", "priority": "low"})).await["title"], "buy oat milk");
+        assert_eq!(ok(&alice, "complete_task", json!({"task_id": id})).await["completed"], true);
+        assert_eq!(ok(&alice, "delete_task", json!({"task_id": id})).await["status"], "deleted");
         assert!(titles(&tasks, ALICE).await.is_empty());
     }
 
@@ -110,11 +164,12 @@ test_on_both_databases! {
         let tasks = setup(&t).await;
         let alice = TaskServer::new(tasks.clone(), ALICE);
         let bob = TaskServer::new(tasks.clone(), BOB);
-        let added = ok(alice.call("add_task", args(json!({"title": "alice's"}))).await);
+        let added = ok(&alice, "add_task", json!({"title": "alice's"})).await;
 
         refused(bob.call("complete_task", args(json!({"task_id": added["task_id"]}))).await, "TASK_NOT_FOUND");
         refused(bob.call("delete_task", args(json!({"task_id": added["task_id"]}))).await, "TASK_NOT_FOUND");
-        assert_eq!(ok(bob.call("list_tasks", None).await)["result"], json!([]));
+        assert_eq!(ok(&bob, "list_tasks", json!({})).await["result"], json!([]));
+        assert_eq!(ok(&alice, "list_tasks", json!({})).await["result"][0]["description"], Value::Null);
 
         for named in [json!({"title": "x", "user_id": ALICE}), json!({"title": "x", "email": "alice-id@example.com"})] {
             let text = refused(bob.call("add_task", args(named)).await, "INVALID_REQUEST");

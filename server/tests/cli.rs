@@ -254,6 +254,7 @@ test_on_both_databases! {
         let tools = ann.request("tools/list", serde_json::json!({}));
         let names: Vec<&str> = tools["tools"].as_array().into_iter().flatten().filter_map(|tool| tool["name"].as_str()).collect();
         assert_eq!(names, ["add_task", "list_tasks", "complete_task", "update_task", "delete_task"]);
+        assert!(tools["tools"].as_array().into_iter().flatten().all(|tool| tool["outputSchema"]["type"] == "object"), "{tools}");
 
         let added = ann.call("add_task", serde_json::json!({"title": "buy milk"}));
         assert_eq!((added["isError"].clone(), added["content"][0]["text"].clone()), (Value::Bool(false), "Added task 1: buy milk".into()), "{added}");

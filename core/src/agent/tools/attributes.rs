@@ -30,6 +30,19 @@ impl TaskAttributes {
     }
 }
 
+/// The output schema's properties for [`TaskAttributes`].
+pub(super) fn attributes_properties() -> serde_json::Map<String, Value> {
+    let properties = json!({
+        "due": {"type": ["string", "null"], "description": "Local ISO 8601 date or date and time"},
+        "priority": {"type": "string", "enum": Priority::ALL.map(Priority::as_str)},
+        "remind_at": {"type": ["string", "null"], "description": "Local ISO 8601 date and time"},
+    });
+    match properties {
+        Value::Object(properties) => properties,
+        _ => serde_json::Map::new(),
+    }
+}
+
 pub(super) fn due_schema(purpose: &str) -> Value {
     json!({"type": "string", "description": format!(
         "{purpose}: a local date (2026-12-24) or date and time (2026-12-24T17:00) in ISO 8601"

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::attributes::{self, TaskAttributes, priority_schema};
-use super::tool::{Done, Tool};
+use super::attributes::{self, TaskAttributes, attributes_properties, priority_schema};
+use super::tool::{Done, OutputSchema, Tool};
 use crate::calendar::Calendar;
 use crate::tasks::{self, DueFilter, Page, Priority, Sort, StatusFilter, Task, TaskId, TaskQuery, Tasks};
 
@@ -35,6 +35,20 @@ pub struct ListedTask {
     pub completed: bool,
     #[serde(flatten)]
     pub attributes: TaskAttributes,
+}
+
+impl OutputSchema for Vec<ListedTask> {
+    fn output_schema() -> Value {
+        let mut properties = attributes_properties();
+        properties.extend([
+            ("id".into(), json!({"type": "integer"})),
+            ("title".into(), json!({"type": "string"})),
+            ("description".into(), json!({"type": ["string", "null"]})),
+            ("completed".into(), json!({"type": "boolean"})),
+        ]);
+        let task = json!({"type": "object", "properties": properties, "required": ["id", "title", "completed"]});
+        json!({"type": "array", "items": task})
+    }
 }
 
 impl ListedTask {

@@ -33,7 +33,7 @@ pub use self::delete::DeleteTask;
 pub use self::error::{Suggestion, ToolError, ToolFailure};
 pub use self::list::{ListArgs, ListTasks, ListedTask};
 pub use self::one_task::{ChangedTask, LooseId, TaskChange, TaskIdArgs};
-pub use self::tool::{Done, Tool};
+pub use self::tool::{Done, OutputSchema, Tool};
 pub use self::update::{UpdateArgs, UpdateTask};
 use super::provider::{ToolCall, ToolSpec};
 pub use crate::tasks::ErrorCode;
@@ -66,6 +66,7 @@ pub struct ToolEntry {
     pub description: &'static str,
     failed: &'static str,
     parameters: fn() -> Value,
+    output_schema: fn() -> Value,
     run: for<'a> fn(&'a Tasks, &'a str, &'a str) -> Running<'a>,
 }
 
@@ -76,12 +77,18 @@ impl ToolEntry {
             description: T::DESCRIPTION,
             failed: T::FAILED,
             parameters: T::parameters,
+            output_schema: <T::Output as OutputSchema>::output_schema,
             run: run::<T>,
         }
     }
 
     pub fn parameters(&self) -> Value {
         (self.parameters)()
+    }
+
+    /// The JSON Schema of a successful call's result.
+    pub fn output_schema(&self) -> Value {
+        (self.output_schema)()
     }
 
     pub fn spec(&self) -> ToolSpec {

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::attributes::TaskAttributes;
-use super::tool::Done;
+use super::attributes::{TaskAttributes, attributes_properties};
+use super::tool::{Done, OutputSchema};
 use crate::calendar::Calendar;
 use crate::tasks::{self, Task, TaskId};
 
@@ -64,6 +64,22 @@ pub struct ChangedTask {
     pub completed: bool,
     #[serde(flatten)]
     pub attributes: TaskAttributes,
+}
+
+impl OutputSchema for ChangedTask {
+    fn output_schema() -> Value {
+        let mut properties = attributes_properties();
+        properties.extend([
+            ("task_id".into(), json!({"type": "integer"})),
+            (
+                "status".into(),
+                json!({"type": "string", "enum": ["created", "completed", "reopened", "updated", "deleted"]}),
+            ),
+            ("title".into(), json!({"type": "string"})),
+            ("completed".into(), json!({"type": "boolean"})),
+        ]);
+        json!({"type": "object", "properties": properties, "required": ["task_id", "status", "title", "completed"]})
+    }
 }
 
 impl ChangedTask {

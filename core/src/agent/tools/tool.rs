@@ -15,7 +15,7 @@ pub trait Tool {
     /// The summary of a failed call starts with this, e.g. "Could not add the task".
     const FAILED: &'static str;
     type Args: DeserializeOwned;
-    type Output: Serialize + DeserializeOwned;
+    type Output: Serialize + DeserializeOwned + OutputSchema;
 
     /// The JSON Schema of [`Self::Args`], as the model reads it.
     fn parameters() -> Value;
@@ -26,6 +26,12 @@ pub trait Tool {
         user_id: &str,
         args: Self::Args,
     ) -> impl Future<Output = Result<Done<Self::Output>, tasks::Error>> + Send;
+}
+
+/// The JSON Schema of a tool's output, written next to the type (a test
+/// checks real outputs against it); MCP clients receive it as `outputSchema`.
+pub trait OutputSchema {
+    fn output_schema() -> Value;
 }
 
 /// What a successful call returns.
