@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -21,6 +22,9 @@ use crate::tasks::{ErrorCode, Tasks};
 /// session's, so a call that names one is refused rather than silently
 /// acting for someone else than the caller may think.
 const IDENTITY_ARGUMENTS: [&str; 3] = ["user_id", "userId", "email"];
+
+/// The user's open tasks, read-only, for clients that attach resources.
+pub const OPEN_TASKS: &str = "tasktalk://tasks/open";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -84,6 +88,35 @@ impl TaskServer {
         result.structured_content = Some(outcome.result);
         result
     }
+
+    /// A resource's contents: [`OPEN_TASKS`] is what list_tasks returns for pending tasks.
+    pub async fn read(&self, uri: &str) -> Result<ReadResourceResult, ErrorData> {
+        if uri != OPEN_TASKS {
+            return Err(ErrorData::resource_not_found(
+                format!("There is no resource {uri:?}."),
+                None,
+            ));
+        }
+        let call = ToolCall {
+            id: String::new(),
+            name: tools::LIST_TASKS.to_owned(),
+            arguments: serde_json::json!({"status": "pending"}).to_string(),
+        };
+        let outcome = tools::execute(&self.tasks, &self.user_id, &call).await;
+        if !outcome.succeeded {
+            return Err(ErrorData::internal_error(outcome.summary, None));
+        }
+        let contents =
+            ResourceContents::text(outcome.result.to_string(), OPEN_TASKS).with_mime_type("application/json");
+        Ok(ReadResourceResult::new(vec![contents]))
+    }
+}
+
+fn open_tasks() -> Resource {
+    Resource::new(OPEN_TASKS, "open_tasks")
+        .with_title("Open tasks")
+        .with_description("The signed-in user's pending tasks, as list_tasks returns them.")
+        .with_mime_type("application/json")
 }
 
 /// The MCP tool list: [`tools::TOOLS`] with their descriptions, input and output schemas.
@@ -122,7 +155,7 @@ fn structured_schema(schema: Value) -> Value {
 
 impl ServerHandler for TaskServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_resources().build())
             .with_server_info(Implementation::new("tasktalk", env!("CARGO_PKG_VERSION")))
     }
 
@@ -132,6 +165,22 @@ impl ServerHandler for TaskServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         Ok(ListToolsResult::with_all_items(tool_list()))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(vec![open_tasks()]))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        Ok(self.read(&request.uri).await?.into())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -1,10 +1,10 @@
 //! The MCP adapter over the agent's tools, on both databases: the same tools,
 //! one user per server, failures as tool results.
 
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject, ResourceContents};
 use serde_json::{Value, json};
 use tasktalk_core::agent::tools::TOOLS;
-use tasktalk_core::mcp::{TaskServer, tool_list};
+use tasktalk_core::mcp::{OPEN_TASKS, TaskServer, tool_list};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::{TestDatabase, insert_users};
@@ -177,5 +177,30 @@ test_on_both_databases! {
         }
         assert_eq!(titles(&tasks, ALICE).await, ["alice's"]);
         assert!(titles(&tasks, BOB).await.is_empty());
+    }
+}
+
+test_on_both_databases! {
+    async fn the_open_tasks_resource_is_the_users_pending_tasks(t: TestDatabase) {
+        let tasks = setup(&t).await;
+        let alice = TaskServer::new(tasks.clone(), ALICE);
+        let bob = TaskServer::new(tasks, BOB);
+        ok(&alice, "add_task", json!({"title": "open one"})).await;
+        let done = ok(&alice, "add_task", json!({"title": "done one"})).await;
+        ok(&alice, "complete_task", json!({"task_id": done["task_id"]})).await;
+
+        let open = |server: TaskServer| async move {
+            let read = server.read(OPEN_TASKS).await.unwrap_or_else(|e| panic!("{e:?}"));
+            let [ResourceContents::TextResourceContents { uri, text, .. }] = read.contents.as_slice() else {
+                panic!("{read:?}")
+            };
+            assert_eq!(uri, OPEN_TASKS);
+            serde_json::from_str::<Value>(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        };
+        let alice_open = open(alice.clone()).await;
+        let alice_titles: Vec<&str> = alice_open.as_array().into_iter().flatten().filter_map(|task| task["title"].as_str()).collect();
+        assert_eq!(alice_titles, ["open one"]);
+        assert_eq!(open(bob).await, json!([]));
+        assert!(alice.read("tasktalk://tasks/all").await.is_err());
     }
 }

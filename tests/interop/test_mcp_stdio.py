@@ -1,7 +1,8 @@
 """`tasktalk-server mcp` as the official MCP Python SDK's stdio client sees it.
 
 Runs the real binary (TASKTALK_SERVER_BIN) on a fresh SQLite file: the tools
-are listed with their schemas, each is called, failures are tool results, two
+are listed with their schemas, each is called, failures are tool results, the
+open tasks are a resource, two
 users' sessions see their own tasks only, and a bad session is refused before
 any MCP is spoken.
 """
@@ -18,6 +19,7 @@ from mcp.client.stdio import stdio_client
 
 SECRET = "interop-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "mcp-interop-password"
+OPEN_TASKS = "tasktalk://tasks/open"
 TOOLS = ["add_task", "list_tasks", "complete_task", "update_task", "delete_task"]
 
 
@@ -73,6 +75,10 @@ def test_the_python_sdk_lists_and_calls_every_tool_for_its_own_user(server):
             empty, _ = await call(session, "add_task", {"title": " "})
             assert empty.is_error and empty.content[0].text.startswith("INVALID_TITLE: ")
             _, kept = await call(session, "add_task", {"title": "ann's"})
+            resources = (await session.list_resources()).resources
+            assert [str(resource.uri) for resource in resources] == [OPEN_TASKS]
+            read = await session.read_resource(OPEN_TASKS)
+            assert [t["title"] for t in json.loads(read.contents[0].text)] == ["ann's"]
 
         async with stdio_client(params(ben)) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
