@@ -13,15 +13,10 @@ use chrono_tz::Tz;
 
 use crate::tasks::{self, Due};
 use crate::timestamp::Timestamp;
-use crate::when::{self, When};
+use crate::when::{self, REMINDER_TIME_FOR_A_DATE, When};
 
 /// The longest date or date-time text parsed; ISO 8601 needs 25 characters.
 const ISO_MAX_CHARS: usize = 40;
-/// Where a reminder given as a date alone goes off: 09:00 that day.
-const REMINDER_TIME_FOR_A_DATE: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
-    Some(time) => time,
-    None => NaiveTime::MIN,
-};
 /// Years outside this range are refused: they are typing mistakes, and
 /// SQLite compares the stored ISO text, which sorts right for 4-digit years only.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
@@ -179,8 +174,7 @@ impl Calendar {
     pub fn read_reminder(&self, text: &str) -> tasks::Result<Timestamp> {
         self.parse_reminder(text)
             .or_else(|iso| match when::parse(text, self.local_now()) {
-                Some(When::Date(date)) => Ok(self.from_local(date.and_time(REMINDER_TIME_FOR_A_DATE)).into()),
-                Some(When::At(wall)) => Ok(self.from_local(wall).into()),
+                Some(when) => Ok(self.from_local(when.reminder_time()).into()),
                 None => Err(with_words(iso)),
             })
     }
@@ -189,14 +183,14 @@ impl Calendar {
     /// `2026-12-24T17:00` in the zone for an instant.
     pub fn format_due(&self, due: Due) -> String {
         match due {
-            Due::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Due::Date(date) => When::Date(date).iso(),
             Due::At(at) => self.format_local(at),
         }
     }
 
     /// An instant as wall time in the zone, `2026-12-24T17:00`.
     pub fn format_local(&self, at: Timestamp) -> String {
-        self.to_local(at.as_datetime()).format("%Y-%m-%dT%H:%M").to_string()
+        When::At(self.to_local(at.as_datetime())).iso()
     }
 }
 

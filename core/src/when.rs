@@ -47,6 +47,32 @@ pub enum When {
     At(NaiveDateTime),
 }
 
+/// Where a reminder for a date without a time goes off: 09:00 that day.
+pub const REMINDER_TIME_FOR_A_DATE: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(time) => time,
+    None => NaiveTime::MIN,
+};
+
+impl When {
+    /// As the tools take and show it: `2026-12-24`, or `2026-12-24T17:00`
+    /// in local time (no offset).
+    pub fn iso(self) -> String {
+        match self {
+            When::Date(date) => date.format("%Y-%m-%d").to_string(),
+            When::At(at) => at.format("%Y-%m-%dT%H:%M").to_string(),
+        }
+    }
+
+    /// The wall time to remind of something due then: that time, or
+    /// [`REMINDER_TIME_FOR_A_DATE`] on a date alone.
+    pub fn reminder_time(self) -> NaiveDateTime {
+        match self {
+            When::Date(date) => date.and_time(REMINDER_TIME_FOR_A_DATE),
+            When::At(at) => at,
+        }
+    }
+}
+
 /// A date expression inside a text and the byte span of its words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Found {

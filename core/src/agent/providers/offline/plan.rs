@@ -87,7 +87,7 @@ fn add_arguments(task: &NewTask) -> Value {
         arguments["description"] = json!(description);
     }
     if let Some(due) = task.due {
-        arguments["due"] = json!(intent::iso(due));
+        arguments["due"] = json!(due.iso());
         if task.remind {
             arguments["remind_at"] = json!(intent::reminder(due));
         }

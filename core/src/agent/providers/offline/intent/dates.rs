@@ -4,7 +4,7 @@
 //! 5pm" — which adds the task when there is none by that title — "remove the
 //! due date from pay rent"). The dates themselves are `crate::when`'s grammar.
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::NaiveDateTime;
 
 use super::edit::edit_intent;
 use super::kinds::{Change, Intent};
@@ -14,29 +14,13 @@ use crate::when::{self, When};
 pub(super) const ASK_WHEN: &str =
     "To when? Tell me a date, for example \"move pay rent to next monday\" or \"move 3 to tomorrow at 5pm\".";
 
-/// The time of a reminder for a day without a time ("remind me to call mom tomorrow").
-const REMINDER_TIME: (u32, u32) = (9, 0);
-
 const DUE_NOUNS: &[&str] = &["due date", "deadline", "date", "due time", "due"];
 const REMINDER_NOUNS: &[&str] = &["reminder", "reminders", "alarm"];
 
-/// `when` as the tools take it: "2026-12-24" or "2026-12-24T17:00" (local time).
-pub(crate) fn iso(when: When) -> String {
-    match when {
-        When::Date(date) => date.format("%Y-%m-%d").to_string(),
-        When::At(at) => at.format("%Y-%m-%dT%H:%M").to_string(),
-    }
-}
-
-/// When to remind of something due `when`: then, or in the morning of a day.
+/// When to remind of something due `when` ("remind me to call mom
+/// tomorrow"), as the tools take it.
 pub(crate) fn reminder(when: When) -> String {
-    let (hour, minute) = REMINDER_TIME;
-    match when {
-        When::Date(date) => iso(When::At(
-            date.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default()),
-        )),
-        at @ When::At(_) => iso(at),
-    }
+    When::At(when.reminder_time()).iso()
 }
 
 /// `title` without the date it carries, and that date.
@@ -117,7 +101,7 @@ pub(super) fn reschedule(text: &str, now: NaiveDateTime) -> Option<Intent> {
     let found = when::find(rest, now).filter(|found| rest[found.end..].trim().is_empty())?;
     let change = Change::Remind {
         at: reminder(found.when),
-        due: iso(found.when),
+        due: found.when.iso(),
     };
     edit_intent(vec![(&rest[..found.start], change)])
 }
@@ -134,7 +118,7 @@ pub(super) fn due_statement(text: &str, now: NaiveDateTime) -> Option<Intent> {
 fn dated_readings<'a>(text: &'a str, separators: &[&str], now: NaiveDateTime) -> Vec<(&'a str, Change)> {
     cuts_any(text, separators)
         .into_iter()
-        .filter_map(|(which, date)| Some((which, Change::Due(Some(iso(when::parse(date, now)?))))))
+        .filter_map(|(which, date)| Some((which, Change::Due(Some(when::parse(date, now)?.iso())))))
         .collect()
 }
 
@@ -145,7 +129,7 @@ fn due_readings(text: &str, separators: &[&str], now: NaiveDateTime) -> Option<I
         if let Some(found) = when::find(text, now).filter(|found| text[found.end..].trim().is_empty())
             && found.start > 0
         {
-            return edit_intent(vec![(&text[..found.start], Change::Due(Some(iso(found.when))))]);
+            return edit_intent(vec![(&text[..found.start], Change::Due(Some(found.when.iso())))]);
         }
         return Some(Intent::Ask(ASK_WHEN));
     }

@@ -18,7 +18,7 @@ pub(crate) enum Target {
 }
 
 /// Kept in a "which one?" question's data (see `choice`), so serialisable;
-/// dates as the tools take them (ISO 8601 local time, see `dates::iso`).
+/// dates as the tools take them (ISO 8601 local time, see `When::iso`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Change {

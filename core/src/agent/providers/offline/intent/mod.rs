@@ -23,7 +23,7 @@ use chrono::NaiveDateTime;
 use self::command::command_intent;
 #[cfg(test)]
 pub(super) use self::complete::ASK_WHICH_TO_COMPLETE;
-pub(super) use self::dates::{iso, reminder};
+pub(super) use self::dates::reminder;
 pub(super) use self::edit::ASK_WHICH_TO_EDIT;
 pub use self::kinds::MAX_TASKS_PER_REQUEST;
 pub(super) use self::kinds::{Change, Edit, Intent, ListQuery, NewTask, Target};
