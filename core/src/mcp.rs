@@ -1,7 +1,9 @@
-//! The assistant's tools as a Model Context Protocol server, for one signed-in
-//! user: the tool list and every call come from [`tools::TOOLS`], so names,
-//! schemas and error codes are exactly the agent's. Transports (stdio here,
-//! Streamable HTTP next) authenticate first and hand over the user id.
+//! The assistant's tools as a Model Context Protocol server: the tool list and
+//! every call come from [`tools::TOOLS`], so names, schemas and error codes are
+//! exactly the agent's. Who is calling is settled on every request, never once
+//! per connection: stdio checks its session token again (a session signed out
+//! meanwhile stops working at once); Streamable HTTP authenticates each request
+//! before MCP sees it and passes the user in the request's extensions.
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ use serde_json::Value;
 
 use crate::agent::ToolCall;
 use crate::agent::tools::{self, ToolEntry, ToolFailure};
+use crate::auth::{self, Accounts};
 use crate::tasks::{ErrorCode, Tasks};
 
 /// Argument names that would say whose tasks to touch: the user is the
@@ -34,19 +37,59 @@ pub enum Error {
     Stopped(#[from] tokio::task::JoinError),
 }
 
-/// The tools of one authenticated user.
+/// The user an HTTP transport authenticated for one request, put in the
+/// request's extensions before the request reaches MCP.
+#[derive(Clone, Debug)]
+pub struct RequestUser(pub Arc<str>);
+
+/// How [`TaskServer`] learns whom a request is for.
+#[derive(Clone, Debug)]
+enum Caller {
+    /// stdio: the session token the process started with, resolved again for each request.
+    Session { accounts: Accounts, token: Arc<str> },
+    /// Streamable HTTP: the [`RequestUser`] in each request's extensions.
+    PerRequest,
+}
+
+/// Why a request has no user: its text starts with the code, like a tool failure's.
+#[derive(Debug)]
+struct Unauthenticated(String);
+
+impl Unauthenticated {
+    fn tool_result(self) -> CallToolResult {
+        CallToolResult::error(vec![ContentBlock::text(self.0)])
+    }
+
+    fn protocol_error(self) -> ErrorData {
+        ErrorData::invalid_request(self.0, None)
+    }
+}
+
+/// The task tools and the open-tasks resource, for whoever each request is from.
 #[derive(Clone, Debug)]
 pub struct TaskServer {
     tasks: Tasks,
-    user_id: Arc<str>,
+    caller: Caller,
 }
 
 impl TaskServer {
-    /// `user_id` comes from a verified session or token, never from a client's arguments.
-    pub fn new(tasks: Tasks, user_id: &str) -> Self {
+    /// For one session (stdio): every request acts for the session's user
+    /// while the session lasts, and is refused with `SESSION_INVALID` after.
+    pub fn for_session(tasks: Tasks, accounts: Accounts, session_token: &str) -> Self {
         Self {
             tasks,
-            user_id: user_id.into(),
+            caller: Caller::Session {
+                accounts,
+                token: session_token.into(),
+            },
+        }
+    }
+
+    /// For requests that a transport authenticated one by one (Streamable HTTP).
+    pub fn per_request(tasks: Tasks) -> Self {
+        Self {
+            tasks,
+            caller: Caller::PerRequest,
         }
     }
 
@@ -57,59 +100,77 @@ impl TaskServer {
         Ok(())
     }
 
-    /// Runs one tool for this server's user. Failures, an unknown tool
-    /// included, are tool results with `isError` and the code in the text.
-    #[tracing::instrument(name = "mcp.call", skip_all, fields(tool = %name))]
-    pub async fn call(&self, name: &str, arguments: Option<JsonObject>) -> CallToolResult {
-        let arguments = arguments.unwrap_or_default();
-        if let Some(named) = IDENTITY_ARGUMENTS.iter().find(|key| arguments.contains_key(**key)) {
-            let message = format!("{name} acts for the signed-in user only; remove the {named:?} argument.");
-            return CallToolResult::error(vec![ContentBlock::text(format!(
-                "{}: {message}",
-                ErrorCode::InvalidRequest.as_str()
-            ))]);
+    async fn user(&self, extensions: &rmcp::model::Extensions) -> Result<Arc<str>, Unauthenticated> {
+        match &self.caller {
+            Caller::Session { accounts, token } => match accounts.session(token).await {
+                Ok(signed) => Ok(signed.user.id.into()),
+                Err(err @ auth::Error::Database(_)) => {
+                    tracing::warn!(error = %err, "MCP session check failed");
+                    Err(Unauthenticated(format!("{}: {err}", err.code())))
+                }
+                Err(err) => Err(Unauthenticated(format!("{}: {err}", err.code()))),
+            },
+            Caller::PerRequest => extensions
+                .get::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<RequestUser>())
+                .map(|user| user.0.clone())
+                // The HTTP transport refuses unauthenticated requests first; this is the backstop.
+                .ok_or_else(|| Unauthenticated("UNAUTHORIZED: the request carries no signed-in user.".to_owned())),
         }
-        let call = ToolCall {
-            id: String::new(),
-            name: name.to_owned(),
-            arguments: Value::Object(arguments).to_string(),
-        };
-        let outcome = tools::execute(&self.tasks, &self.user_id, &call).await;
-        if outcome.succeeded {
-            let mut result = CallToolResult::structured(structured(outcome.result));
-            result.content.insert(0, ContentBlock::text(outcome.summary));
-            return result;
-        }
-        let text = match serde_json::from_value::<ToolFailure>(outcome.result.clone()) {
-            Ok(failure) => format!("{}: {}", failure.error.code.as_str(), outcome.summary),
-            Err(_) => outcome.summary,
-        };
-        let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
-        result.structured_content = Some(outcome.result);
-        result
     }
+}
 
-    /// A resource's contents: [`OPEN_TASKS`] is what list_tasks returns for pending tasks.
-    pub async fn read(&self, uri: &str) -> Result<ReadResourceResult, ErrorData> {
-        if uri != OPEN_TASKS {
-            return Err(ErrorData::resource_not_found(
-                format!("There is no resource {uri:?}."),
-                None,
-            ));
-        }
-        let call = ToolCall {
-            id: String::new(),
-            name: tools::LIST_TASKS.to_owned(),
-            arguments: serde_json::json!({"status": "pending"}).to_string(),
-        };
-        let outcome = tools::execute(&self.tasks, &self.user_id, &call).await;
-        if !outcome.succeeded {
-            return Err(ErrorData::internal_error(outcome.summary, None));
-        }
-        let contents =
-            ResourceContents::text(outcome.result.to_string(), OPEN_TASKS).with_mime_type("application/json");
-        Ok(ReadResourceResult::new(vec![contents]))
+/// Runs one tool for `user_id`. Failures, an unknown tool included, are tool
+/// results with `isError` and the code in the text.
+#[tracing::instrument(name = "mcp.call", skip_all, fields(tool = %name))]
+pub async fn call(tasks: &Tasks, user_id: &str, name: &str, arguments: Option<JsonObject>) -> CallToolResult {
+    let arguments = arguments.unwrap_or_default();
+    if let Some(named) = IDENTITY_ARGUMENTS.iter().find(|key| arguments.contains_key(**key)) {
+        let message = format!("{name} acts for the signed-in user only; remove the {named:?} argument.");
+        return CallToolResult::error(vec![ContentBlock::text(format!(
+            "{}: {message}",
+            ErrorCode::InvalidRequest.as_str()
+        ))]);
     }
+    let call = ToolCall {
+        id: String::new(),
+        name: name.to_owned(),
+        arguments: Value::Object(arguments).to_string(),
+    };
+    let outcome = tools::execute(tasks, user_id, &call).await;
+    if outcome.succeeded {
+        let mut result = CallToolResult::structured(structured(outcome.result));
+        result.content.insert(0, ContentBlock::text(outcome.summary));
+        return result;
+    }
+    let text = match serde_json::from_value::<ToolFailure>(outcome.result.clone()) {
+        Ok(failure) => format!("{}: {}", failure.error.code.as_str(), outcome.summary),
+        Err(_) => outcome.summary,
+    };
+    let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+    result.structured_content = Some(outcome.result);
+    result
+}
+
+/// A resource's contents for `user_id`: [`OPEN_TASKS`] is what list_tasks returns for pending tasks.
+pub async fn read(tasks: &Tasks, user_id: &str, uri: &str) -> Result<ReadResourceResult, ErrorData> {
+    if uri != OPEN_TASKS {
+        return Err(ErrorData::resource_not_found(
+            format!("There is no resource {uri:?}."),
+            None,
+        ));
+    }
+    let call = ToolCall {
+        id: String::new(),
+        name: tools::LIST_TASKS.to_owned(),
+        arguments: serde_json::json!({"status": "pending"}).to_string(),
+    };
+    let outcome = tools::execute(tasks, user_id, &call).await;
+    if !outcome.succeeded {
+        return Err(ErrorData::internal_error(outcome.summary, None));
+    }
+    let contents = ResourceContents::text(outcome.result.to_string(), OPEN_TASKS).with_mime_type("application/json");
+    Ok(ReadResourceResult::new(vec![contents]))
 }
 
 fn open_tasks() -> Resource {
@@ -178,9 +239,13 @@ impl ServerHandler for TaskServer {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        Ok(self.read(&request.uri).await?.into())
+        let user = self
+            .user(&context.extensions)
+            .await
+            .map_err(Unauthenticated::protocol_error)?;
+        Ok(read(&self.tasks, &user, &request.uri).await?.into())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -190,8 +255,12 @@ impl ServerHandler for TaskServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        Ok(self.call(&request.name, request.arguments).await.into())
+        let result = match self.user(&context.extensions).await {
+            Ok(user) => call(&self.tasks, &user, &request.name, request.arguments).await,
+            Err(refused) => refused.tool_result(),
+        };
+        Ok(result.into())
     }
 }

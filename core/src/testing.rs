@@ -6,6 +6,10 @@
 //! it is never skipped.
 
 pub mod hostile;
+#[cfg(feature = "mcp")]
+mod mcp_client;
+#[cfg(feature = "mcp")]
+pub use mcp_client::McpClient;
 
 use std::str::FromStr;
 

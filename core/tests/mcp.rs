@@ -1,10 +1,11 @@
 //! The MCP adapter over the agent's tools, on both databases: the same tools,
 //! one user per server, failures as tool results.
 
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject, ResourceContents};
+use rmcp::ErrorData;
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject, ReadResourceResult, ResourceContents};
 use serde_json::{Value, json};
 use tasktalk_core::agent::tools::TOOLS;
-use tasktalk_core::mcp::{OPEN_TASKS, TaskServer, tool_list};
+use tasktalk_core::mcp::{self, OPEN_TASKS, tool_list};
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
 use tasktalk_core::test_on_both_databases;
 use tasktalk_core::testing::{TestDatabase, insert_users};
@@ -15,6 +16,27 @@ const BOB: &str = "bob-id";
 async fn setup(t: &TestDatabase) -> Tasks {
     insert_users(&t.db, &[ALICE, BOB]).await;
     Tasks::new(t.db.clone())
+}
+
+/// The adapter for one user, as a transport calls it once it knows who is calling.
+#[derive(Clone)]
+struct User {
+    tasks: Tasks,
+    id: &'static str,
+}
+
+impl User {
+    fn new(tasks: Tasks, id: &'static str) -> Self {
+        Self { tasks, id }
+    }
+
+    async fn call(&self, name: &str, arguments: Option<JsonObject>) -> CallToolResult {
+        mcp::call(&self.tasks, self.id, name, arguments).await
+    }
+
+    async fn read(&self, uri: &str) -> Result<ReadResourceResult, ErrorData> {
+        mcp::read(&self.tasks, self.id, uri).await
+    }
 }
 
 fn args(value: Value) -> Option<JsonObject> {
@@ -33,7 +55,7 @@ fn text(result: &CallToolResult) -> String {
 }
 
 /// A successful call's structured content, which must match the tool's output schema.
-async fn ok(server: &TaskServer, name: &str, arguments: Value) -> Value {
+async fn ok(server: &User, name: &str, arguments: Value) -> Value {
     let result = server.call(name, args(arguments)).await;
     assert_eq!(result.is_error, Some(false), "{}", text(&result));
     let structured = result
@@ -129,7 +151,7 @@ fn the_tool_list_is_the_agents() {
 test_on_both_databases! {
     async fn add_list_update_complete_delete(t: TestDatabase) {
         let tasks = setup(&t).await;
-        let alice = TaskServer::new(tasks.clone(), ALICE);
+        let alice = User::new(tasks.clone(), ALICE);
 
         let added = ok(&alice, "add_task", json!({"title": "buy milk", "due": "2026-12-24", "priority": "high", "description": "2 litres"})).await;
         assert_eq!((added["title"].as_str(), added["status"].as_str()), (Some("buy milk"), Some("created")));
@@ -150,7 +172,7 @@ test_on_both_databases! {
 
     async fn failures_are_tool_results_with_their_code(t: TestDatabase) {
         let tasks = setup(&t).await;
-        let alice = TaskServer::new(tasks.clone(), ALICE);
+        let alice = User::new(tasks.clone(), ALICE);
         let missing = alice.call("complete_task", args(json!({"task_id": 999_999}))).await;
         assert_eq!(missing.structured_content.as_ref().map(|s| s["error"]["code"].clone()), Some(json!("TASK_NOT_FOUND")));
         refused(missing, "TASK_NOT_FOUND");
@@ -162,8 +184,8 @@ test_on_both_databases! {
 
     async fn each_server_acts_for_its_own_user_only(t: TestDatabase) {
         let tasks = setup(&t).await;
-        let alice = TaskServer::new(tasks.clone(), ALICE);
-        let bob = TaskServer::new(tasks.clone(), BOB);
+        let alice = User::new(tasks.clone(), ALICE);
+        let bob = User::new(tasks.clone(), BOB);
         let added = ok(&alice, "add_task", json!({"title": "alice's"})).await;
 
         refused(bob.call("complete_task", args(json!({"task_id": added["task_id"]}))).await, "TASK_NOT_FOUND");
@@ -183,13 +205,13 @@ test_on_both_databases! {
 test_on_both_databases! {
     async fn the_open_tasks_resource_is_the_users_pending_tasks(t: TestDatabase) {
         let tasks = setup(&t).await;
-        let alice = TaskServer::new(tasks.clone(), ALICE);
-        let bob = TaskServer::new(tasks, BOB);
+        let alice = User::new(tasks.clone(), ALICE);
+        let bob = User::new(tasks, BOB);
         ok(&alice, "add_task", json!({"title": "open one"})).await;
         let done = ok(&alice, "add_task", json!({"title": "done one"})).await;
         ok(&alice, "complete_task", json!({"task_id": done["task_id"]})).await;
 
-        let open = |server: TaskServer| async move {
+        let open = |server: User| async move {
             let read = server.read(OPEN_TASKS).await.unwrap_or_else(|e| panic!("{e:?}"));
             let [ResourceContents::TextResourceContents { uri, text, .. }] = read.contents.as_slice() else {
                 panic!("{read:?}")

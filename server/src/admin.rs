@@ -254,10 +254,11 @@ async fn mcp(options: &GlobalOptions, args: McpArgs) -> Result<(), Failure> {
         )));
     }
     let db = options.database().await?;
-    let signed = Accounts::new(db.clone(), options.auth_config()).session(token).await?;
+    let accounts = Accounts::new(db.clone(), options.auth_config());
+    let signed = accounts.session(token).await?;
     let tasks = Tasks::with_calendar(db, options.calendar()?);
     tracing::info!(user_id = %signed.user.id, "serving MCP on stdio");
-    tasktalk_core::mcp::TaskServer::new(tasks, &signed.user.id)
+    tasktalk_core::mcp::TaskServer::for_session(tasks, accounts, token)
         .serve_stdio()
         .await
         .map_err(|e| Failure::Refused(e.to_string()))

@@ -10,8 +10,8 @@ use serde_json::Value;
 use tasktalk_core::calendar::Calendar;
 use tasktalk_core::db::Dialect;
 use tasktalk_core::testing::{
-    BETTER_AUTH_SECRET, TestDatabase, WEB_VERSION_TABLES, build_web_version_database, build_web_version_own_database,
-    count_rows_of, fixture_json, task_titles,
+    BETTER_AUTH_SECRET, McpClient, TestDatabase, WEB_VERSION_TABLES, build_web_version_database,
+    build_web_version_own_database, count_rows_of, fixture_json, task_titles,
 };
 use tasktalk_core::{on_db, test_on_both_databases};
 
@@ -120,82 +120,6 @@ fn session_token(url: &str, email: &str) -> String {
     run.json()["session_token"].as_str().unwrap_or_default().to_owned()
 }
 
-/// `tasktalk-server mcp`, spoken to one JSON-RPC line at a time, as an MCP client does.
-struct Mcp {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    lines: std::sync::mpsc::Receiver<String>,
-    next_id: u64,
-}
-
-impl Mcp {
-    /// Started and initialized.
-    fn start(mut command: Command) -> Self {
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("start tasktalk-server mcp: {e}"));
-        let stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-        let (sender, lines) = std::sync::mpsc::channel();
-        // A thread, so a server that never answers fails the test instead of hanging it.
-        std::thread::spawn(move || {
-            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut mcp = Self {
-            child,
-            stdin,
-            lines,
-            next_id: 0,
-        };
-        let info = mcp.request(
-            "initialize",
-            serde_json::json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "cli-test", "version": "1"}}),
-        );
-        assert_eq!(info["serverInfo"]["name"], "tasktalk", "{info}");
-        assert!(info["capabilities"]["tools"].is_object(), "{info}");
-        mcp.send(&serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
-        mcp
-    }
-
-    fn send(&mut self, message: &Value) {
-        writeln!(self.stdin, "{message}").unwrap_or_else(|e| panic!("write to mcp: {e}"));
-    }
-
-    /// The result of one request; every line on stdout must be JSON-RPC.
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let line = self.lines.recv_timeout(std::time::Duration::from_secs(20));
-            let line = line.unwrap_or_else(|e| panic!("no answer to {method}: {e}"));
-            let message: Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout is not JSON-RPC ({e}): {line}"));
-            if message["id"] == id {
-                return message
-                    .get("result")
-                    .cloned()
-                    .unwrap_or_else(|| panic!("{method} failed: {message}"));
-            }
-        }
-    }
-
-    fn call(&mut self, name: &str, arguments: Value) -> Value {
-        self.request("tools/call", serde_json::json!({"name": name, "arguments": arguments}))
-    }
-}
-
-impl Drop for Mcp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn listed_titles(result: &Value) -> Vec<&str> {
     let tasks = result["structuredContent"]["result"].as_array().into_iter().flatten();
     tasks.filter_map(|task| task["title"].as_str()).collect()
@@ -246,10 +170,10 @@ test_on_both_databases! {
         let token_file = dir.path().join("session");
         std::fs::write(&token_file, format!("{}\n", session_token(&t.url, "ann@example.com"))).unwrap_or_else(|e| panic!("{e}"));
         let token_file = token_file.to_string_lossy().into_owned();
-        let mut ann = Mcp::start(command(&t.url, BETTER_AUTH_SECRET, &["mcp", "--session-token-file", &token_file]));
+        let mut ann = McpClient::start(command(&t.url, BETTER_AUTH_SECRET, &["mcp", "--session-token-file", &token_file]));
         let mut ben_command = command(&t.url, BETTER_AUTH_SECRET, &["mcp"]);
         ben_command.env("TASKTALK_SESSION_TOKEN", session_token(&t.url, "ben@example.com"));
-        let mut ben = Mcp::start(ben_command);
+        let mut ben = McpClient::start(ben_command);
 
         let tools = ann.request("tools/list", serde_json::json!({}));
         let names: Vec<&str> = tools["tools"].as_array().into_iter().flatten().filter_map(|tool| tool["name"].as_str()).collect();
@@ -271,6 +195,14 @@ test_on_both_databases! {
         assert!(listed_titles(&ann.call("list_tasks", serde_json::json!({}))).is_empty());
         let empty = ann.call("add_task", serde_json::json!({"title": " "}));
         assert!(empty["content"][0]["text"].as_str().is_some_and(|text| text.starts_with("INVALID_TITLE: ")), "{empty}");
+
+        // Signed out (here: every session of hers deleted) while the server runs: the next call is refused.
+        on_db!(&t.db, pool => sqlx::query(r#"delete from "session" where "userId" = (select "id" from "user" where "email" = 'ann@example.com')"#).execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ended = ann.call("add_task", serde_json::json!({"title": "after sign-out"}));
+        assert_eq!(ended["isError"], true, "{ended}");
+        assert!(ended["content"][0]["text"].as_str().is_some_and(|text| text.starts_with("SESSION_INVALID: ")), "{ended}");
+        assert!(listed_titles(&ben.call("list_tasks", serde_json::json!({}))).is_empty(), "Ben's session is untouched");
     }
 
     async fn mcp_refuses_to_serve_without_a_valid_session(t: TestDatabase) {

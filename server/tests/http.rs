@@ -927,3 +927,166 @@ async fn connections_beyond_the_maximum_wait_for_a_free_one() {
         assert!(!sent.contains("200 OK"), "{sent}");
     }
 }
+
+/// A protocol version that still has sessions (`Mcp-Session-Id`); later ones are stateless.
+const MCP_SESSION_PROTOCOL: &str = "2025-06-18";
+
+/// One JSON-RPC message to `/mcp`: (status, the Mcp-Session-Id answered, the
+/// JSON-RPC answer, or the error body when the request was refused).
+async fn mcp_send(
+    server: &Server,
+    bearer: Option<&str>,
+    session: Option<&str>,
+    method: reqwest::Method,
+    body: Option<Value>,
+) -> (StatusCode, Option<String>, Value) {
+    let mut request = server
+        .http
+        .request(method, server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", MCP_SESSION_PROTOCOL);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap_or_else(|e| panic!("/mcp: {e}"));
+    let status = response.status();
+    let opened = response
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.unwrap_or_default();
+    let answer = serde_json::from_str(&text)
+        .ok()
+        .or_else(|| events(&text).into_iter().find(|event| event.get("id").is_some()))
+        .unwrap_or(Value::String(text));
+    (status, opened, answer)
+}
+
+/// Initializes a session for `bearer`; returns its id.
+async fn mcp_session(server: &Server, bearer: &str) -> String {
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": MCP_SESSION_PROTOCOL, "capabilities": {},
+        "clientInfo": {"name": "tests", "version": "1"}}});
+    let (status, session, answer) = mcp_send(server, Some(bearer), None, reqwest::Method::POST, Some(initialize)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["result"]["serverInfo"]["name"], "tasktalk", "{answer}");
+    let session = session.unwrap_or_else(|| panic!("no Mcp-Session-Id"));
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let (status, _, answer) = mcp_send(
+        server,
+        Some(bearer),
+        Some(&session),
+        reqwest::Method::POST,
+        Some(initialized),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    session
+}
+
+/// tools/call on a session: (status, the JSON-RPC answer).
+async fn mcp_tool(server: &Server, bearer: &str, session: &str, name: &str, arguments: Value) -> (StatusCode, Value) {
+    let call =
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": name, "arguments": arguments}});
+    let (status, _, answer) = mcp_send(server, Some(bearer), Some(session), reqwest::Method::POST, Some(call)).await;
+    (status, answer)
+}
+
+#[tokio::test]
+async fn mcp_over_http_refuses_a_missing_or_bad_token_with_401_before_reading_the_request() {
+    let t = TestDatabase::sqlite().await;
+    let server = Server::start(&t.url, &[], &[]);
+    let (_, session, jwt) = server.user("ann@example.com").await;
+    // Not even JSON-RPC: a 401 says MCP never read it.
+    for bearer in [None, Some("not-a-session"), Some("a.b.c"), Some(&jwt[..jwt.len() - 2])] {
+        for body in [Some(json!("garbage")), None] {
+            let (status, _, answer) = mcp_send(&server, bearer, None, reqwest::Method::POST, body).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{bearer:?}: {answer}");
+        }
+    }
+    let response = server
+        .http
+        .post(server.url("/mcp"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
+    // Either credential works; a signed-out session no longer does.
+    mcp_session(&server, &jwt).await;
+    mcp_session(&server, &session).await;
+    let (status, _) = server.post("/api/auth/sign-out", Some(&session), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
+    let (status, _, answer) = mcp_send(&server, Some(&session), None, reqwest::Method::POST, Some(ping)).await;
+    assert_eq!(
+        (status, answer["code"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("SESSION_INVALID"))
+    );
+}
+
+#[tokio::test]
+async fn mcp_over_http_has_the_chatkit_routes_body_limit() {
+    let t = TestDatabase::sqlite().await;
+    let server = Server::start(&t.url, &[], &["--max-body-bytes", "4096"]);
+    let (_, _, jwt) = server.user("ann@example.com").await;
+    let session = mcp_session(&server, &jwt).await;
+    let (status, answer) = mcp_tool(&server, &jwt, &session, "add_task", json!({"title": "x".repeat(5000)})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    let (status, answer) = mcp_tool(&server, &jwt, &session, "add_task", json!({"title": "x".repeat(100)})).await;
+    assert_eq!(
+        (status, answer["result"]["isError"].clone()),
+        (StatusCode::OK, json!(false)),
+        "{answer}"
+    );
+}
+
+test_on_both_databases! {
+    async fn mcp_sessions_over_http_belong_to_the_user_who_opened_them(t: TestDatabase) {
+        let server = Server::start(&t.url, &[], &[]);
+        let (_, ann_session, ann) = server.user("ann@example.com").await;
+        let (_, _, ben) = server.user("ben@example.com").await;
+        let anns = mcp_session(&server, &ann_session).await;
+
+        let (status, added) = mcp_tool(&server, &ann, &anns, "add_task", json!({"title": "ann's milk"})).await;
+        assert_eq!(status, StatusCode::OK, "{added}");
+        let task_id = added["result"]["structuredContent"]["task_id"].clone();
+        assert!(task_id.is_i64(), "{added}");
+
+        // Ben, with a valid token of his own, cannot use, read or close Ann's session.
+        let (status, refused) = mcp_tool(&server, &ben, &anns, "list_tasks", json!({})).await;
+        assert_eq!((status, refused["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("MCP_SESSION_NOT_FOUND")));
+        let (status, _, _) = mcp_send(&server, Some(&ben), Some(&anns), reqwest::Method::DELETE, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = mcp_send(&server, Some(&ben), Some(&anns), reqwest::Method::GET, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // On his own session he sees only his tasks, and cannot touch hers by id.
+        let bens = mcp_session(&server, &ben).await;
+        let (_, listed) = mcp_tool(&server, &ben, &bens, "list_tasks", json!({})).await;
+        assert_eq!(listed["result"]["structuredContent"]["result"], json!([]), "{listed}");
+        let (_, missing) = mcp_tool(&server, &ben, &bens, "complete_task", json!({"task_id": task_id})).await;
+        assert_eq!(missing["result"]["isError"], true, "{missing}");
+        assert!(missing["result"]["content"][0]["text"].as_str().unwrap_or_default().starts_with("TASK_NOT_FOUND: "), "{missing}");
+
+        // Ann's session still works, with either of her credentials, and closes for her.
+        let (_, listed) = mcp_tool(&server, &ann, &anns, "list_tasks", json!({})).await;
+        assert_eq!(listed["result"]["structuredContent"]["result"][0]["title"], "ann's milk", "{listed}");
+        let (status, _, _) = mcp_send(&server, Some(&ann), Some(&anns), reqwest::Method::DELETE, None).await;
+        assert!(status.is_success(), "{status}");
+        let (status, _) = mcp_tool(&server, &ann, &anns, "list_tasks", json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, anns_tasks) = server.get("/api/tasks", Some(&ann)).await;
+        let (_, bens_tasks) = server.get("/api/tasks", Some(&ben)).await;
+        assert_eq!((task_titles(&anns_tasks), task_titles(&bens_tasks)), (vec!["ann's milk"], vec![]));
+    }
+}

@@ -6,6 +6,7 @@ mod bindings;
 pub mod commands;
 mod confirm;
 mod error;
+pub mod mcp;
 mod reminders;
 mod secrets;
 mod settings;
@@ -19,6 +20,10 @@ use tauri_plugin_store::StoreExt;
 
 pub use confirm::{Confirmation, Confirmer};
 pub use error::{Error, Result};
+
+/// The variables [`Launch::from_env`] reads; `tasktalk mcp` must see the same ones.
+pub const DATA_DIR_VARIABLE: &str = "TASKTALK_DATA_DIR";
+pub const SECRET_STORE_VARIABLE: &str = "TASKTALK_SECRET_STORE";
 
 /// Where the app keeps its data and secrets.
 #[derive(Clone, Debug, Default)]
@@ -41,8 +46,8 @@ impl Launch {
     /// `TASKTALK_SECRET_STORE=file` (headless machines, tests).
     pub fn from_env() -> Self {
         Self {
-            data_dir: std::env::var_os("TASKTALK_DATA_DIR").map(PathBuf::from),
-            file_secrets: std::env::var("TASKTALK_SECRET_STORE").as_deref() == Ok("file"),
+            data_dir: std::env::var_os(DATA_DIR_VARIABLE).map(PathBuf::from),
+            file_secrets: std::env::var(SECRET_STORE_VARIABLE).as_deref() == Ok("file"),
             confirm: Confirmer::default(),
             shell: true,
         }

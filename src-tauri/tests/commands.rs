@@ -2,11 +2,13 @@
 //! state, a real SQLite file in a temporary data folder.
 
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 use tasktalk::{Confirmation, Confirmer};
+use tasktalk_core::testing::McpClient;
 use tauri::ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
@@ -902,5 +904,65 @@ fn a_better_auth_secret_shorter_than_32_characters_is_refused_by_the_settings() 
             .unwrap_or_default()
             .contains("at least 32 characters"),
         "{err}"
+    );
+}
+
+/// `tasktalk mcp` on the app's data folder, as an MCP client starts it.
+fn tasktalk_mcp(app: &App) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tasktalk"));
+    command
+        .arg("mcp")
+        .env("TASKTALK_DATA_DIR", app._dir.path())
+        .env("TASKTALK_SECRET_STORE", "file")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+#[test]
+fn tasktalk_mcp_serves_the_signed_in_persons_tasks_with_the_apps_session() {
+    let app = app();
+    let refused = tasktalk_mcp(&app)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(refused.stdout.is_empty() && stderr.lines().count() == 1, "{stderr}");
+    assert!(stderr.contains("not signed in"), "{stderr}");
+
+    app.ok(
+        "sign_up",
+        json!({"email": "ann@example.com", "name": "Ann", "password": "correct horse"}),
+    );
+    app.ok("task_add", json!({"title": "from the app", "description": null}));
+    let mut mcp = McpClient::start(tasktalk_mcp(&app));
+    let listed = mcp.call("list_tasks", json!({}));
+    assert_eq!(
+        listed["structuredContent"]["result"][0]["title"], "from the app",
+        "{listed}"
+    );
+    let added = mcp.call("add_task", json!({"title": "from my agent"}));
+    assert_eq!(added["isError"], false, "{added}");
+    let titles: Vec<Value> = app
+        .ok("tasks_list", json!({"status": "all"}))
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|task| task["title"].clone())
+        .collect();
+    assert!(titles.contains(&json!("from my agent")), "{titles:?}");
+
+    // Signing out in the app ends the MCP server's access at its next call.
+    app.ok("sign_out", json!({}));
+    let ended = mcp.call("list_tasks", json!({}));
+    assert_eq!(ended["isError"], true, "{ended}");
+    assert!(
+        ended["content"][0]["text"]
+            .as_str()
+            .is_some_and(|text| text.starts_with("SESSION_INVALID: ")),
+        "{ended}"
     );
 }

@@ -4,7 +4,11 @@
 
 import type { Channel } from "@tauri-apps/api/core";
 
-export type AppInfo = { version: string, database: string, secretStorage: string, secretStorageDetail: string, provider: string, dataDir: string, };
+export type AppInfo = { version: string, database: string, secretStorage: string, secretStorageDetail: string, provider: string, dataDir: string, 
+/**
+ * What to paste into an MCP client to give it these tasks (`tasktalk mcp`).
+ */
+mcpClientConfig: string, };
 
 export type AuthToken = { token: string, expiresAt: Timestamp, };
 

@@ -358,6 +358,17 @@ impl Tokens {
         self.verify_account(token).await
     }
 
+    /// The user id of an `Authorization: Bearer` holding a JWT or a session
+    /// token, for clients configured once by hand (MCP): a session outlives a
+    /// JWT's minutes. A JWT has dots; a session token is alphanumeric.
+    pub async fn authenticate_user(&self, accounts: &Accounts, authorization: Option<&str>) -> Result<String> {
+        let token = authorization.and_then(bearer_token).ok_or(Error::MissingBearer)?;
+        if token.contains('.') {
+            return Ok(self.verify_account(token).await?.sub);
+        }
+        Ok(accounts.session(token).await?.user.id)
+    }
+
     /// Reads the table's keys again, unless that happened less than
     /// [`KEY_RELOAD_INTERVAL`] ago. The signing key stays the same.
     async fn reload_keys(&self) -> Result<()> {

@@ -7,6 +7,7 @@ mod chatkit;
 pub mod connections;
 mod error;
 pub mod limit;
+mod mcp;
 mod rejection;
 mod tasks;
 
@@ -16,8 +17,9 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -34,7 +36,9 @@ pub struct HttpConfig {
     pub connections: connections::Limits,
 }
 
-pub fn router(state: Services, config: &HttpConfig) -> Router {
+/// `stop` ends MCP's open streams at shutdown, which would otherwise keep their connections open.
+pub fn router(state: Services, config: &HttpConfig, stop: CancellationToken) -> Router {
+    let mcp = mcp::Mcp::new(&state, &config.cors_origins, config.max_body_bytes, stop);
     let api = Router::new()
         .route("/api/auth/sign-up/email", post(auth::sign_up))
         .route("/api/auth/sign-in/email", post(auth::sign_in))
@@ -48,6 +52,7 @@ pub fn router(state: Services, config: &HttpConfig) -> Router {
             get(tasks::get).patch(tasks::update).delete(tasks::delete),
         )
         .route("/chatkit", post(chatkit::chatkit))
+        .route("/mcp", any(mcp::handle).with_state(mcp))
         .route("/healthz", get(healthz))
         .route_layer(axum::middleware::from_fn_with_state(
             limit::Limiter::new(config.rate_limits.clone()),
@@ -93,8 +98,13 @@ pub async fn serve(state: Services, config: HttpConfig) -> std::io::Result<()> {
     tracing::info!(%address, "listening");
     // The one line on stdout: scripts and tests read the bound port from it.
     writeln!(std::io::stdout().lock(), "listening on http://{address}")?;
-    let app = router(state, &config);
-    connections::serve(listener, app, config.connections, shutdown_signal()).await;
+    let stop = CancellationToken::new();
+    let app = router(state, &config, stop.clone());
+    let shutdown = async move {
+        shutdown_signal().await;
+        stop.cancel();
+    };
+    connections::serve(listener, app, config.connections, shutdown).await;
     Ok(())
 }
 

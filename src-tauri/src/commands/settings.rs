@@ -32,6 +32,8 @@ pub struct AppInfo {
     secret_storage_detail: String,
     provider: String,
     data_dir: String,
+    /// What to paste into an MCP client to give it these tasks (`tasktalk mcp`).
+    mcp_client_config: String,
 }
 
 /// The settings as the page shows them: whether a key is stored, never the key.
@@ -190,5 +192,6 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
         secret_storage_detail,
         provider,
         data_dir: state.data_dir.display().to_string(),
+        mcp_client_config: crate::mcp::client_config(),
     })
 }

@@ -28,10 +28,22 @@ beforeEach(() => {
     secretStorageDetail: "",
     provider: "offline assistant",
     dataDir: "/tmp",
+    mcpClientConfig: '{"mcpServers": {"tasktalk": {"command": "/usr/bin/tasktalk", "args": ["mcp"]}}}',
   });
 });
 
 describe("SettingsPage", () => {
+  it("shows the MCP client configuration and copies it", async () => {
+    const user = userEvent.setup();
+    render(<SettingsPage onBack={() => {}} onSaved={() => {}} />);
+    const config = await screen.findByTestId("settings-mcp-config");
+    expect(config.textContent).toContain('"args": ["mcp"]');
+    await user.click(screen.getByRole("button", { name: "Copy" }));
+    expect(await navigator.clipboard.readText()).toBe(config.textContent);
+    expect(screen.getByText(/Copied/)).toBeTruthy();
+  });
+
+
   it("says the saved key will be forgotten when the provider's server changes, not for another path", async () => {
     const user = userEvent.setup();
     render(<SettingsPage onBack={() => {}} onSaved={() => {}} />);

@@ -453,6 +453,37 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
           <p className="muted">Loading…</p>
         )}
       </section>
+
+      {info && <McpSection config={info.mcpClientConfig} />}
     </main>
+  );
+}
+
+/** What to paste into an MCP client (Claude Desktop, Jan…) so it works on these tasks. */
+function McpSection({ config }: { config: string }) {
+  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  const copy = () => {
+    navigator.clipboard.writeText(config).then(
+      () => setCopied("copied"),
+      () => setCopied("failed"),
+    );
+  };
+  return (
+    <section className="app-info" aria-labelledby="mcp-title">
+      <h2 id="mcp-title">Use your tasks from another assistant (MCP)</h2>
+      <p className="muted">
+        Claude Desktop, Jan and other MCP clients can add, list, complete, rename and delete your tasks while you are
+        signed in here. Add this to the client&apos;s MCP servers:
+      </p>
+      <pre className="mono" data-testid="settings-mcp-config">
+        {config}
+      </pre>
+      <button type="button" onClick={copy}>
+        Copy
+      </button>
+      <span role="status" className="muted">
+        {copied === "copied" ? " Copied." : copied === "failed" ? " Could not copy; select the text instead." : ""}
+      </span>
+    </section>
   );
 }
