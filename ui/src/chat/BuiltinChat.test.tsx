@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { createChatMemoryStore } from "../draft";
 import { BuiltinChat } from "./BuiltinChat";
+import { THREAD_OPEN } from "./timing";
 
 type Body = { type: string; params: Record<string, unknown> };
 
@@ -169,5 +170,48 @@ describe("BuiltinChat", () => {
     fireEvent.keyDown(window, { key: "n", ctrlKey: true });
     await waitFor(() => expect(screen.queryByText("old answer")).toBeNull());
     expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("New chat");
+  });
+
+  it("Esc stops the answer being written, but not from another text field", async () => {
+    const { user, streams } = renderChat();
+    await user.type(screen.getByTestId("composer-input"), "hello{Enter}");
+    act(() => {
+      streams[0].push({ type: "thread.item.added", item: assistant });
+      streams[0].push(delta("Partial"));
+    });
+    await waitFor(() => expect(screen.getByTestId("message-assistant").textContent).toBe("Partial"));
+
+    // Esc while editing something else (a task's title) is that field's.
+    const other = document.createElement("input");
+    document.body.appendChild(other);
+    fireEvent.keyDown(other, { key: "Escape" });
+    expect(streams[0].signal?.aborted).toBe(false);
+    other.remove();
+
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(streams[0].signal?.aborted).toBe(true);
+    await waitFor(() => expect(screen.getByTestId("message-assistant").getAttribute("data-streaming")).toBeNull());
+    expect(screen.getByTestId("message-assistant").textContent).toBe("Partial");
+  });
+
+  it("measures the time to show an opened thread as performance measure thread-open", async () => {
+    performance.clearMeasures(THREAD_OPEN);
+    const { user } = renderChat();
+    const items = await screen.findAllByTestId("thread-item");
+    await user.click(within(items[1]).getByRole("button"));
+    await screen.findByText("old answer");
+    await waitFor(() => expect(performance.getEntriesByName(THREAD_OPEN, "measure")).toHaveLength(1));
+    const [m] = performance.getEntriesByName(THREAD_OPEN, "measure") as PerformanceMeasure[];
+    expect(m.duration).toBeGreaterThanOrEqual(0);
+    expect(m.detail).toEqual({ messages: 2 });
+  });
+
+  it("labels the composer and the conversation log for assistive technology", async () => {
+    renderChat();
+    expect(screen.getByRole("form", { name: "Write a message" })).toBeTruthy();
+    expect(screen.getByRole("textbox", { name: "Message" })).toBeTruthy();
+    const log = screen.getByRole("log", { name: "Conversation" });
+    expect(log.getAttribute("aria-live")).toBe("polite");
+    expect(log.tabIndex).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { MessageList } from "./MessageList";
 import { requests, type StreamEvent, type ThreadMeta } from "./protocol";
 import { chatReducer, initialChatState, lastUserMessage, type ChatState } from "./state";
 import { ThreadList } from "./ThreadList";
+import { markThreadOpenStart, measureThreadOpenAfterPaint } from "./timing";
 
 export type BuiltinChatProps = {
   fetch: FetchLike;
@@ -34,6 +35,12 @@ function messageOf(e: unknown): string {
 }
 
 let localIds = 0;
+
+/** Esc in another text field (a task being edited, a search box) belongs to that field. */
+function editingElsewhere(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement) || target.id === "composer-input") return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
 
 export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: BuiltinChatProps) {
   const [state, dispatch] = useReducer(chatReducer, memory, initState);
@@ -64,6 +71,7 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
   // Reopen the conversation that was open before (e.g. before a session expiry).
   useEffect(() => {
     if (!initialThread) return;
+    markThreadOpenStart();
     const seq = ++openSeq.current;
     loadThreadItems(fetch, initialThread).then(
       (items) => {
@@ -187,6 +195,7 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
   async function open(thread: ThreadMeta) {
     if (thread.id === state.threadId && !state.loading && !state.error) return;
     supersede();
+    markThreadOpenStart();
     const seq = ++openSeq.current;
     dispatch({ type: "open_start", threadId: thread.id, title: thread.title ?? null });
     memory.set({ threadId: thread.id });
@@ -198,10 +207,22 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
     }
   }
 
-  // Ctrl+N / Cmd+N: new chat.
+  // A thread's messages are on screen: time it for the end-to-end test.
+  const loaded = !state.loading && state.threadId !== null;
+  const loadedCount = state.messages.length;
+  useEffect(() => {
+    if (loaded) measureThreadOpenAfterPaint(loadedCount);
+    // Once per opening, not per streamed message.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded, state.threadId]);
+
+  // Ctrl+N / Cmd+N: new chat. Esc: stop the answer being written.
   const newChatRef = useRef(newChat);
+  const stopRef = useRef<(() => void) | null>(null);
+  const canStop = state.streaming && state.allowCancel;
   useEffect(() => {
     newChatRef.current = newChat;
+    stopRef.current = canStop ? stop : null;
   });
   useEffect(() => {
     if (!active) return;
@@ -209,6 +230,9 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
       if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "n") {
         e.preventDefault();
         newChatRef.current();
+      } else if (e.key === "Escape" && !e.defaultPrevented && stopRef.current && !editingElsewhere(e.target)) {
+        e.preventDefault();
+        stopRef.current();
       }
     };
     window.addEventListener("keydown", onKey);
@@ -244,7 +268,7 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
         <Composer
           memory={memory}
           sending={state.streaming || state.loading}
-          canStop={state.streaming && state.allowCancel}
+          canStop={canStop}
           onSend={send}
           onStop={stop}
         />

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import * as ipc from "../ipc";
 import { PROVIDERS, type AppInfo, type ProviderKind, type Settings, type SettingsUpdate } from "../bindings";
+import { AppearanceSettings } from "./AppearanceSettings";
 
 type Form = {
   dbKind: "sqlite" | "postgres";
@@ -247,6 +248,8 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
           {loadError}
         </div>
       )}
+
+      <AppearanceSettings />
 
       {form && (
         <form className="settings-form" onSubmit={save} noValidate aria-busy={saving}>
