@@ -211,10 +211,9 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
   const loaded = !state.loading && state.threadId !== null;
   const loadedCount = state.messages.length;
   useEffect(() => {
+    // Measures once per opening: later calls find no start mark.
     if (loaded) measureThreadOpenAfterPaint(loadedCount);
-    // Once per opening, not per streamed message.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loaded, state.threadId]);
+  }, [loaded, loadedCount]);
 
   // Ctrl+N / Cmd+N: new chat. Esc: stop the answer being written.
   const newChatRef = useRef(newChat);
