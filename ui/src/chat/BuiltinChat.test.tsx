@@ -147,14 +147,20 @@ describe("BuiltinChat", () => {
     expect(requests.at(-1)).toMatchObject({ type: "threads.add_user_message", params: { thread_id: "thr_x" } });
   });
 
-  it("Stop aborts the request and keeps the partial answer", async () => {
-    const { user, streams } = renderChat();
-    await user.type(screen.getByTestId("composer-input"), "hello{Enter}");
+  /** A reply under way: "Partial" shown, the stream still open. */
+  async function partialAnswer() {
+    const chat = renderChat();
+    await chat.user.type(screen.getByTestId("composer-input"), "hello{Enter}");
     act(() => {
-      streams[0].push({ type: "thread.item.added", item: assistant });
-      streams[0].push(delta("Partial"));
+      chat.streams[0].push({ type: "thread.item.added", item: assistant });
+      chat.streams[0].push(delta("Partial"));
     });
     await waitFor(() => expect(screen.getByTestId("message-assistant").textContent).toBe("Partial"));
+    return chat;
+  }
+
+  it("Stop aborts the request and keeps the partial answer", async () => {
+    const { user, streams } = await partialAnswer();
     await user.click(screen.getByTestId("composer-stop"));
     expect(streams[0].signal?.aborted).toBe(true);
     await waitFor(() => expect(screen.getByTestId("message-assistant").getAttribute("data-streaming")).toBeNull());
@@ -173,13 +179,7 @@ describe("BuiltinChat", () => {
   });
 
   it("Esc stops the answer being written, but not from another text field", async () => {
-    const { user, streams } = renderChat();
-    await user.type(screen.getByTestId("composer-input"), "hello{Enter}");
-    act(() => {
-      streams[0].push({ type: "thread.item.added", item: assistant });
-      streams[0].push(delta("Partial"));
-    });
-    await waitFor(() => expect(screen.getByTestId("message-assistant").textContent).toBe("Partial"));
+    const { streams } = await partialAnswer();
 
     // Esc while editing something else (a task's title) is that field's.
     const other = document.createElement("input");
