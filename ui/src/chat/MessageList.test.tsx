@@ -59,9 +59,12 @@ describe("MessageList", () => {
     act(() => fireEvent.scroll(list));
     expect(texts()).toContain("Hel");
 
-    // The person scrolls up to read: more text arrives, the place stays.
+    // The person scrolls up to read: more text arrives, the place stays, and
+    // the old rows coming into view are not announced as news.
+    expect(list.getAttribute("aria-live")).toBe("polite");
     act(() => scrollTo(list, 0));
     expect(texts()).toContain("question 0");
+    expect(list.getAttribute("aria-live")).toBe("off");
     rerender(<MessageList {...props} messages={[...messages, { ...streaming, parts: ["Hello, more"] }]} streaming />);
     expect(list.scrollTop).toBe(0);
     expect(texts()).toContain("question 0");
@@ -69,6 +72,7 @@ describe("MessageList", () => {
     // Another thread opens: at its bottom again.
     rerender(<MessageList {...props} threadKey="thr_other" messages={thread(50)} />);
     expect(list.scrollTop).toBe(list.scrollHeight);
+    expect(list.getAttribute("aria-live")).toBe("polite");
   });
 
   it("shows user messages as plain text and assistant messages as markdown", () => {

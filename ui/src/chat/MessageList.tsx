@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useLayoutEffect, useRef } from "react";
+import { memo, useLayoutEffect, useRef, useState } from "react";
 import { Markdown } from "./Markdown";
 import type { ChatError, ChatMessage } from "./state";
 
@@ -84,6 +84,9 @@ export const MessageList = memo(function MessageList({
 }: MessageListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  // Rows scrolled into view are old messages, not news: announced only while
+  // the list follows the newest message.
+  const [following, setFollowing] = useState(true);
   const lastThread = useRef(threadKey);
 
   // Only the rows in view (and a few around) are in the DOM: a thread of
@@ -106,6 +109,7 @@ export const MessageList = memo(function MessageList({
     if (lastThread.current !== threadKey) {
       lastThread.current = threadKey;
       stick.current = true;
+      setFollowing(true);
     }
     if (stick.current) el.scrollTop = el.scrollHeight;
   }, [threadKey, messages, progress, error, streaming, totalSize]);
@@ -118,7 +122,7 @@ export const MessageList = memo(function MessageList({
       ref={ref}
       className="message-list"
       role="log"
-      aria-live="polite"
+      aria-live={following ? "polite" : "off"}
       aria-relevant="additions text"
       aria-label="Conversation"
       // Scrollable with the keyboard, like any scroll area.
@@ -126,6 +130,7 @@ export const MessageList = memo(function MessageList({
       onScroll={(e) => {
         const el = e.currentTarget;
         stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        setFollowing(stick.current);
       }}
     >
       {loading && <p className="muted center">Loading conversation…</p>}
