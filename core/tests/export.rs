@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use tasktalk_core::agent::{Agent, OfflineAssistant};
 use tasktalk_core::auth::{Accounts, AuthConfig};
 use tasktalk_core::calendar::Calendar;
+use tasktalk_core::chatkit::types::ItemKind;
 use tasktalk_core::chatkit::{ChatKit, Response};
 use tasktalk_core::db::Database;
 use tasktalk_core::export::{self, Document, ErrorCode, Progress, Summary, Transfer, markdown};
@@ -392,6 +393,54 @@ test_on_both_databases! {
         let rows: Vec<(String, String)> = on_db!(&t.db, pool => sqlx::query_as("select cast(role as text), content from messages order by id")
             .fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rows, [("USER".to_owned(), "hello\r\n#home".to_owned()), ("ASSISTANT".to_owned(), "Done \u{1b}.".to_owned())]);
+    }
+
+    async fn a_long_conversation_and_many_tasks_keep_their_order_and_message_links_across_batches(t: TestDatabase) {
+        let kinds = ["user_message", "task", "assistant_message"];
+        let items: Vec<Value> = (0..1203)
+            .map(|i| {
+                let at = format!("2026-11-03T10:{:02}:{:02}Z", i / 60 % 60, i % 60);
+                match kinds[i % 3] {
+                    "user_message" => json!({"id": "m", "thread_id": "t", "created_at": at, "type": "user_message",
+                        "content": [{"type": "input_text", "text": format!("question {i}")}], "attachments": [], "inference_options": {}}),
+                    "task" => json!({"id": "m", "thread_id": "t", "created_at": at, "type": "task",
+                        "task": {"type": "custom", "title": format!("step {i}"), "status_indicator": "complete"}}),
+                    _ => json!({"id": "m", "thread_id": "t", "created_at": at, "type": "assistant_message",
+                        "content": [{"type": "output_text", "text": format!("answer {i}"), "annotations": []}]}),
+                }
+            })
+            .collect();
+        let tasks: Vec<Value> = (0..1201)
+            .map(|i| json!({"title": format!("task {i}"), "completed": false,
+                "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z"}))
+            .collect();
+        let document = json!({"format": "tasktalk-export", "version": 1, "exported_at": "2026-12-01T08:00:00Z",
+            "tasks": tasks, "conversations": [{"id": "thr_long", "title": "long", "created_at": "2026-11-03T10:00:00Z",
+                "updated_at": "2026-11-03T11:00:00Z", "items": items}]});
+        let bob = account(&t.db, "bob@example.com").await;
+        let summary = bob.import(document.to_string().as_bytes()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((summary.tasks_added, summary.items_added), (1201, 1203));
+        let back = bob.export().await;
+        let titles: Vec<String> = back.tasks.iter().map(|t| t.title.clone()).collect();
+        assert_eq!(titles, (0..1201).map(|i| format!("task {i}")).collect::<Vec<_>>());
+        let texts: Vec<String> = back.conversations[0]
+            .items
+            .iter()
+            .map(|i| match &i.kind {
+                ItemKind::Task { task } => task.title.clone().unwrap_or_default(),
+                kind => kind.message_text().map(|(_, text)| text).unwrap_or_default(),
+            })
+            .collect();
+        let expected: Vec<String> = (0..1203)
+            .map(|i| format!("{} {i}", ["question", "step", "answer"][i % 3]))
+            .collect();
+        assert_eq!(texts, expected);
+        // Each message item names the message row holding its own text.
+        let linked: Vec<(String, String)> = on_db!(&t.db, pool => sqlx::query_as(
+            "select m.content, i.item from tasktalk_chat_items i join messages m on m.id = i.message_id order by i.seq")
+            .fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(linked.len(), 802);
+        assert!(linked.iter().all(|(content, item)| item.contains(&format!("\"{content}\""))), "a message linked to another item");
     }
 
     async fn progress_is_reported_up_to_the_total(t: TestDatabase) {

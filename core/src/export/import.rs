@@ -110,6 +110,37 @@ fn id_prefix(kind: &ItemKind) -> &'static str {
     }
 }
 
+/// Rows per multi-row INSERT: a few thousand bound values, far under both
+/// dialects' limits, and a round trip per 500 rows instead of per row.
+const ROWS_PER_INSERT: usize = 500;
+
+/// An item as written: with its new ids, its JSON and its message text.
+struct ItemRow {
+    id: String,
+    item_type: &'static str,
+    created_at: Timestamp,
+    json: String,
+    message: Option<(&'static str, String)>,
+}
+
+impl ItemRow {
+    fn new(planned: &PlannedItem, thread_id: &str) -> Result<Self> {
+        let item = ThreadItem {
+            id: new_id(id_prefix(&planned.kind)),
+            thread_id: thread_id.to_owned(),
+            created_at: planned.created_at.to_iso(),
+            kind: planned.kind.clone(),
+        };
+        Ok(Self {
+            json: serde_json::to_string(&item).map_err(|_| Error::Corrupt)?,
+            item_type: item.kind.type_name(),
+            created_at: planned.created_at,
+            message: item.kind.message_text(),
+            id: item.id,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ExistingConversation {
     created_at: Timestamp,
@@ -137,22 +168,29 @@ pub(super) async fn write(db: &Database, user_id: &str, plan: Plan, progress: On
         let mut task_keys: HashSet<(Timestamp, String)> = sqlx::query_as(
             "select created_at, title from tasks_phaseiii where user_id = $1")
             .bind(user_id).fetch_all(&mut *tx).await?.into_iter().collect();
+        let mut fresh = Vec::with_capacity(plan.tasks.len());
         for task in &plan.tasks {
-            meter.add(1);
-            if !task_keys.insert((task.created_at, task.title.clone())) {
+            if task_keys.insert((task.created_at, task.title.clone())) {
+                fresh.push(task);
+            } else {
                 summary_ref.tasks_skipped += 1;
-                continue;
+                meter.add(1);
             }
-            sqlx::query(
+        }
+        for chunk in fresh.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
                 "insert into tasks_phaseiii (user_id, title, description, completed, created_at, updated_at,
-                     due_at, due_all_day, priority, remind_at, reminded_at, completed_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-                .bind(user_id).bind(&task.title).bind(&task.description).bind(task.completed)
-                .bind(task.created_at).bind(task.updated_at)
-                .bind(task.due_at).bind(task.due_at.map(|_| task.due_all_day))
-                .bind(task.priority.level()).bind(task.remind_at).bind(task.reminded_at).bind(task.completed_at)
-                .execute(&mut *tx).await?;
-            summary_ref.tasks_added += 1;
+                     due_at, due_all_day, priority, remind_at, reminded_at, completed_at) ");
+            insert.push_values(chunk, |mut row, task| {
+                row.push_bind(user_id).push_bind(&task.title).push_bind(&task.description).push_bind(task.completed)
+                    .push_bind(task.created_at).push_bind(task.updated_at)
+                    .push_bind(task.due_at).push_bind(task.due_at.map(|_| task.due_all_day))
+                    .push_bind(task.priority.level()).push_bind(task.remind_at).push_bind(task.reminded_at)
+                    .push_bind(task.completed_at);
+            });
+            insert.build().execute(&mut *tx).await?;
+            summary_ref.tasks_added += chunk.len() as u64;
+            meter.add(chunk.len());
         }
         let existing: Vec<ExistingConversation> = sqlx::query_as(
             "select created_at, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id,
@@ -181,31 +219,40 @@ pub(super) async fn write(db: &Database, user_id: &str, plan: Plan, progress: On
                 .fetch_one(&mut *tx).await?;
             sqlx::query("insert into tasktalk_imported_conversations (conversation_id, source_id) values ($1, $2)")
                 .bind(pk).bind(&conversation.key.1).execute(&mut *tx).await?;
-            for planned in &conversation.items {
-                let item = ThreadItem {
-                    id: new_id(id_prefix(&planned.kind)),
-                    thread_id: thread_id.clone(),
-                    created_at: planned.created_at.to_iso(),
-                    kind: planned.kind.clone(),
-                };
-                let json = serde_json::to_string(&item).map_err(|_| Error::Corrupt)?;
+            let rows = conversation
+                .items
+                .iter()
+                .map(|planned| ItemRow::new(planned, &thread_id))
+                .collect::<Result<Vec<_>>>()?;
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
                 // Messages also go to `messages`, as the chat writes them, so the web version reads them too.
-                let message_id: Option<i32> = match item.kind.message_text() {
-                    Some((role, text)) => Some(sqlx::query_scalar(
-                        "insert into messages (conversation_id, user_id, role, content, created_at)
-                         values ($1, $2, $3, $4, $5) returning id")
-                        .bind(pk).bind(user_id).bind(web_role(role)).bind(text).bind(planned.created_at)
-                        .fetch_one(&mut *tx).await?),
-                    None => None,
-                };
-                sqlx::query(
-                    "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item)
-                     values ($1, $2, $3, $4, $5, $6)")
-                    .bind(&item.id).bind(pk).bind(message_id).bind(item.kind.type_name())
-                    .bind(planned.created_at).bind(&json)
-                    .execute(&mut *tx).await?;
-                summary_ref.items_added += 1;
-                meter.add(1);
+                let messages: Vec<&ItemRow> = chunk.iter().filter(|row| row.message.is_some()).collect();
+                let mut message_ids = Vec::new();
+                if !messages.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "insert into messages (conversation_id, user_id, role, content, created_at) ");
+                    insert.push_values(&messages, |mut values, row| {
+                        let (role, text) = row.message.as_ref().map_or(("assistant", ""), |(r, t)| (*r, t.as_str()));
+                        values.push_bind(pk).push_bind(user_id).push_bind(web_role(role)).push_bind(text)
+                            .push_bind(row.created_at);
+                    });
+                    insert.push(" returning id");
+                    message_ids = insert.build_query_scalar::<i32>().fetch_all(&mut *tx).await?;
+                }
+                if message_ids.len() != messages.len() {
+                    return Err(Error::Corrupt);
+                }
+                let mut message_ids = message_ids.into_iter();
+                let mut insert = sqlx::QueryBuilder::new(
+                    "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) ");
+                insert.push_values(chunk, |mut values, row| {
+                    let message_id = row.message.as_ref().and_then(|_| message_ids.next());
+                    values.push_bind(&row.id).push_bind(pk).push_bind(message_id).push_bind(row.item_type)
+                        .push_bind(row.created_at).push_bind(&row.json);
+                });
+                insert.build().execute(&mut *tx).await?;
+                summary_ref.items_added += chunk.len() as u64;
+                meter.add(chunk.len());
             }
             summary_ref.conversations_added += 1;
         }
