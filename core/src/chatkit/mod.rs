@@ -6,7 +6,7 @@ mod error;
 pub mod limits;
 mod params;
 mod request;
-mod store;
+pub(crate) mod store;
 mod turn;
 pub mod types;
 

@@ -113,14 +113,14 @@ macro_rules! thread_columns {
 }
 
 /// A message role as the web back end writes it.
-fn web_role(role: &str) -> WebRole {
+pub(crate) fn web_role(role: &str) -> WebRole {
     WebRole(if role == "user" { USER_ROLE } else { ASSISTANT_ROLE })
 }
 
 /// `messages.role` as bound: text in SQLite; in PostgreSQL of no declared type,
 /// so that the server takes the column's, whether a `varchar` or the enum type
 /// SQLAlchemy creates for the web back end's roles (whose labels these are).
-struct WebRole(&'static str);
+pub(crate) struct WebRole(&'static str);
 
 impl Type<Postgres> for WebRole {
     fn type_info() -> PgTypeInfo {
@@ -364,7 +364,8 @@ impl Store {
     /// there), so that they list, page and reach the model like any other.
     /// The web's rows are not changed; a concurrent copy of the same message
     /// is a no-op (its item id is derived from the message id).
-    async fn adopt_web_messages(&self, thread: &ThreadRow) -> Result<(), Error> {
+    /// True when it copied a full batch: more may be waiting.
+    async fn adopt_web_messages(&self, thread: &ThreadRow) -> Result<bool, Error> {
         let found: Vec<WebMessage> = on_db!(&self.db, pool => sqlx::query_as(
             "select m.id, cast(m.role as text) as role, m.content, m.created_at from messages m
              where m.conversation_id = $1 and upper(cast(m.role as text)) in ($2, $3)
@@ -372,7 +373,7 @@ impl Store {
              order by m.id limit $4")
             .bind(thread.pk).bind(USER_ROLE).bind(ASSISTANT_ROLE).bind(ADOPT_MAX).fetch_all(pool).await)?;
         if found.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         tracing::debug!(thread_id = %thread.id, count = found.len(), "reading messages written by the web version");
         let mut items = Vec::with_capacity(found.len());
@@ -393,7 +394,7 @@ impl Store {
             }
             tx.commit().await
         }.await)?;
-        Ok(())
+        Ok(found.len() as i64 == ADOPT_MAX)
     }
 
     /// An item of this thread with its position.
@@ -419,5 +420,39 @@ impl Store {
             tx.commit().await
         }.await)?;
         Ok(())
+    }
+}
+
+/// A thread with what an export keeps beside its row.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ThreadRecord {
+    #[sqlx(flatten)]
+    pub row: ThreadRow,
+    pub updated_at: Timestamp,
+    /// The id it had in the export it was imported from, if it was.
+    pub source_id: Option<String>,
+}
+
+/// Reading a user's whole history, for an export.
+impl Store {
+    /// Every thread of the user, oldest first.
+    pub async fn thread_records(&self, user_id: &str) -> Result<Vec<ThreadRecord>, Error> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(concat!(
+            "select ", thread_columns!(), ", updated_at,
+                 (select s.source_id from tasktalk_imported_conversations s where s.conversation_id = conversations.id) as source_id
+             from conversations where user_id = $1 order by id"))
+            .bind(user_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Every item of the thread, hidden ones included, in thread order, after
+    /// copying in all the web version's messages (a batch at a time).
+    pub async fn all_items(&self, thread: &ThreadRow) -> Result<Vec<ThreadItem>, Error> {
+        while self.adopt_web_messages(thread).await? {}
+        let rows: Vec<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
+            "select seq, id, item from tasktalk_chat_items where conversation_id = $1 order by seq")
+            .bind(thread.pk).fetch_all(pool).await)?;
+        rows.into_iter().map(|r| r.decode().map(|(_, item)| item)).collect()
     }
 }
