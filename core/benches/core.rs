@@ -79,6 +79,15 @@ fn fmt(d: Duration) -> String {
     }
 }
 
+/// The tokens (HS256, the default) and a `Bearer` header for `user`.
+async fn bearer_of(t: &TestDatabase, user: &tasktalk_core::auth::User) -> (Tokens, String) {
+    let tokens = Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bearer = format!("Bearer {}", tokens.issue(user).unwrap_or_else(|e| panic!("{e}")).token);
+    (tokens, bearer)
+}
+
 async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
     let signed = accounts
@@ -104,13 +113,7 @@ async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
     });
 
     // What every JWT route pays: the signature, then the account's primary-key lookup.
-    let tokens = Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let bearer = format!(
-        "Bearer {}",
-        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
-    );
+    let (tokens, bearer) = bearer_of(&t, &signed.user).await;
     let check = p50(LIST_RUNS, || async {
         tokens
             .authenticate(Some(&bearer))
@@ -256,17 +259,9 @@ async fn thread_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let tokens = Arc::new(
-        Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
-    let bearer = format!(
-        "Bearer {}",
-        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
-    );
+    let (tokens, bearer) = bearer_of(&t, &signed.user).await;
     let agent = Agent::new(Arc::new(OfflineAssistant::default()), Tasks::new(t.db.clone()));
-    let chatkit = ChatKit::new(t.db.clone(), tokens, agent);
+    let chatkit = ChatKit::new(t.db.clone(), Arc::new(tokens), agent);
     let start = Instant::now();
     seed_threads(&t.db, &signed.user.id).await;
     rows.push(Row {
