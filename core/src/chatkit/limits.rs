@@ -9,8 +9,8 @@
 
 use super::error::Error;
 use super::params::{
-    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, ThreadParams,
-    ToolOutputParams, UpdateParams,
+    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, SearchParams,
+    ThreadParams, ToolOutputParams, UpdateParams,
 };
 use super::types::{CustomTask, ItemKind, OutputText, UserContent, UserMessageInput};
 
@@ -30,6 +30,10 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// The text of one assistant message read from elsewhere (an import): the
 /// model's answers are not capped as they stream, but a file's are.
 pub const MAX_REPLY_BYTES: usize = 256 * 1024;
+/// A `threads.search` query: each word is one more `like` over every
+/// message of the user's threads.
+pub const MAX_SEARCH_CHARS: usize = 200;
+pub const MAX_SEARCH_WORDS: usize = 8;
 
 fn refuse(message: String) -> Result<(), Error> {
     Err(Error::BadRequest(message))
@@ -153,6 +157,32 @@ pub(crate) fn check_title(title: &str) -> Result<&str, Error> {
         )));
     }
     Ok(title)
+}
+
+impl SearchParams {
+    /// The query's words as `like` patterns: 1 to [`MAX_SEARCH_WORDS`] words,
+    /// at most [`MAX_SEARCH_CHARS`] characters, no control character.
+    pub(super) fn words(&self) -> Result<Vec<String>, Error> {
+        let refused = || {
+            Error::BadRequest(format!(
+                "A search is 1 to {MAX_SEARCH_WORDS} words and at most {MAX_SEARCH_CHARS} characters, \
+                 without control characters."
+            ))
+        };
+        if self.query.chars().any(char::is_control) {
+            return Err(refused());
+        }
+        crate::db::like_patterns(&self.query, MAX_SEARCH_CHARS, MAX_SEARCH_WORDS)
+            .filter(|words| !words.is_empty())
+            .ok_or_else(refused)
+    }
+}
+
+impl Bounded for SearchParams {
+    fn check(&self) -> Result<(), Error> {
+        self.page.check()?;
+        self.words().map(|_| ())
+    }
 }
 
 /// A character a message may not hold: control characters other than tab

@@ -45,6 +45,7 @@ pub struct ThreadRow {
     pub id: String,
     pub title: Option<String>,
     pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl ThreadRow {
@@ -54,7 +55,8 @@ impl ThreadRow {
             title: self.title.clone(),
             created_at: self.created_at.to_iso(),
             status: ThreadStatus { kind: "active" },
-            metadata: serde_json::Map::new(),
+            // Not a ChatKit field: the built-in chat groups its list by it.
+            metadata: serde_json::Map::from_iter([("updated_at".to_owned(), self.updated_at.to_iso().into())]),
             items,
         }
     }
@@ -108,8 +110,48 @@ fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page
 
 macro_rules! thread_columns {
     () => {
-        "id, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id, title, created_at"
+        "id, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id, title, created_at, updated_at"
     };
+}
+
+/// The SQL of [`Store::list_threads`]: binds the user, the cursor's
+/// `updated_at` and row id if any, one pattern per word, then the limit.
+/// Ordered by activity, ties by row id, so that the cursor is exact.
+fn threads_query(words: usize, order: Order, cursor: bool) -> String {
+    let (direction, before) = match order {
+        Order::Desc => ("desc", "<"),
+        Order::Asc => ("asc", ">"),
+    };
+    let mut sql = concat!(
+        "select ",
+        thread_columns!(),
+        " from conversations c where c.user_id = $1"
+    )
+    .to_owned();
+    let mut next = 2;
+    if cursor {
+        sql.push_str(&format!(" and (c.updated_at, c.id) {before} ($2, $3)"));
+        next = 4;
+    }
+    if words > 0 {
+        let all = |column: &str| {
+            (next..next + words)
+                .map(|n| format!("lower({column}) like ${n} escape '\\'"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        sql.push_str(&format!(
+            " and (({}) or exists (select 1 from messages m where m.conversation_id = c.id \
+             and upper(cast(m.role as text)) in ('{USER_ROLE}', '{ASSISTANT_ROLE}') and {}))",
+            all("coalesce(c.title, '')"),
+            all("m.content")
+        ));
+        next += words;
+    }
+    sql.push_str(&format!(
+        " order by c.updated_at {direction}, c.id {direction} limit ${next}"
+    ));
+    sql
 }
 
 /// A message role as the web back end writes it.
@@ -237,29 +279,35 @@ impl Store {
         row.ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))
     }
 
+    /// A page of the user's threads, the most recently active first (or last):
+    /// all of them, or with `words` those whose title or one message holds
+    /// every word (patterns from [`crate::db::like_patterns`]). Web
+    /// conversations count by their `messages`, copied into items or not.
     pub async fn list_threads(
         &self,
         user_id: &str,
+        words: &[String],
         limit: Option<u32>,
         order: Order,
         after: Option<&str>,
     ) -> Result<Page<ThreadRow>, Error> {
         let limit = page_limit(limit);
         let cursor = match after {
-            Some(after) => self.thread(user_id, after).await.map_err(|_| Error::BadCursor)?.pk,
-            None if order == Order::Desc => i32::MAX,
-            None => 0,
+            Some(after) => Some(self.thread(user_id, after).await.map_err(|_| Error::BadCursor)?),
+            None => None,
         };
-        let rows: Vec<ThreadRow> = match order {
-            Order::Desc => on_db!(&self.db, pool => sqlx::query_as(concat!(
-                "select ", thread_columns!(), " from conversations where user_id = $1 and id < $2
-                 order by id desc limit $3"))
-                .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
-            Order::Asc => on_db!(&self.db, pool => sqlx::query_as(concat!(
-                "select ", thread_columns!(), " from conversations where user_id = $1 and id > $2
-                 order by id asc limit $3"))
-                .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
-        };
+        let sql = threads_query(words.len(), order, cursor.is_some());
+        let rows: Vec<ThreadRow> = on_db!(&self.db, pool => {
+            // Built from fixed text and numbered placeholders only; every value is bound.
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
+            if let Some(cursor) = &cursor {
+                query = query.bind(cursor.updated_at).bind(cursor.pk);
+            }
+            for word in words {
+                query = query.bind(word);
+            }
+            query.bind(limit + 1).fetch_all(pool).await
+        })?;
         Ok(into_page(rows, limit, |t| t.id.clone()))
     }
 

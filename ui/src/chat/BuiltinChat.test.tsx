@@ -28,6 +28,8 @@ function fakeServer() {
         has_more: false,
       });
     }
+    if (body.type === "threads.update") return Response.json({ id: body.params.thread_id, title: body.params.title, created_at: T });
+    if (body.type === "threads.delete") return Response.json({});
     if (body.type === "items.list") {
       return Response.json({
         data: [
@@ -73,7 +75,7 @@ describe("BuiltinChat", () => {
     const { user, requests } = renderChat();
     const items = await screen.findAllByTestId("thread-item");
     expect(items.map((i) => i.getAttribute("data-thread-id"))).toEqual(["thr_new", "thr_old"]);
-    await user.click(within(items[1]).getByRole("button"));
+    await user.click(within(items[1]).getByRole("button", { name: /^Older chat/ }));
     await screen.findByText("old answer");
     expect(requests.at(-1)).toEqual({ type: "items.list", params: { thread_id: "thr_old", order: "asc", limit: 100 } });
     expect(screen.getByTestId("message-user").textContent).toBe("old question");
@@ -175,7 +177,7 @@ describe("BuiltinChat", () => {
   it("Ctrl+N starts a new chat", async () => {
     const { user } = renderChat();
     const items = await screen.findAllByTestId("thread-item");
-    await user.click(within(items[1]).getByRole("button"));
+    await user.click(within(items[1]).getByRole("button", { name: /^Older chat/ }));
     await screen.findByText("old answer");
     fireEvent.keyDown(window, { key: "n", ctrlKey: true });
     await waitFor(() => expect(screen.queryByText("old answer")).toBeNull());
@@ -202,7 +204,7 @@ describe("BuiltinChat", () => {
     performance.clearMeasures(THREAD_OPEN);
     const { user } = renderChat();
     const items = await screen.findAllByTestId("thread-item");
-    await user.click(within(items[1]).getByRole("button"));
+    await user.click(within(items[1]).getByRole("button", { name: /^Older chat/ }));
     await screen.findByText("old answer");
     await waitFor(() => expect(performance.getEntriesByName(THREAD_OPEN, "measure")).toHaveLength(1));
     const [m] = performance.getEntriesByName(THREAD_OPEN, "measure") as PerformanceMeasure[];
@@ -217,5 +219,23 @@ describe("BuiltinChat", () => {
     const log = screen.getByRole("log", { name: "Conversation" });
     expect(log.getAttribute("aria-live")).toBe("polite");
     expect(log.tabIndex).toBe(0);
+  });
+
+  it("shows the open thread's new name and starts a new chat when it is deleted", async () => {
+    const { user, memory } = renderChat();
+    const row = async () => (await screen.findAllByTestId("thread-item")).find((i) => i.dataset.threadId === "thr_old") as HTMLElement;
+    await user.click(within(await row()).getByRole("button", { name: /^Older chat/ }));
+    await screen.findByText("old answer");
+    await user.click(within(await row()).getByTestId("thread-rename"));
+    await user.clear(screen.getByTestId("thread-rename-input"));
+    await user.type(screen.getByTestId("thread-rename-input"), "Renamed{Enter}");
+    await waitFor(() => expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("Renamed"));
+
+    await user.click(within(await row()).getByTestId("thread-delete"));
+    await user.click(screen.getByTestId("thread-confirm-delete"));
+    await waitFor(() => expect(screen.queryByText("old answer")).toBeNull());
+    expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("New chat");
+    expect(memory.get().threadId).toBeNull();
+    expect(screen.getAllByTestId("thread-item").map((i) => i.dataset.threadId)).toEqual(["thr_new"]);
   });
 });

@@ -4,13 +4,14 @@
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { ChatMemoryStore } from "../draft";
-import { ChatRequestError, isAbortError, listThreads, loadThreadItems, postStream, type FetchLike } from "./client";
+import { ChatRequestError, isAbortError, loadThreadItems, postStream, type FetchLike } from "./client";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { requests, type StreamEvent, type ThreadMeta } from "./protocol";
 import { chatReducer, initialChatState, lastUserMessage, type ChatState } from "./state";
 import { ThreadList } from "./ThreadList";
 import { markThreadOpenStart, measureThreadOpenAfterPaint } from "./timing";
+import { messageOf, useThreads } from "./useThreads";
 
 export type BuiltinChatProps = {
   fetch: FetchLike;
@@ -25,15 +26,6 @@ function initState(memory: ChatMemoryStore): ChatState {
   return threadId ? { ...initialChatState, threadId, loading: true } : initialChatState;
 }
 
-function byNewest(a: ThreadMeta, b: ThreadMeta): number {
-  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
-}
-
-function messageOf(e: unknown): string {
-  if (e instanceof Error && e.message) return e.message;
-  return "Something went wrong. Please try again.";
-}
-
 let localIds = 0;
 
 /** Esc in another text field (a task being edited, a search box) belongs to that field. */
@@ -44,29 +36,10 @@ function editingElsewhere(target: EventTarget | null): boolean {
 
 export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: BuiltinChatProps) {
   const [state, dispatch] = useReducer(chatReducer, memory, initState);
-  const [threads, setThreads] = useState<ThreadMeta[] | null>(null);
-  const [threadsError, setThreadsError] = useState<string | null>(null);
+  const threads = useThreads(fetch);
   const abortRef = useRef<AbortController | null>(null);
   const openSeq = useRef(0);
   const [initialThread] = useState(() => memory.get().threadId);
-
-  // The conversation list, newest first.
-  useEffect(() => {
-    let active = true;
-    listThreads(fetch).then(
-      (page) => {
-        if (!active) return;
-        setThreads(page.data.slice().sort(byNewest));
-        setThreadsError(null);
-      },
-      (e: unknown) => {
-        if (active) setThreadsError(`Could not load the conversations: ${messageOf(e)}`);
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [fetch]);
 
   // Reopen the conversation that was open before (e.g. before a session expiry).
   useEffect(() => {
@@ -126,10 +99,10 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
       switch (e.type) {
         case "thread.created":
           memory.set({ threadId: e.thread.id });
-          setThreads((list) => [e.thread, ...(list ?? []).filter((t) => t.id !== e.thread.id)]);
+          threads.touched(e.thread);
           break;
         case "thread.updated":
-          setThreads((list) => list?.map((t) => (t.id === e.thread.id ? { ...t, title: e.thread.title } : t)) ?? list);
+          threads.touched(e.thread);
           break;
         case "client_effect":
           if (e.name === "tasks.changed") onTasksChanged();
@@ -244,12 +217,14 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
   });
   const onOpen = useCallback((t: ThreadMeta) => void openRef.current(t), []);
   const onNew = useCallback(() => newChatRef.current(), []);
+  const onDeleted = useCallback((id: string) => id === memory.get().threadId && newChatRef.current(), [memory]);
 
-  const title = state.title || (state.threadId ? threads?.find((t) => t.id === state.threadId)?.title : null) || "New chat";
+  // The list's title first: a rename changes it there.
+  const title = (state.threadId ? threads.all?.find((t) => t.id === state.threadId)?.title : null) || state.title || "New chat";
 
   return (
     <div className="builtin-chat" data-testid="builtin-chat">
-      <ThreadList threads={threads} activeId={state.threadId} error={threadsError} onOpen={onOpen} onNew={onNew} />
+      <ThreadList list={threads} activeId={state.threadId} active={active} onOpen={onOpen} onNew={onNew} onDeleted={onDeleted} />
       <section className="conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title" className="conversation-title">
           {title}
