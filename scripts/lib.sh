@@ -111,7 +111,8 @@ ensure_test_environment() {
 # The one venv every Python check runs in.
 ensure_python_env() {
   ensure_python_venv "$TASKTALK_ROOT/tests/interop/requirements.txt" \
-    "$TASKTALK_ROOT/tests/conformance/requirements.txt" "$TASKTALK_ROOT/tests/e2e/requirements.txt"
+    "$TASKTALK_ROOT/tests/conformance/requirements.txt" "$TASKTALK_ROOT/tests/e2e/requirements.txt" \
+    "$TASKTALK_ROOT/tests/release/requirements.txt"
 }
 
 # The desktop app's system libraries (WebKitGTK and friends, from DESKTOP.md),

@@ -13,6 +13,9 @@ ensure_desktop_packages
 ensure_ui_built
 ensure_tauri_driver
 
+say "release workflow: zizmor audit (any finding fails), workflow schema"
+"$(dirname "$TASKTALK_PYTHON")/zizmor" --offline --no-progress .github/workflows/release.yml
+"$(dirname "$TASKTALK_PYTHON")/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/release.yml
 say "UI: type-check, lint, unit tests"
 npm --prefix ui run --silent check
 say "cargo fmt --check"

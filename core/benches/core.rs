@@ -12,18 +12,26 @@
 //! - hostile text: the offline assistant's whole turn for each message of
 //!   `testing::hostile` (16 KiB each), 200 tasks listed; the slowest counts
 //!
+//! - threads: `threads.search` and the first `threads.list` page through
+//!   `ChatKit::process` (token check included) over 1 000 threads of 200
+//!   messages each: a word in one message, a title, a word in every thread
+//!   and a word in none (each message scanned)
+//!
 //! An argument picks the groups whose name contains it (`tokens`, `sqlite`,
-//! `postgres`, `hostile`): `cargo bench -p tasktalk-core --bench core -- hostile`.
+//! `postgres`, `threads`, `hostile`): `cargo bench -p tasktalk-core --bench core -- hostile`.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
-use tasktalk_core::Secret;
+use tasktalk_core::agent::{Agent, OfflineAssistant};
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::calendar::Calendar;
+use tasktalk_core::chatkit::{ChatKit, Response};
 use tasktalk_core::tasks::{Due, DueFilter, NewTask, Page, Priority, Sort, StatusFilter, TaskQuery, Tasks};
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, hostile};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
+use tasktalk_core::{Secret, Timestamp, on_db};
 
 const TASKS: usize = 10_000;
 const SIGN_INS: usize = 30;
@@ -31,6 +39,9 @@ const TOKEN_OPS: u32 = 20_000;
 const LIST_RUNS: usize = 300;
 const HOSTILE_TASKS: u32 = 200;
 const HOSTILE_RUNS: u32 = 20;
+const THREADS: usize = 1_000;
+const THREAD_MESSAGES: usize = 200;
+const SEARCH_RUNS: usize = 50;
 
 struct Row {
     what: String,
@@ -68,6 +79,15 @@ fn fmt(d: Duration) -> String {
     }
 }
 
+/// The tokens (HS256, the default) and a `Bearer` header for `user`.
+async fn bearer_of(t: &TestDatabase, user: &tasktalk_core::auth::User) -> (Tokens, String) {
+    let tokens = Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bearer = format!("Bearer {}", tokens.issue(user).unwrap_or_else(|e| panic!("{e}")).token);
+    (tokens, bearer)
+}
+
 async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
     let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
     let signed = accounts
@@ -93,13 +113,7 @@ async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
     });
 
     // What every JWT route pays: the signature, then the account's primary-key lookup.
-    let tokens = Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let bearer = format!(
-        "Bearer {}",
-        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
-    );
+    let (tokens, bearer) = bearer_of(&t, &signed.user).await;
     let check = p50(LIST_RUNS, || async {
         tokens
             .authenticate(Some(&bearer))
@@ -193,6 +207,102 @@ async fn database_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
             target,
         });
     }
+}
+
+/// `THREADS` conversations of `THREAD_MESSAGES` messages for `user`, a word
+/// `needle{n}` in the middle of thread n, "milk" in every thread.
+async fn seed_threads(db: &tasktalk_core::db::Database, user: &str) {
+    let now = Timestamp::now();
+    for n in 0..THREADS {
+        let at = now + TimeDelta::minutes(n as i64 - THREADS as i64);
+        let id: i32 = on_db!(db, pool => sqlx::query_scalar(
+            "insert into conversations (user_id, external_id, title, created_at, updated_at)
+             values ($1, $2, $3, $4, $4) returning id")
+            .bind(user).bind(format!("thr_bench_{n}")).bind(format!("plans for week {n}")).bind(at)
+            .fetch_one(pool).await)
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut sql =
+            String::from("insert into messages (conversation_id, user_id, role, content, created_at) values ");
+        let rows: Vec<String> = (0..THREAD_MESSAGES)
+            .map(|m| {
+                let b = m * 3;
+                format!("($1, $2, ${}, ${}, ${})", b + 3, b + 4, b + 5)
+            })
+            .collect();
+        sql.push_str(&rows.join(", "));
+        on_db!(db, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id).bind(user);
+            for m in 0..THREAD_MESSAGES {
+                let (role, content) = if m % 2 == 0 {
+                    ("USER", format!("please add a task to buy milk and call the office about report {m}"))
+                } else if m == THREAD_MESSAGES / 2 + 1 {
+                    ("ASSISTANT", format!("Added it. Your needle{n} is noted for tomorrow at 9:00."))
+                } else {
+                    ("ASSISTANT", format!("Added \"buy item {m}\" to your list; you have {m} open tasks."))
+                };
+                query = query.bind(role).bind(content).bind(at);
+            }
+            query.execute(pool).await.map(|_| ())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+async fn thread_rows(name: &str, t: TestDatabase, rows: &mut Vec<Row>) {
+    let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+    let signed = accounts
+        .sign_up(
+            "threads@example.com",
+            "Bench",
+            "correct horse battery",
+            &ClientInfo::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (tokens, bearer) = bearer_of(&t, &signed.user).await;
+    let agent = Agent::new(Arc::new(OfflineAssistant::default()), Tasks::new(t.db.clone()));
+    let chatkit = ChatKit::new(t.db.clone(), Arc::new(tokens), agent);
+    let start = Instant::now();
+    seed_threads(&t.db, &signed.user.id).await;
+    rows.push(Row {
+        what: format!("seed {THREADS} threads × {THREAD_MESSAGES} messages ({name})"),
+        figure: fmt(start.elapsed()),
+        target: "",
+    });
+    let requests = [
+        (
+            "threads.list, first 50",
+            r#"{"type":"threads.list","params":{"limit":50}}"#.to_owned(),
+            50,
+        ),
+        ("search a word of one message", search_body("needle500"), 1),
+        ("search a title", search_body("week 999"), 1),
+        ("search a word of every thread, first 50", search_body("milk"), 50),
+        ("search a word in no message", search_body("zebra"), 0),
+    ];
+    for (label, body, expected) in requests {
+        let mut samples = Vec::with_capacity(SEARCH_RUNS);
+        for _ in 0..SEARCH_RUNS {
+            let start = Instant::now();
+            let response = chatkit.process(Some(&bearer), body.as_bytes()).await;
+            samples.push(start.elapsed());
+            let Response::Json { status: 200, body } = response else {
+                panic!("{label}: {response:?}")
+            };
+            assert_eq!(body["data"].as_array().map(Vec::len), Some(expected), "{label}");
+        }
+        let p50 = percentile(&mut samples, 0.5);
+        let p99 = percentile(&mut samples, 0.99);
+        rows.push(Row {
+            what: format!("{label}, {THREADS} threads × {THREAD_MESSAGES} messages ({name})"),
+            figure: format!("p50 {} / p99 {}", fmt(p50), fmt(p99)),
+            target: "< 200 ms",
+        });
+    }
+}
+
+fn search_body(query: &str) -> String {
+    serde_json::json!({"type": "threads.search", "params": {"query": query, "limit": 50}}).to_string()
 }
 
 /// The `n`th bench task: one in four undated, the rest due between 100 days
@@ -305,6 +415,12 @@ fn main() {
         }
         if runs("postgres") {
             database_rows("PostgreSQL", TestDatabase::postgres().await, &mut rows).await;
+        }
+        if runs("threads-sqlite") {
+            thread_rows("SQLite", TestDatabase::sqlite().await, &mut rows).await;
+        }
+        if runs("threads-postgres") {
+            thread_rows("PostgreSQL", TestDatabase::postgres().await, &mut rows).await;
         }
     });
     if runs("hostile") {

@@ -148,6 +148,30 @@ fn redact_url_password(url: &str) -> String {
     }
 }
 
+/// The words of a search text as patterns for `lower(column) like $n escape '\'`
+/// on both dialects: lowercased, with `%`, `_` and `\` escaped so that they
+/// match themselves. None when the text is over `max_chars` characters or
+/// `max_words` words (the work of a search grows with both).
+pub fn like_patterns(text: &str, max_chars: usize, max_words: usize) -> Option<Vec<String>> {
+    let words: Vec<&str> = text.split_whitespace().take(max_words + 1).collect();
+    if text.chars().nth(max_chars).is_some() || words.len() > max_words {
+        return None;
+    }
+    Some(
+        words
+            .into_iter()
+            .map(|word| {
+                let escaped = word
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            })
+            .collect(),
+    )
+}
+
 /// Which SQL dialect a [`Database`] speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {

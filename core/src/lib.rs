@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod chatkit;
 pub mod db;
+pub mod export;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 pub mod private;

@@ -81,6 +81,34 @@ pub fn restrict(path: &Path) -> io::Result<bool> {
     }
 }
 
+/// Writes `bytes` as the whole of `path`, owner-only: into a new file
+/// beside it, synced, then renamed over it, so a reader (or a crash) never
+/// sees half a file and an existing file is replaced, never truncated in
+/// place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(name);
+    temporary_name.push(format!(".{}.tmp", crate::random::alphanumeric_id()));
+    let temporary = path.with_file_name(temporary_name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(FILE_MODE);
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -114,5 +142,22 @@ mod tests {
         assert_eq!(mode(&nested), 0o700);
         assert!(!restrict(&nested).unwrap_or_else(|e| panic!("{e}")), "already private");
         assert!(!restrict(&nested.join("missing")).unwrap_or_else(|e| panic!("{e}")));
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_owner_only_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("export.json");
+        std::fs::write(&file, "an older, longer content").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap_or_else(|e| panic!("{e}"));
+        write_atomically(&file, b"new").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read(&file).unwrap_or_default(), b"new");
+        assert_eq!(mode(&file), 0o600);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        assert_eq!(names, ["export.json"]);
+        assert!(write_atomically(&dir.path().join("missing").join("f"), b"x").is_err());
     }
 }

@@ -13,10 +13,11 @@ use tasktalk_core::agent::{
 };
 use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::chatkit::limits::{
-    MAX_ATTACHMENTS, MAX_CONTENT_PARTS, MAX_FEEDBACK_ITEMS, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_TITLE_CHARS,
+    MAX_ATTACHMENTS, MAX_CONTENT_PARTS, MAX_FEEDBACK_ITEMS, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_SEARCH_CHARS,
+    MAX_SEARCH_WORDS, MAX_TITLE_CHARS,
 };
 use tasktalk_core::chatkit::types::Event;
-use tasktalk_core::chatkit::{ChatKit, Response};
+use tasktalk_core::chatkit::{ChatKit, PAGE_MAX, Response};
 use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, execute_script};
@@ -793,5 +794,110 @@ test_on_both_databases! {
         let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
         let kinds: Vec<String> = item_texts(&items).into_iter().map(|(kind, _)| kind).collect();
         assert_eq!(kinds, ["user_message", "task", "assistant_message", "user_message", "task", "assistant_message"], "{items}");
+    }
+}
+
+impl Harness {
+    /// The titles `threads.search` finds for `query`, in order.
+    async fn search(&self, auth: &str, query: &str) -> Vec<String> {
+        let (status, page) = self
+            .json(auth, json!({"type": "threads.search", "params": {"query": query}}))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        titles(&page)
+    }
+}
+
+fn titles(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t["title"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+test_on_both_databases! {
+    async fn search_finds_the_users_threads_by_title_or_by_one_messages_words(t: TestDatabase) {
+        let scripts = VecDeque::from([text(&["Groceries noted."]), text(&["Your week looks busy."])]);
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(scripts), ..Default::default() }).await;
+        h.create(&h.alice.1, "buy oat milk").await;
+        h.create(&h.alice.1, "Plan my Week").await;
+        web_conversation(&h.db, &h.alice.0, &[("USER", "the Quarterly REPORT is due"), ("TOOL", "{\"quarterly\": 1}")]).await;
+        h.create(&h.bob.1, "plan bob's week, buy milk").await;
+
+        assert_eq!(h.search(&h.alice.1, "week PLAN").await, ["Plan my Week"], "every word, any case, any order");
+        assert_eq!(h.search(&h.alice.1, "noted").await, ["buy oat milk"], "an assistant message's text");
+        assert_eq!(h.search(&h.alice.1, "quarterly report").await, ["from the web"], "a web conversation's messages");
+        assert_eq!(h.search(&h.alice.1, "busy groceries").await, Vec::<String>::new(), "all words in one message");
+        assert_eq!(h.search(&h.alice.1, "milk").await, ["buy oat milk"], "never another user's thread");
+        assert_eq!(h.search(&h.bob.1, "quarterly").await, Vec::<String>::new());
+        assert_eq!(h.search(&h.alice.1, "1}").await, Vec::<String>::new(), "tool messages are not text");
+        let (_, found) = h.json(&h.alice.1, json!({"type": "threads.search", "params": {"query": "week"}})).await;
+        assert_eq!(found["data"][0]["items"], json!({"data": [], "has_more": false}));
+        assert!(found["data"][0]["metadata"]["updated_at"].as_str().is_some_and(|at| at.ends_with('Z')), "{found}");
+    }
+
+    async fn search_matches_percent_underscore_and_backslash_literally(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        for message in ["100% sure", "1000 sure", "snake_case", "snakeXcase", "back\\slash", "backslash"] {
+            h.create(&h.alice.1, message).await;
+        }
+        assert_eq!(h.search(&h.alice.1, "0%").await, ["100% sure"]);
+        assert_eq!(h.search(&h.alice.1, "e_c").await, ["snake_case"]);
+        assert_eq!(h.search(&h.alice.1, "k\\s").await, ["back\\slash"]);
+        assert_eq!(h.search(&h.alice.1, "%").await, ["100% sure"]);
+    }
+
+    async fn search_refuses_unbounded_queries_and_pages_its_results(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        for query in [
+            String::new(),
+            "   ".to_owned(),
+            "a".repeat(MAX_SEARCH_CHARS + 1),
+            "a ".repeat(MAX_SEARCH_WORDS + 1),
+            "nul\u{0}".to_owned(),
+        ] {
+            let (status, body) = h.json(&h.alice.1, json!({"type": "threads.search", "params": {"query": query}})).await;
+            assert_eq!(status, 400, "{body}");
+        }
+        let (status, _) = h.json(&h.alice.1, json!({"type": "threads.search", "params": {}})).await;
+        assert_eq!(status, 400);
+        assert!(h.search(&h.alice.1, &"a".repeat(MAX_SEARCH_CHARS)).await.is_empty());
+
+        let count = PAGE_MAX as usize + 5;
+        let now = Timestamp::now();
+        for n in 0..count {
+            on_db!(&h.db, pool => sqlx::query(
+                "insert into conversations (user_id, external_id, title, created_at, updated_at) values ($1, $2, $3, $4, $4)")
+                .bind(&h.alice.0).bind(format!("thr_many_{n:03}")).bind(format!("match {n:03}")).bind(now)
+                .execute(pool).await.map(|_| ())).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let (_, first) = h.json(&h.alice.1, json!({"type": "threads.search", "params": {"query": "match", "limit": 1000}})).await;
+        let first_titles = titles(&first);
+        assert_eq!((first_titles.len(), first["has_more"].clone()), (PAGE_MAX as usize, json!(true)), "the limit is clipped");
+        assert_eq!(first_titles[0], format!("match {:03}", count - 1), "equal times: the newest row first");
+        let (_, rest) = h.json(&h.alice.1, json!({"type": "threads.search", "params": {"query": "match", "limit": 1000, "after": first["after"]}})).await;
+        let mut all = [first_titles, titles(&rest)].concat();
+        assert_eq!(rest["has_more"], json!(false));
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), count, "every match once across the pages");
+    }
+
+    async fn threads_list_the_most_recently_active_first(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let (first, _) = h.create(&h.alice.1, "first").await;
+        let (second, _) = h.create(&h.alice.1, "second").await;
+        let (_, page) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {}})).await;
+        assert_eq!(ids(&page), [second.clone(), first.clone()]);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": first, "input": input("again")}})).await;
+        let (_, page) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {}})).await;
+        assert_eq!(ids(&page), [first.clone(), second.clone()]);
+        let (_, next) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {"limit": 1, "after": first}})).await;
+        assert_eq!(ids(&next), [second]);
+        let updated = |i: usize| page["data"][i]["metadata"]["updated_at"].as_str().unwrap_or_default().to_owned();
+        assert!(updated(0) > updated(1), "{page}");
     }
 }

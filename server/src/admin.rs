@@ -50,6 +50,10 @@ pub enum Command {
     /// Serve the task tools over MCP on stdin/stdout for one user, whose session
     /// token is in TASKTALK_SESSION_TOKEN or the file given.
     Mcp(McpArgs),
+    /// Write a user's tasks and conversations as JSON (for import) or their conversations as Markdown.
+    Export(crate::export::ExportArgs),
+    /// Add what a JSON export holds to a user's account (nothing twice); prints a one-line JSON summary.
+    Import(crate::export::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -236,6 +240,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Task(command) => task(options, command).await,
         Command::Serve(args) => serve(options, args).await,
         Command::Mcp(args) => mcp(options, args).await,
+        Command::Export(args) => crate::export::export(options, args).await,
+        Command::Import(args) => crate::export::import(options, args).await,
     }
 }
 

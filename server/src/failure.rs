@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use tasktalk_core::{auth, db, tasks, token};
+use tasktalk_core::{auth, db, export, tasks, token};
 
 #[derive(Debug)]
 pub enum Failure {
@@ -61,6 +61,15 @@ impl From<tasks::Error> for Failure {
     fn from(err: tasks::Error) -> Self {
         match err {
             tasks::Error::Database(db) => db.into(),
+            other => Failure::Refused(other.to_string()),
+        }
+    }
+}
+
+impl From<export::Error> for Failure {
+    fn from(err: export::Error) -> Self {
+        match err {
+            export::Error::Database(db) => db.into(),
             other => Failure::Refused(other.to_string()),
         }
     }

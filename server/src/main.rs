@@ -1,6 +1,7 @@
 //! `tasktalk-server`: the headless transport over tasktalk-core.
 
 mod admin;
+mod export;
 mod failure;
 mod http;
 mod options;

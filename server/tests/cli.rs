@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -564,5 +565,151 @@ fn migrate_creates_sqlite_files_only_their_owner_can_read_whatever_the_umask() {
                 assert_eq!(mode(&path), 0o600, "{file} with umask {umask}");
             }
         }
+    }
+}
+
+/// Chats as the user (signed in through the command line) with the offline
+/// assistant, each message in the same new thread.
+async fn chat(t: &TestDatabase, email: &str, messages: &[&str]) {
+    use tasktalk_core::agent::{Agent, OfflineAssistant};
+    use tasktalk_core::chatkit::{ChatKit, Response};
+    use tasktalk_core::tasks::Tasks;
+    use tasktalk_core::token::{TokenConfig, Tokens};
+    let signed = sign_in(&t.url, email, PASSWORD);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let bearer = format!("Bearer {}", signed.json()["token"].as_str().unwrap_or_default());
+    let tokens = Tokens::load(&t.db, TokenConfig::new(tasktalk_core::Secret::new(BETTER_AUTH_SECRET)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let agent = Agent::new(
+        Arc::new(OfflineAssistant::new(Calendar::system())),
+        Tasks::new(t.db.clone()),
+    );
+    let chatkit = ChatKit::new(t.db.clone(), Arc::new(tokens), agent);
+    let mut thread: Option<String> = None;
+    for text in messages {
+        let input = serde_json::json!({"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}});
+        let body = match &thread {
+            None => serde_json::json!({"type": "threads.create", "params": {"input": input}}),
+            Some(id) => {
+                serde_json::json!({"type": "threads.add_user_message", "params": {"thread_id": id, "input": input}})
+            }
+        };
+        let Response::Stream(mut stream) = chatkit.process(Some(&bearer), body.to_string().as_bytes()).await else {
+            panic!("expected a stream")
+        };
+        while let Some(event) = stream.next().await {
+            let event = serde_json::to_value(&event).unwrap_or_default();
+            if event["type"] == "thread.created" {
+                thread = event["thread"]["id"].as_str().map(str::to_owned);
+            }
+        }
+    }
+}
+
+/// The tables an import writes to.
+const EXPORT_TABLES: [&str; 4] = ["tasks_phaseiii", "conversations", "messages", "tasktalk_chat_items"];
+
+/// An export's tasks and conversations without the ids their database gave them.
+fn exported_content(document: &Value) -> Value {
+    let mut tasks = document["tasks"].clone();
+    for task in tasks.as_array_mut().into_iter().flatten() {
+        task["id"] = Value::Null;
+    }
+    let conversations: Vec<Value> = document["conversations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|conversation| {
+            let mut items = conversation["items"].clone();
+            for item in items.as_array_mut().into_iter().flatten() {
+                item["id"] = Value::Null;
+                item["thread_id"] = Value::Null;
+            }
+            serde_json::json!({"title": conversation["title"], "created_at": conversation["created_at"],
+                "updated_at": conversation["updated_at"], "items": items})
+        })
+        .collect();
+    serde_json::json!({"tasks": tasks, "conversations": conversations})
+}
+
+test_on_both_databases! {
+    async fn export_then_import_into_another_database_reproduces_everything_once_and_refuses_a_broken_file(t: TestDatabase) {
+        let source = TestDatabase::sqlite().await;
+        create_user(&source.url, "ann@example.com");
+        for args in [
+            &["buy milk", "--description", "2 litres", "--due", "2026-12-24", "--priority", "high", "--remind", "2026-12-23T09:00"][..],
+            &["call mom", "--due", "2026-12-20T17:30"][..],
+        ] {
+            let run = cli(&source.url, &[&["task", "add", "--email", "ann@example.com"][..], args].concat(), None);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+        }
+        assert_eq!(cli(&source.url, &["task", "done", "--email", "ann@example.com", "2"], None).code, 0);
+        chat(&source, "ann@example.com", &["add a task to pay rent", "what is still open?"]).await;
+
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("ann.json");
+        let file_arg = file.display().to_string();
+        let exported = cli(&source.url, &["export", "--email", "ann@example.com", "--output", &file_arg], None);
+        assert_eq!((exported.code, exported.stdout.as_str(), exported.stderr.as_str()), (0, "", ""));
+        #[cfg(unix)]
+        assert_eq!(mode(&file), 0o600);
+        let document: Value = serde_json::from_slice(&std::fs::read(&file).unwrap_or_default()).unwrap_or_default();
+        assert_eq!((document["format"].as_str(), document["version"].as_u64()), (Some("tasktalk-export"), Some(1)));
+        assert_eq!(document["tasks"].as_array().map(Vec::len), Some(3));
+        let items = document["conversations"][0]["items"].as_array().map_or(0, Vec::len);
+        assert!(items >= 4, "{document}");
+        // Without --output, the same document on stdout.
+        let on_stdout = cli(&source.url, &["export", "--email", "ann@example.com"], None).json();
+        assert_eq!(exported_content(&on_stdout), exported_content(&document));
+
+        create_user(&t.url, "ben@example.com");
+        let imported = cli(&t.url, &["import", "--email", "ben@example.com", &file_arg], None);
+        assert_eq!(imported.code, 0, "{}", imported.stderr);
+        assert_eq!(imported.stdout.lines().count(), 1, "{}", imported.stdout);
+        assert_eq!(imported.json(), serde_json::json!({"tasks_added": 3, "tasks_skipped": 0,
+            "conversations_added": 1, "conversations_skipped": 0, "items_added": items}));
+        let copy = cli(&t.url, &["export", "--email", "ben@example.com"], None).json();
+        assert_eq!(exported_content(&copy), exported_content(&document));
+        let listed = cli(&t.url, &["task", "list", "--email", "ben@example.com", "--json"], None).json();
+        assert_eq!(task_titles(&listed).len(), 3);
+
+        let counts = count_rows_of(&t.db, &EXPORT_TABLES).await;
+        let again = cli(&t.url, &["import", "--email", "ben@example.com", &file_arg], None);
+        assert_eq!(again.json(), serde_json::json!({"tasks_added": 0, "tasks_skipped": 3,
+            "conversations_added": 0, "conversations_skipped": 1, "items_added": 0}));
+        assert_eq!(count_rows_of(&t.db, &EXPORT_TABLES).await, counts);
+
+        let broken = dir.path().join("broken.json");
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let broken_arg = broken.display().to_string();
+        for (case, content, says) in [
+            ("truncated", text[..text.len() / 2].to_owned(), "not a Tasktalk export that can be imported"),
+            ("version 2", text.replacen("\"version\":1", "\"version\":2", 1), "version 2 of the format"),
+            ("a bell in a title", text.replacen("call mom", "call\\u0007mom", 1), "task 2: A task title cannot contain control characters"),
+        ] {
+            std::fs::write(&broken, content).unwrap_or_else(|e| panic!("{e}"));
+            cli(&t.url, &["import", "--email", "ben@example.com", &broken_arg], None).assert_refused(says);
+            assert_eq!(count_rows_of(&t.db, &EXPORT_TABLES).await, counts, "{case}");
+        }
+        // Over the size limit: refused unread (the file is sparse).
+        let huge = std::fs::File::create(&broken).unwrap_or_else(|e| panic!("{e}"));
+        huge.set_len(128 * 1024 * 1024 + 1).unwrap_or_else(|e| panic!("{e}"));
+        cli(&t.url, &["import", "--email", "ben@example.com", &broken_arg], None).assert_refused("larger than 128 MiB");
+        cli(&t.url, &["import", "--email", "ben@example.com", "/nonexistent/file.json"], None).assert_refused("could not read");
+        cli(&t.url, &["import", "--email", "nobody@example.com", &file_arg], None).assert_refused("no account with this email");
+        assert_eq!(count_rows_of(&t.db, &EXPORT_TABLES).await, counts);
+
+        let markdown = cli(&t.url, &["export", "--email", "ben@example.com", "--format", "markdown"], None);
+        assert_eq!(markdown.code, 0, "{}", markdown.stderr);
+        assert!(markdown.stdout.starts_with("# add a task to pay rent\n"), "{}", markdown.stdout);
+        for turn in ["**You:**", "**Assistant:**", "_Tool: "] {
+            assert!(markdown.stdout.contains(turn), "{turn} in {}", markdown.stdout);
+        }
+        let thread = copy["conversations"][0]["id"].as_str().unwrap_or_default();
+        let one = cli(&t.url, &["export", "--email", "ben@example.com", "--conversation", thread], None).json();
+        assert_eq!((one["tasks"].as_array().map(Vec::len), one["conversations"].as_array().map(Vec::len)), (Some(0), Some(1)));
+        create_user(&t.url, "cy@example.com");
+        cli(&t.url, &["export", "--email", "cy@example.com", "--conversation", thread], None).assert_refused("was not found");
     }
 }

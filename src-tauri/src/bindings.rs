@@ -269,3 +269,30 @@ fn each_window_may_call_exactly_the_listed_commands_it_uses() {
          those"
     );
 }
+
+#[test]
+fn the_main_window_may_open_only_http_https_and_mailto_links() {
+    let capability: serde_json::Value = std::fs::read_to_string(root(CAPABILITY))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let opener: Vec<&serde_json::Value> = capability["permissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| {
+            p.as_str()
+                .or_else(|| p["identifier"].as_str())
+                .is_some_and(|id| id.starts_with("opener:"))
+        })
+        .collect();
+    // Not opener:default, which adds tel: links and revealing files.
+    assert_eq!(
+        opener,
+        [&serde_json::json!({
+            "identifier": "opener:allow-open-url",
+            "allow": [{ "url": "http://*" }, { "url": "https://*" }, { "url": "mailto:*" }]
+        })],
+        "{CAPABILITY}: links in chat messages open in the system's browser or mail app, nothing else"
+    );
+}

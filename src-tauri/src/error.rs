@@ -32,6 +32,9 @@ pub enum Error {
     Remote(String),
     #[error("Nothing was changed: sending {} to {} was not allowed.", .0.credential, .0.destination)]
     ConfirmationDeclined(Confirmation),
+    /// The system could not open a folder (no file manager, say).
+    #[error("Tasktalk could not open {0}")]
+    OpenFailed(String),
     /// The offline assistant failed to read a quick-add line.
     #[error("{0}")]
     Assistant(String),
@@ -75,6 +78,7 @@ pub enum ErrorKind {
     Unavailable,
     Remote,
     ConfirmationDeclined,
+    OpenFailed,
 }
 
 fn auth_kind(err: &auth::Error) -> ErrorKind {
@@ -125,6 +129,7 @@ impl Error {
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Remote(_) => ErrorKind::Remote,
             Error::ConfirmationDeclined(_) => ErrorKind::ConfirmationDeclined,
+            Error::OpenFailed(_) => ErrorKind::OpenFailed,
             Error::Assistant(_) => ErrorKind::Internal,
         }
     }

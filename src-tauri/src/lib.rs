@@ -5,8 +5,10 @@
 mod bindings;
 pub mod commands;
 mod confirm;
+mod dmabuf;
 mod error;
 pub mod mcp;
+mod logs;
 mod reminders;
 mod secrets;
 mod settings;
@@ -36,8 +38,9 @@ pub struct Launch {
     /// Who confirms that a credential may go to a new server: the native
     /// dialog unless a test gives its own answer.
     pub confirm: Confirmer,
-    /// The desktop shell: tray, reminders, quick add and its shortcut. Off on
-    /// the mock runtime, which has no tray or display.
+    /// The desktop shell: tray, reminders, quick add and its shortcut, the
+    /// log file, the remembered window size. Off on the mock runtime, which
+    /// has no tray or display.
     pub shell: bool,
 }
 
@@ -69,6 +72,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
                 shell::show_main(app);
             }))
+            .plugin(shell::window_state_plugin(launch.data_dir.as_deref()))
             .plugin(tauri_plugin_notification::init())
             .plugin(shell::shortcut_plugin())
             .on_window_event(shell::on_window_event)
@@ -82,7 +86,12 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
     };
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
+            let logs = logs::Logs::new(app.handle(), launch.data_dir.as_deref())?;
+            if launch.shell {
+                logs.start(app.handle());
+            }
             let dir = match launch.data_dir.clone() {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,
@@ -100,6 +109,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
                 .get(settings::STORE_KEY)
                 .and_then(|value| serde_json::from_value::<settings::Settings>(value).ok())
                 .unwrap_or_default();
+            logs.set_level(saved.log_level);
+            app.manage(logs);
             let asker = launch.confirm.resolve(app.handle());
             let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved.clone(), !launch.file_secrets, asker));
             app.manage(state);
@@ -118,13 +129,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
 
 /// Starts the desktop app.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tasktalk=info,tasktalk_core=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    dmabuf::apply();
     let app = builder(tauri::Builder::default(), Launch::from_env()).run(tauri::generate_context!());
     if let Err(err) = app {
         tracing::error!(error = %err, "Tasktalk stopped with an error");

@@ -8,6 +8,7 @@ use tasktalk_core::db::postgres_server;
 use tasktalk_core::token::JwtMode;
 
 use crate::error::{Error, Result};
+use crate::logs::LogLevel;
 
 pub const STORE_FILE: &str = "settings.json";
 pub const STORE_KEY: &str = "settings";
@@ -65,6 +66,8 @@ pub struct Settings {
     pub reminders: bool,
     /// The global shortcut that opens the quick-add window; empty: none.
     pub quick_add_shortcut: String,
+    /// How much goes to the log file; `RUST_LOG`, when set, decides instead.
+    pub log_level: LogLevel,
 }
 
 /// What a missing field (a settings file from before it existed) means.
@@ -78,6 +81,7 @@ impl Default for Settings {
             chat_backend: ChatBackend::default(),
             reminders: true,
             quick_add_shortcut: DEFAULT_QUICK_ADD_SHORTCUT.to_owned(),
+            log_level: LogLevel::default(),
         }
     }
 }

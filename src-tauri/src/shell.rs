@@ -1,16 +1,19 @@
 //! The desktop shell around the windows: the system tray (Open, Quick add,
 //! Quit), the main window hiding instead of closing so reminders keep
-//! firing, the quick-add window and its global shortcut.
+//! firing, its size and place remembered, the quick-add window and its
+//! global shortcut.
 //!
 //! Only the real app installs it ([`crate::Launch::shell`]): the mock runtime
 //! of the command tests has no tray, display or shortcut manager.
 
+use std::path::Path;
 use std::str::FromStr;
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, Window, WindowEvent};
 use tauri_plugin_global_shortcut::{Shortcut, ShortcutState};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 use crate::settings::Settings;
 
@@ -19,6 +22,29 @@ pub const MAIN: &str = "main";
 pub const QUICK_ADD: &str = "quick-add";
 
 const TRAY: &str = "tasktalk";
+/// What is remembered of the main window. Not whether it is shown: it may
+/// have been in the tray when the app quit, and it opens shown.
+const WINDOW_STATE: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+/// Beside the data when a data folder is given (tests, portable installs);
+/// else the plugin's file in the platform's config folder.
+const WINDOW_STATE_FILE: &str = "window-state.json";
+
+/// The main window's size, position and maximised state, restored at start
+/// and saved at quit and when the window goes to the tray. The quick-add
+/// window keeps its fixed size, centred.
+pub fn window_state_plugin<R: Runtime>(data_dir: Option<&Path>) -> tauri::plugin::TauriPlugin<R> {
+    let builder = tauri_plugin_window_state::Builder::new()
+        .with_state_flags(WINDOW_STATE)
+        .with_denylist(&[QUICK_ADD]);
+    // The plugin joins the name to its folder: an absolute path replaces it.
+    let builder = match data_dir.and_then(|dir| dir.join(WINDOW_STATE_FILE).to_str().map(str::to_owned)) {
+        Some(file) => builder.with_filename(file),
+        None => builder,
+    };
+    builder.build()
+}
 const OPEN: &str = "open";
 const QUIT: &str = "quit";
 
@@ -65,6 +91,12 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         && window.app_handle().tray_by_id(TRAY).is_some()
     {
         api.prevent_close();
+        // The plugin saves only at quit, which a logout or a kill skips.
+        if window.label() == MAIN
+            && let Err(err) = window.app_handle().save_window_state(WINDOW_STATE)
+        {
+            tracing::warn!(error = %err, "could not save the window's size and position");
+        }
         if let Err(err) = window.hide() {
             tracing::warn!(window = window.label(), error = %err, "could not hide a window");
         }

@@ -966,3 +966,77 @@ fn tasktalk_mcp_serves_the_signed_in_persons_tasks_with_the_apps_session() {
         "{ended}"
     );
 }
+
+/// Every log record of this test binary, as the app's log file would get it:
+/// with no tracing subscriber, tracing events arrive as `log` records.
+static LOGGED: Mutex<String> = Mutex::new(String::new());
+
+struct Recorder;
+
+impl log::Log for Recorder {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if let Ok(mut logged) = LOGGED.lock() {
+            logged.push_str(&format!("{} {} {}\n", record.level(), record.target(), record.args()));
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+#[test]
+fn secrets_never_reach_the_log_even_at_trace_level() {
+    // Another test of this binary may have set it already.
+    let _ = log::set_logger(&Recorder);
+    log::set_max_level(log::LevelFilter::Trace);
+    let app = app();
+    let password = "pw-correct-horse-51c7e";
+    app.ok(
+        "sign_up",
+        json!({"email": "lena@example.com", "name": "Lena", "password": password}),
+    );
+    app.err(
+        "sign_in",
+        json!({"email": "lena@example.com", "password": "pw-wrong-horse-8d2a0"}),
+    );
+    app.ok("sign_in", json!({"email": "lena@example.com", "password": password}));
+    let jwt = app.ok("auth_token", json!({}))["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!jwt.is_empty());
+
+    let mut settings = app.ok("settings_get", json!({}));
+    settings["logLevel"] = json!("trace");
+    settings["provider"] = json!({"kind": "openai", "model": null, "baseUrl": null});
+    settings["apiKey"] = json!("sk-log-check-0e4b9");
+    settings["databasePassword"] = json!("db-pw-log-check-77a1");
+    settings["betterAuthSecret"] = json!("better-auth-secret-log-check-0123456789");
+    app.ok("settings_set", json!({"settings": settings.clone()}));
+    // A change that fails (nothing listens on port 1) logs its error.
+    settings["database"] = json!({"kind": "postgres", "url": "postgres://app@127.0.0.1:1/tasks"});
+    settings["apiKey"] = json!("sk-log-check-second-3f0c1");
+    settings["databasePassword"] = json!("db-pw-log-check-second-9b2e");
+    app.err("settings_set", json!({"settings": settings}));
+
+    let logged = LOGGED.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(
+        logged.contains("settings changed and applied"),
+        "the app's events reach the log: {logged}"
+    );
+    for secret in [
+        password,
+        "pw-wrong-horse-8d2a0",
+        &jwt,
+        "sk-log-check-0e4b9",
+        "db-pw-log-check-77a1",
+        "better-auth-secret-log-check-0123456789",
+        "sk-log-check-second-3f0c1",
+        "db-pw-log-check-second-9b2e",
+    ] {
+        assert!(!logged.contains(secret), "{secret} was logged:\n{logged}");
+    }
+}

@@ -169,9 +169,14 @@ def test_reminders_fire_once_missed_ones_at_start_and_from_the_tray(data_dir):
         # Starting Tasktalk again (the launcher) shows the running app's
         # window; the second process exits instead of running twice.
         running = app_processes()
+        begun = time.monotonic()
         second = subprocess.run([os.environ["TASKTALK_APP"]], capture_output=True, text=True, timeout=30)
+        took = time.monotonic() - begun
         assert second.returncode == 0, second.stderr
+        assert took < 1.0, f"the second start took {took:.2f} s to exit"
         wait(driver, lambda d: map_state(window) == "IsViewable", timeout=10, message="the window is back")
+        wait(driver, lambda d: int(xdotool("getwindowfocus").strip()) == window, timeout=10,
+             message="the window comes forward with the keyboard focus")
         assert app_processes() == running
     finally:
         driver.quit()

@@ -35,6 +35,7 @@ beforeEach(() => {
     chatBackend: { kind: "local" },
     reminders: true,
     quickAddShortcut: "CommandOrControl+Alt+N",
+    logLevel: "info",
   });
 });
 

@@ -3,13 +3,15 @@ import { useEffect, useState } from "react";
 import { BuiltinChat } from "./chat/BuiltinChat";
 import { CHATKIT_URL } from "./chat/client";
 import type { IpcFetch } from "./chatkitTransport";
-import { loadChatKitElement } from "./chatkitLoader";
+import { chatKitLoadResult, loadChatKitElement, type ChatKitLoad } from "./chatkitLoader";
+import { chatKitLoadedBefore, chatViewPreference, type ChatView } from "./chatView";
 import type { ChatMemoryStore } from "./draft";
 import { TasksPanel } from "./tasks/TasksPanel";
 import { useColorScheme } from "./useColorScheme";
 
 export const DEV_DOMAIN_KEY = "domain_pk_localhost_dev";
 export const FALLBACK_NOTICE = "The ChatKit component could not be loaded (offline?). Using the built-in chat.";
+export const AUTO_FALLBACK_STATUS = "ChatKit could not be loaded (offline?): the built-in chat is used until the next start.";
 
 type ElementProps = {
   fetch: IpcFetch;
@@ -51,32 +53,51 @@ export type ChatPageProps = {
 
 type Mode = "trying" | "element" | "builtin";
 
+function modeFor(view: ChatView, load: ChatKitLoad | null, autoUsesChatKit: boolean): Mode {
+  if (view === "builtin" || load === "failed") return "builtin";
+  if (load === "ready") return view === "chatkit" || autoUsesChatKit ? "element" : "builtin";
+  // Still loading: a chosen ChatKit is waited for; Automatic shows the built-in chat meanwhile.
+  return view === "chatkit" ? "trying" : "builtin";
+}
+
 export function ChatPage({ fetch, memory, domainKey, active, builtinOnly = false, chatkitTimeoutMs = 4000 }: ChatPageProps) {
-  const [mode, setMode] = useState<Mode>(builtinOnly ? "builtin" : "trying");
-  const [failed, setFailed] = useState(false);
+  const chosen = chatViewPreference.use();
+  const view: ChatView = builtinOnly ? "builtin" : chosen;
+  // Decided once per start: Automatic uses ChatKit only after a run where it loaded.
+  const [autoUsesChatKit] = useState(() => chatKitLoadedBefore.get() === "yes");
+  const [load, setLoad] = useState<ChatKitLoad | null>(chatKitLoadResult);
+  const [useBuiltin, setUseBuiltin] = useState(false);
   const [tasksSignal, setTasksSignal] = useState(0);
   const bumpTasks = () => setTasksSignal((n) => n + 1);
 
+  // Built-in: no request to the CDN at all.
+  const wantsChatKit = view !== "builtin";
   useEffect(() => {
-    if (builtinOnly) return;
+    if (!wantsChatKit || load !== null) return;
     let live = true;
     loadChatKitElement(chatkitTimeoutMs).then((r) => {
-      if (!live) return;
-      setMode(r === "ready" ? "element" : "builtin");
-      setFailed(r !== "ready");
+      chatKitLoadedBefore.set(r === "ready" ? "yes" : "no");
+      if (live) setLoad(r);
     });
     return () => {
       live = false;
     };
-  }, [builtinOnly, chatkitTimeoutMs]);
+  }, [wantsChatKit, load, chatkitTimeoutMs]);
+
+  const mode = useBuiltin ? "builtin" : modeFor(view, load, autoUsesChatKit);
 
   return (
     <div className="chat-page" data-testid="chat-page">
       <div className="chat-area">
-        {failed && (
+        {view === "chatkit" && load === "failed" && (
           <div className="alert alert-notice chat-notice" role="status" data-testid="chat-fallback-notice">
             {FALLBACK_NOTICE}
           </div>
+        )}
+        {view === "auto" && load === "failed" && (
+          <p className="chat-status" role="status" data-testid="chat-fallback-status">
+            {AUTO_FALLBACK_STATUS}
+          </p>
         )}
         {mode === "builtin" ? (
           <BuiltinChat fetch={fetch} memory={memory} onTasksChanged={bumpTasks} active={active} />
@@ -85,7 +106,7 @@ export function ChatPage({ fetch, memory, domainKey, active, builtinOnly = false
             {mode === "trying" && <p className="muted center chatkit-loading">Loading the chat…</p>}
             <ChatKitElement fetch={fetch} domainKey={domainKey || DEV_DOMAIN_KEY} onTasksChanged={bumpTasks} />
             {mode === "element" && (
-              <button type="button" className="link small use-builtin" onClick={() => setMode("builtin")}>
+              <button type="button" className="link small use-builtin" onClick={() => setUseBuiltin(true)}>
                 Use the built-in chat
               </button>
             )}

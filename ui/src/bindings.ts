@@ -8,7 +8,11 @@ export type AppInfo = { version: string, database: string, secretStorage: string
 /**
  * What to paste into an MCP client to give it these tasks (`tasktalk mcp`).
  */
-mcpClientConfig: string, };
+mcpClientConfig: string, 
+/**
+ * Where the log files are (Settings → Open logs folder).
+ */
+logsDir: string, };
 
 export type AuthToken = { token: string, expiresAt: Timestamp, };
 
@@ -39,12 +43,17 @@ export type DueFilter = "overdue" | "today" | "tomorrow" | "week" | "none";
  * What went wrong, for the UI to branch on: every kind a command can reject
  * with, in the core's SCREAMING_SNAKE_CASE codes.
  */
-export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | "USER_ALREADY_EXISTS" | "INVALID_EMAIL_OR_PASSWORD" | "TOO_MANY_ATTEMPTS" | "USER_NOT_FOUND" | "MISSING_SECRET" | "SECRET_TOO_SHORT" | "INVALID_TOKEN" | "INVALID_TITLE" | "INVALID_REQUEST" | "TASK_NOT_FOUND" | "INTERNAL" | "DATABASE" | "SESSION_EXPIRED" | "SIGNED_OUT" | "SETTINGS" | "SECRETS" | "UNAVAILABLE" | "REMOTE" | "CONFIRMATION_DECLINED";
+export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | "USER_ALREADY_EXISTS" | "INVALID_EMAIL_OR_PASSWORD" | "TOO_MANY_ATTEMPTS" | "USER_NOT_FOUND" | "MISSING_SECRET" | "SECRET_TOO_SHORT" | "INVALID_TOKEN" | "INVALID_TITLE" | "INVALID_REQUEST" | "TASK_NOT_FOUND" | "INTERNAL" | "DATABASE" | "SESSION_EXPIRED" | "SIGNED_OUT" | "SETTINGS" | "SECRETS" | "UNAVAILABLE" | "REMOTE" | "CONFIRMATION_DECLINED" | "OPEN_FAILED";
 
 /**
  * Which algorithm new tokens are signed with.
  */
 export type JwtMode = "hs256" | "eddsa";
+
+/**
+ * How much Tasktalk writes to its log (the setting).
+ */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
 /**
  * How much a task matters. Stored as 1 (low) to 3 (high), NULL for none.
@@ -90,7 +99,11 @@ reminders: boolean,
 /**
  * The global shortcut that opens the quick-add window; empty: none.
  */
-quickAddShortcut: string, };
+quickAddShortcut: string, 
+/**
+ * How much goes to the log file; `RUST_LOG`, when set, decides instead.
+ */
+logLevel: LogLevel, };
 
 /**
  * What the settings page sends: the settings plus write-only secrets.
@@ -103,7 +116,11 @@ reminders: boolean,
 /**
  * The global shortcut that opens the quick-add window; empty: none.
  */
-quickAddShortcut: string, };
+quickAddShortcut: string, 
+/**
+ * How much goes to the log file; `RUST_LOG`, when set, decides instead.
+ */
+logLevel: LogLevel, };
 
 /**
  * The order of a list. `Created` is newest first; `Due` soonest first, tasks
@@ -130,7 +147,7 @@ export type Timestamp = string;
 export type User = { id: string, name: string, email: string, emailVerified: boolean, image: string | null, createdAt: Timestamp, updatedAt: Timestamp, };
 
 /** The name of every command the UI may call. */
-export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "quick_add";
+export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "open_logs_folder" | "quick_add";
 
 /** Every provider, in the order the settings page lists them (core's `ProviderKind::ALL`). */
 export const PROVIDERS: readonly { kind: ProviderKind; label: string; modelHint: string }[] = [
@@ -163,6 +180,7 @@ export function commands(call: Call) {
     settingsGet: () => call<Settings>("settings_get"),
     settingsSet: (settings: SettingsUpdate) => call<Saved>("settings_set", { settings }),
     appInfo: () => call<AppInfo>("app_info"),
+    openLogsFolder: () => call<null>("open_logs_folder"),
     quickAdd: (text: string) => call<QuickAdded>("quick_add", { text }),
   };
 }

@@ -9,6 +9,12 @@ const SCRIPT_ID = "openai-chatkit-script";
 export type ChatKitLoad = "ready" | "failed";
 
 let pending: Promise<ChatKitLoad> | null = null;
+let settled: ChatKitLoad | null = null;
+
+/** How this run's load ended, or null before it ends (or before it starts). */
+export function chatKitLoadResult(): ChatKitLoad | null {
+  return settled;
+}
 
 export function loadChatKitElement(timeoutMs = 4000, doc: Document = document): Promise<ChatKitLoad> {
   if (typeof customElements !== "undefined" && customElements.get(CHATKIT_ELEMENT)) return Promise.resolve("ready");
@@ -36,12 +42,13 @@ export function loadChatKitElement(timeoutMs = 4000, doc: Document = document): 
       resolve("failed");
     });
   });
-  pending = p;
   // A failure is remembered for this run: no second 4 s wait on every visit.
-  return p;
+  pending = p.then((r) => (settled = r));
+  return pending;
 }
 
 /** Tests only. */
 export function resetChatKitLoader(): void {
   pending = null;
+  settled = null;
 }

@@ -1,6 +1,13 @@
 import { useSyncExternalStore } from "react";
+import { localPreference } from "./localPreference";
 
 export type ColorScheme = "light" | "dark";
+export type ColorSchemePreference = "system" | "light" | "dark";
+
+/** Also read by `public/color-scheme.js`, which applies it before the first paint. */
+export const COLOR_SCHEME_KEY = "tasktalk.colorScheme";
+
+export const colorSchemePreference = localPreference<ColorSchemePreference>(COLOR_SCHEME_KEY, ["system", "light", "dark"], "system");
 
 const QUERY = "(prefers-color-scheme: dark)";
 
@@ -10,14 +17,35 @@ function media(): MediaQueryList | null {
 
 function subscribe(cb: () => void): () => void {
   const m = media();
-  if (!m) return () => {};
-  m.addEventListener("change", cb);
-  return () => m.removeEventListener("change", cb);
+  m?.addEventListener("change", cb);
+  const off = colorSchemePreference.subscribe(cb);
+  return () => {
+    m?.removeEventListener("change", cb);
+    off();
+  };
 }
 
-const get = (): ColorScheme => (media()?.matches ? "dark" : "light");
+/** The scheme in effect: the chosen one, or the system's. */
+export function resolvedColorScheme(): ColorScheme {
+  const p = colorSchemePreference.get();
+  if (p !== "system") return p;
+  return media()?.matches ? "dark" : "light";
+}
 
-/** The system's light/dark preference, live. */
+/** The colour scheme in effect (the setting, or the system's preference), live. */
 export function useColorScheme(): ColorScheme {
-  return useSyncExternalStore(subscribe, get, () => "light");
+  return useSyncExternalStore(subscribe, resolvedColorScheme, () => "light");
+}
+
+/** Sets `data-theme` (the stylesheet's switch) and the native widgets' scheme. */
+export function applyColorScheme(root: HTMLElement = document.documentElement): void {
+  const scheme = resolvedColorScheme();
+  root.dataset.theme = scheme;
+  root.style.colorScheme = scheme;
+}
+
+/** Keeps the page's scheme in step with the setting and the system; returns the stop function. */
+export function followColorScheme(root: HTMLElement = document.documentElement): () => void {
+  applyColorScheme(root);
+  return subscribe(() => applyColorScheme(root));
 }

@@ -9,10 +9,10 @@
 
 use super::error::Error;
 use super::params::{
-    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, ThreadParams,
-    ToolOutputParams, UpdateParams,
+    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, SearchParams,
+    ThreadParams, ToolOutputParams, UpdateParams,
 };
-use super::types::{UserContent, UserMessageInput};
+use super::types::{CustomTask, ItemKind, OutputText, UserContent, UserMessageInput};
 
 /// What one user message may hold: its text, quoted text and tag data, in
 /// bytes of UTF-8.
@@ -27,6 +27,13 @@ pub const MAX_FEEDBACK_ITEMS: usize = 100;
 pub const MAX_ID_BYTES: usize = 256;
 /// A thread title set with `threads.update`.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The text of one assistant message read from elsewhere (an import): the
+/// model's answers are not capped as they stream, but a file's are.
+pub const MAX_REPLY_BYTES: usize = 256 * 1024;
+/// A `threads.search` query: each word is one more `like` over every
+/// message of the user's threads.
+pub const MAX_SEARCH_CHARS: usize = 200;
+pub const MAX_SEARCH_WORDS: usize = 8;
 
 fn refuse(message: String) -> Result<(), Error> {
     Err(Error::BadRequest(message))
@@ -130,19 +137,51 @@ impl Bounded for FeedbackParams {
 impl Bounded for UpdateParams {
     fn check(&self) -> Result<(), Error> {
         id("thread id", &self.thread_id)?;
-        let title = self.title.trim();
-        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return refuse(format!(
-                "A thread title must be 1 to {MAX_TITLE_CHARS} characters long."
-            ));
+        check_title(&self.title).map(|_| ())
+    }
+}
+
+/// The title trimmed, if it is one a thread may have: 1 to
+/// [`MAX_TITLE_CHARS`] characters, no control character.
+pub(crate) fn check_title(title: &str) -> Result<&str, Error> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+        return Err(Error::BadRequest(format!(
+            "A thread title must be 1 to {MAX_TITLE_CHARS} characters long."
+        )));
+    }
+    if let Some(found) = title.chars().find(|c| c.is_control()) {
+        return Err(Error::BadRequest(format!(
+            "A thread title cannot contain control characters (found U+{:04X}).",
+            u32::from(found)
+        )));
+    }
+    Ok(title)
+}
+
+impl SearchParams {
+    /// The query's words as `like` patterns: 1 to [`MAX_SEARCH_WORDS`] words,
+    /// at most [`MAX_SEARCH_CHARS`] characters, no control character.
+    pub(super) fn words(&self) -> Result<Vec<String>, Error> {
+        let refused = || {
+            Error::BadRequest(format!(
+                "A search is 1 to {MAX_SEARCH_WORDS} words and at most {MAX_SEARCH_CHARS} characters, \
+                 without control characters."
+            ))
+        };
+        if self.query.chars().any(char::is_control) {
+            return Err(refused());
         }
-        if let Some(found) = title.chars().find(|c| c.is_control()) {
-            return refuse(format!(
-                "A thread title cannot contain control characters (found U+{:04X}).",
-                u32::from(found)
-            ));
-        }
-        Ok(())
+        crate::db::like_patterns(&self.query, MAX_SEARCH_CHARS, MAX_SEARCH_WORDS)
+            .filter(|words| !words.is_empty())
+            .ok_or_else(refused)
+    }
+}
+
+impl Bounded for SearchParams {
+    fn check(&self) -> Result<(), Error> {
+        self.page.check()?;
+        self.words().map(|_| ())
     }
 }
 
@@ -184,6 +223,90 @@ pub(super) fn check_message(input: &UserMessageInput) -> Result<(), Error> {
              Please remove it and try again."
                 .to_owned(),
         );
+    }
+    Ok(())
+}
+
+/// An item written elsewhere (an export file), as this server would have
+/// stored it: a user message and hidden context (which the model reads as a
+/// user message) under the user message rules, an answer under
+/// [`MAX_REPLY_BYTES`] without NUL, a tool step under the message cap.
+/// Attachments and annotations, which this server never stores, are dropped.
+pub(crate) fn stored_item(kind: ItemKind) -> Result<ItemKind, Error> {
+    match kind {
+        ItemKind::UserMessage {
+            content,
+            quoted_text,
+            inference_options,
+            ..
+        } => {
+            let message = UserMessageInput {
+                content,
+                attachments: Vec::new(),
+                quoted_text,
+                inference_options,
+            };
+            input(&message)?;
+            check_message(&message)?;
+            let tool_choice = message.inference_options.tool_choice.as_ref();
+            if tool_choice.is_some_and(|choice| choice.to_string().len() > MAX_ID_BYTES) {
+                return Err(Error::BadRequest(format!(
+                    "The tool choice is longer than {MAX_ID_BYTES} bytes."
+                )));
+            }
+            Ok(ItemKind::UserMessage {
+                content: message.content,
+                attachments: Vec::new(),
+                quoted_text: message.quoted_text,
+                inference_options: message.inference_options,
+            })
+        }
+        ItemKind::AssistantMessage { content } => {
+            at_most("answer parts", content.len(), MAX_CONTENT_PARTS)?;
+            let bytes = content
+                .iter()
+                .map(|part| part.text.len())
+                .fold(0, usize::saturating_add);
+            if bytes > MAX_REPLY_BYTES {
+                return Err(Error::BadRequest(format!(
+                    "An answer may hold at most {MAX_REPLY_BYTES} bytes; this one has {bytes}."
+                )));
+            }
+            if content.iter().any(|part| part.text.contains('\0')) {
+                return Err(Error::BadRequest("An answer cannot contain NUL characters.".to_owned()));
+            }
+            let content = content.into_iter().map(|part| OutputText::new(part.text)).collect();
+            Ok(ItemKind::AssistantMessage { content })
+        }
+        ItemKind::Task { task } => {
+            let CustomTask {
+                title, icon, content, ..
+            } = &task;
+            plain_text(
+                "tool step",
+                [title, icon, content].into_iter().flatten().map(String::as_str),
+            )?;
+            Ok(ItemKind::Task { task })
+        }
+        ItemKind::SdkHiddenContext { content } => {
+            plain_text("hidden note", [content.as_str()])?;
+            Ok(ItemKind::SdkHiddenContext { content })
+        }
+        ItemKind::EndOfTurn => Ok(ItemKind::EndOfTurn),
+    }
+}
+
+/// Texts of at most [`MAX_MESSAGE_BYTES`] in all, without control
+/// characters other than tab and line breaks.
+fn plain_text<'a>(what: &str, texts: impl IntoIterator<Item = &'a str> + Clone) -> Result<(), Error> {
+    let bytes = texts.clone().into_iter().map(str::len).fold(0, usize::saturating_add);
+    if bytes > MAX_MESSAGE_BYTES {
+        return refuse(format!(
+            "A {what} may hold at most {MAX_MESSAGE_BYTES} bytes; this one has {bytes}."
+        ));
+    }
+    if texts.into_iter().any(|text| text.chars().any(is_forbidden)) {
+        return refuse(format!("A {what} cannot contain control characters."));
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ mod error;
 pub mod limits;
 mod params;
 mod request;
-mod store;
+pub(crate) mod store;
 mod turn;
 pub mod types;
 
@@ -102,6 +102,19 @@ impl ChatKit {
         }
     }
 
+    /// A page of threads (without their items), all or those holding `words`.
+    async fn threads(&self, user_id: &str, words: &[String], p: &params::ListParams) -> Result<Value, Error> {
+        let page = self
+            .store
+            .list_threads(user_id, words, p.limit, p.order, p.after.as_deref())
+            .await?;
+        to_json(&Page {
+            data: page.data.iter().map(|t| t.to_thread(Page::empty())).collect(),
+            has_more: page.has_more,
+            after: page.after,
+        })
+    }
+
     async fn answer(&self, user_id: &str, request: JsonRequest) -> Result<Value, Error> {
         match request {
             JsonRequest::GetThread(p) => {
@@ -112,18 +125,8 @@ impl ChatKit {
                     .await?;
                 to_json(&thread.to_thread(items))
             }
-            JsonRequest::ListThreads(p) => {
-                let page = self
-                    .store
-                    .list_threads(user_id, p.limit, p.order, p.after.as_deref())
-                    .await?;
-                let threads = Page {
-                    data: page.data.iter().map(|t| t.to_thread(Page::empty())).collect(),
-                    has_more: page.has_more,
-                    after: page.after,
-                };
-                to_json(&threads)
-            }
+            JsonRequest::ListThreads(p) => self.threads(user_id, &[], &p).await,
+            JsonRequest::SearchThreads(p) => self.threads(user_id, &p.words()?, &p.page).await,
             JsonRequest::ListItems(p) => {
                 let thread = self.store.thread(user_id, &p.thread_id).await?;
                 to_json(

@@ -70,3 +70,12 @@ pub struct UpdateParams {
     pub thread_id: String,
     pub title: String,
 }
+
+/// `threads.search`, this server's own request type: the user's threads
+/// whose title or one message holds every word of `query`.
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    pub query: String,
+    #[serde(flatten)]
+    pub page: ListParams,
+}

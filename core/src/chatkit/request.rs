@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::error::Error;
 use super::limits::Bounded;
 use super::params::{
-    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, ThreadParams,
-    ToolOutputParams, UpdateParams,
+    AddMessageParams, CreateParams, FeedbackParams, ItemParams, ItemsListParams, ListParams, SearchParams,
+    ThreadParams, ToolOutputParams, UpdateParams,
 };
 
 /// A request answered with a stream of events: one turn of the conversation.
@@ -33,6 +33,8 @@ pub enum JsonRequest {
     Feedback(FeedbackParams),
     UpdateThread(UpdateParams),
     DeleteThread(ThreadParams),
+    /// Not in ChatKit: the built-in chat's search over titles and messages.
+    SearchThreads(SearchParams),
 }
 
 #[derive(Debug)]
@@ -115,6 +117,7 @@ fn parse_typed(kind: &str, p: Option<Value>) -> Result<Request, Error> {
         "items.feedback" => Request::Json(J::Feedback(params(kind, p)?)),
         "threads.update" => Request::Json(J::UpdateThread(params(kind, p)?)),
         "threads.delete" => Request::Json(J::DeleteThread(params(kind, p)?)),
+        "threads.search" => Request::Json(J::SearchThreads(params(kind, p)?)),
         "attachments.create" | "attachments.delete" => {
             return unsupported(kind, p, "Attachments are not supported yet.");
         }

@@ -45,6 +45,7 @@ pub struct ThreadRow {
     pub id: String,
     pub title: Option<String>,
     pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl ThreadRow {
@@ -54,7 +55,8 @@ impl ThreadRow {
             title: self.title.clone(),
             created_at: self.created_at.to_iso(),
             status: ThreadStatus { kind: "active" },
-            metadata: serde_json::Map::new(),
+            // Not a ChatKit field: the built-in chat groups its list by it.
+            metadata: serde_json::Map::from_iter([("updated_at".to_owned(), self.updated_at.to_iso().into())]),
             items,
         }
     }
@@ -108,19 +110,59 @@ fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page
 
 macro_rules! thread_columns {
     () => {
-        "id, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id, title, created_at"
+        "id, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id, title, created_at, updated_at"
     };
 }
 
+/// The SQL of [`Store::list_threads`]: binds the user, the cursor's
+/// `updated_at` and row id if any, one pattern per word, then the limit.
+/// Ordered by activity, ties by row id, so that the cursor is exact.
+fn threads_query(words: usize, order: Order, cursor: bool) -> String {
+    let (direction, before) = match order {
+        Order::Desc => ("desc", "<"),
+        Order::Asc => ("asc", ">"),
+    };
+    let mut sql = concat!(
+        "select ",
+        thread_columns!(),
+        " from conversations c where c.user_id = $1"
+    )
+    .to_owned();
+    let mut next = 2;
+    if cursor {
+        sql.push_str(&format!(" and (c.updated_at, c.id) {before} ($2, $3)"));
+        next = 4;
+    }
+    if words > 0 {
+        let all = |column: &str| {
+            (next..next + words)
+                .map(|n| format!("lower({column}) like ${n} escape '\\'"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        sql.push_str(&format!(
+            " and (({}) or exists (select 1 from messages m where m.conversation_id = c.id \
+             and upper(cast(m.role as text)) in ('{USER_ROLE}', '{ASSISTANT_ROLE}') and {}))",
+            all("coalesce(c.title, '')"),
+            all("m.content")
+        ));
+        next += words;
+    }
+    sql.push_str(&format!(
+        " order by c.updated_at {direction}, c.id {direction} limit ${next}"
+    ));
+    sql
+}
+
 /// A message role as the web back end writes it.
-fn web_role(role: &str) -> WebRole {
+pub(crate) fn web_role(role: &str) -> WebRole {
     WebRole(if role == "user" { USER_ROLE } else { ASSISTANT_ROLE })
 }
 
 /// `messages.role` as bound: text in SQLite; in PostgreSQL of no declared type,
 /// so that the server takes the column's, whether a `varchar` or the enum type
 /// SQLAlchemy creates for the web back end's roles (whose labels these are).
-struct WebRole(&'static str);
+pub(crate) struct WebRole(&'static str);
 
 impl Type<Postgres> for WebRole {
     fn type_info() -> PgTypeInfo {
@@ -237,29 +279,35 @@ impl Store {
         row.ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))
     }
 
+    /// A page of the user's threads, the most recently active first (or last):
+    /// all of them, or with `words` those whose title or one message holds
+    /// every word (patterns from [`crate::db::like_patterns`]). Web
+    /// conversations count by their `messages`, copied into items or not.
     pub async fn list_threads(
         &self,
         user_id: &str,
+        words: &[String],
         limit: Option<u32>,
         order: Order,
         after: Option<&str>,
     ) -> Result<Page<ThreadRow>, Error> {
         let limit = page_limit(limit);
         let cursor = match after {
-            Some(after) => self.thread(user_id, after).await.map_err(|_| Error::BadCursor)?.pk,
-            None if order == Order::Desc => i32::MAX,
-            None => 0,
+            Some(after) => Some(self.thread(user_id, after).await.map_err(|_| Error::BadCursor)?),
+            None => None,
         };
-        let rows: Vec<ThreadRow> = match order {
-            Order::Desc => on_db!(&self.db, pool => sqlx::query_as(concat!(
-                "select ", thread_columns!(), " from conversations where user_id = $1 and id < $2
-                 order by id desc limit $3"))
-                .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
-            Order::Asc => on_db!(&self.db, pool => sqlx::query_as(concat!(
-                "select ", thread_columns!(), " from conversations where user_id = $1 and id > $2
-                 order by id asc limit $3"))
-                .bind(user_id).bind(cursor).bind(limit + 1).fetch_all(pool).await)?,
-        };
+        let sql = threads_query(words.len(), order, cursor.is_some());
+        let rows: Vec<ThreadRow> = on_db!(&self.db, pool => {
+            // Built from fixed text and numbered placeholders only; every value is bound.
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
+            if let Some(cursor) = &cursor {
+                query = query.bind(cursor.updated_at).bind(cursor.pk);
+            }
+            for word in words {
+                query = query.bind(word);
+            }
+            query.bind(limit + 1).fetch_all(pool).await
+        })?;
         Ok(into_page(rows, limit, |t| t.id.clone()))
     }
 
@@ -364,7 +412,8 @@ impl Store {
     /// there), so that they list, page and reach the model like any other.
     /// The web's rows are not changed; a concurrent copy of the same message
     /// is a no-op (its item id is derived from the message id).
-    async fn adopt_web_messages(&self, thread: &ThreadRow) -> Result<(), Error> {
+    /// True when it copied a full batch: more may be waiting.
+    async fn adopt_web_messages(&self, thread: &ThreadRow) -> Result<bool, Error> {
         let found: Vec<WebMessage> = on_db!(&self.db, pool => sqlx::query_as(
             "select m.id, cast(m.role as text) as role, m.content, m.created_at from messages m
              where m.conversation_id = $1 and upper(cast(m.role as text)) in ($2, $3)
@@ -372,7 +421,7 @@ impl Store {
              order by m.id limit $4")
             .bind(thread.pk).bind(USER_ROLE).bind(ASSISTANT_ROLE).bind(ADOPT_MAX).fetch_all(pool).await)?;
         if found.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         tracing::debug!(thread_id = %thread.id, count = found.len(), "reading messages written by the web version");
         let mut items = Vec::with_capacity(found.len());
@@ -393,7 +442,7 @@ impl Store {
             }
             tx.commit().await
         }.await)?;
-        Ok(())
+        Ok(found.len() as i64 == ADOPT_MAX)
     }
 
     /// An item of this thread with its position.
@@ -419,5 +468,39 @@ impl Store {
             tx.commit().await
         }.await)?;
         Ok(())
+    }
+}
+
+/// A thread with what an export keeps beside its row.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ThreadRecord {
+    #[sqlx(flatten)]
+    pub row: ThreadRow,
+    pub updated_at: Timestamp,
+    /// The id it had in the export it was imported from, if it was.
+    pub source_id: Option<String>,
+}
+
+/// Reading a user's whole history, for an export.
+impl Store {
+    /// Every thread of the user, oldest first.
+    pub async fn thread_records(&self, user_id: &str) -> Result<Vec<ThreadRecord>, Error> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(concat!(
+            "select ", thread_columns!(), ", updated_at,
+                 (select s.source_id from tasktalk_imported_conversations s where s.conversation_id = conversations.id) as source_id
+             from conversations where user_id = $1 order by id"))
+            .bind(user_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Every item of the thread, hidden ones included, in thread order, after
+    /// copying in all the web version's messages (a batch at a time).
+    pub async fn all_items(&self, thread: &ThreadRow) -> Result<Vec<ThreadItem>, Error> {
+        while self.adopt_web_messages(thread).await? {}
+        let rows: Vec<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
+            "select seq, id, item from tasktalk_chat_items where conversation_id = $1 order by seq")
+            .bind(thread.pk).fetch_all(pool).await)?;
+        rows.into_iter().map(|r| r.decode().map(|(_, item)| item)).collect()
     }
 }

@@ -3,6 +3,7 @@
 
 mod fields;
 mod query;
+mod record;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,7 @@ use self::query::{Arg, Statement};
 pub use self::query::{
     DueFilter, PAGE_DEFAULT, PAGE_MAX, Page, QUERY_MAX_CHARS, QUERY_MAX_WORDS, Sort, StatusFilter, TaskQuery,
 };
+pub use self::record::TaskRecord;
 use crate::calendar::Calendar;
 use crate::db::{self, Database};
 use crate::on_db;
@@ -338,6 +340,26 @@ impl Tasks {
             .fetch_optional(pool)
             .await)?;
         task.ok_or(Error::NotFound(id))
+    }
+
+    /// Every task of the user, oldest first, with the time its reminder was shown.
+    #[tracing::instrument(name = "tasks.records", skip_all, fields(user_id = %user_id))]
+    pub async fn records(&self, user_id: &str) -> Result<Vec<TaskRecord>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            task: Task,
+            reminded_at: Option<Timestamp>,
+        }
+        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(concat!(
+            "select ", task_columns!(), ", reminded_at from tasks_phaseiii where user_id = $1 order by id"))
+            .bind(user_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TaskRecord::new(r.task, r.reminded_at))
+            .collect())
     }
 
     /// The open tasks whose reminder time has come and whose reminder was not

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::fields::Priority;
 use super::{Error, Result};
 use crate::calendar::Calendar;
-use crate::db::Dialect;
+use crate::db::{self, Dialect};
 use crate::timestamp::Timestamp;
 
 pub const PAGE_MAX: u32 = 500;
@@ -207,26 +207,14 @@ fn window(filter: DueFilter, calendar: &Calendar) -> Option<Window> {
     }
 }
 
-/// The text's words as `like` patterns, lowercased and escaped; refuses a
-/// text longer than [`QUERY_MAX_CHARS`] or of more than [`QUERY_MAX_WORDS`] words.
+/// The text's words as `like` patterns; refuses a text longer than
+/// [`QUERY_MAX_CHARS`] or of more than [`QUERY_MAX_WORDS`] words.
 fn word_patterns(text: &str) -> Result<Vec<String>> {
-    let words: Vec<&str> = text.split_whitespace().take(QUERY_MAX_WORDS + 1).collect();
-    if text.chars().nth(QUERY_MAX_CHARS).is_some() || words.len() > QUERY_MAX_WORDS {
-        return Err(Error::InvalidRequest(format!(
+    db::like_patterns(text, QUERY_MAX_CHARS, QUERY_MAX_WORDS).ok_or_else(|| {
+        Error::InvalidRequest(format!(
             "A search is at most {QUERY_MAX_WORDS} words and {QUERY_MAX_CHARS} characters."
-        )));
-    }
-    Ok(words
-        .into_iter()
-        .map(|word| {
-            let escaped = word
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        })
-        .collect())
+        ))
+    })
 }
 
 /// `select <columns> from tasks_phaseiii where … order by … limit … offset …`.

@@ -25,5 +25,6 @@ app_commands! {
     settings::settings_get() -> Settings;
     settings::settings_set(settings: SettingsUpdate) -> Saved;
     settings::app_info() -> AppInfo;
+    settings::open_logs_folder() -> ();
     quick_add::quick_add(text: String) -> QuickAdded;
 }

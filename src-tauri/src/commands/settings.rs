@@ -3,11 +3,13 @@
 use serde::Serialize;
 use tasktalk_core::Secret;
 use tasktalk_core::token::TokenConfig;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_store::StoreExt;
 
 use crate::confirm::Confirmation;
 use crate::error::{Error, Result};
+use crate::logs::Logs;
 use crate::secrets::{self, SESSION_TOKEN};
 use crate::settings::{STORE_FILE, STORE_KEY, Settings, SettingsUpdate};
 use crate::state::{AppState, Backend};
@@ -34,6 +36,8 @@ pub struct AppInfo {
     data_dir: String,
     /// What to paste into an MCP client to give it these tasks (`tasktalk mcp`).
     mcp_client_config: String,
+    /// Where the log files are (Settings → Open logs folder).
+    logs_dir: String,
 }
 
 /// The settings as the page shows them: whether a key is stored, never the key.
@@ -131,6 +135,9 @@ pub async fn settings_set<R: Runtime>(
     state.replace_backend(backend).await;
     *state.settings.write().await = new.clone();
     crate::shell::register_shortcut(&app, Some(&old.quick_add_shortcut), &new.quick_add_shortcut);
+    if let Some(logs) = app.try_state::<Logs>() {
+        logs.set_level(new.log_level);
+    }
     state.wake_reminders.notify_one();
     tracing::info!(api_key_dropped, "settings changed and applied");
     Ok(Saved {
@@ -193,5 +200,24 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
         provider,
         data_dir: state.data_dir.display().to_string(),
         mcp_client_config: crate::mcp::client_config(),
+        logs_dir: logs_folder(&app)?.display().to_string(),
     })
+}
+
+fn logs_folder<R: Runtime>(app: &AppHandle<R>) -> Result<std::path::PathBuf> {
+    app.try_state::<Logs>()
+        .map(|logs| logs.folder.clone())
+        .ok_or_else(|| Error::Unavailable("the log is not set up yet.".into()))
+}
+
+/// Shows the logs folder in the system's file manager, to attach a log to a
+/// bug report. The web view names no path: it is the app's own folder.
+#[tauri::command]
+pub async fn open_logs_folder<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    let folder = logs_folder(&app)?;
+    // The log file may not exist yet (a logger that only writes to stderr).
+    tasktalk_core::private::create_dir(&folder).map_err(|e| Error::OpenFailed(format!("{}: {e}", folder.display())))?;
+    app.opener()
+        .open_path(folder.display().to_string(), None::<&str>)
+        .map_err(|e| Error::OpenFailed(format!("{}: {e}", folder.display())))
 }

@@ -2,7 +2,12 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { createChatMemoryStore } from "../draft";
+import { installChatLayout } from "../test/layout";
 import { BuiltinChat } from "./BuiltinChat";
+import { THREAD_OPEN } from "./timing";
+
+// The message list is virtualised: give it a viewport and rows a height.
+installChatLayout();
 
 type Body = { type: string; params: Record<string, unknown> };
 
@@ -23,6 +28,8 @@ function fakeServer() {
         has_more: false,
       });
     }
+    if (body.type === "threads.update") return Response.json({ id: body.params.thread_id, title: body.params.title, created_at: T });
+    if (body.type === "threads.delete") return Response.json({});
     if (body.type === "items.list") {
       return Response.json({
         data: [
@@ -68,7 +75,7 @@ describe("BuiltinChat", () => {
     const { user, requests } = renderChat();
     const items = await screen.findAllByTestId("thread-item");
     expect(items.map((i) => i.getAttribute("data-thread-id"))).toEqual(["thr_new", "thr_old"]);
-    await user.click(within(items[1]).getByRole("button"));
+    await user.click(within(items[1]).getByRole("button", { name: /^Older chat/ }));
     await screen.findByText("old answer");
     expect(requests.at(-1)).toEqual({ type: "items.list", params: { thread_id: "thr_old", order: "asc", limit: 100 } });
     expect(screen.getByTestId("message-user").textContent).toBe("old question");
@@ -146,14 +153,20 @@ describe("BuiltinChat", () => {
     expect(requests.at(-1)).toMatchObject({ type: "threads.add_user_message", params: { thread_id: "thr_x" } });
   });
 
-  it("Stop aborts the request and keeps the partial answer", async () => {
-    const { user, streams } = renderChat();
-    await user.type(screen.getByTestId("composer-input"), "hello{Enter}");
+  /** A reply under way: "Partial" shown, the stream still open. */
+  async function partialAnswer() {
+    const chat = renderChat();
+    await chat.user.type(screen.getByTestId("composer-input"), "hello{Enter}");
     act(() => {
-      streams[0].push({ type: "thread.item.added", item: assistant });
-      streams[0].push(delta("Partial"));
+      chat.streams[0].push({ type: "thread.item.added", item: assistant });
+      chat.streams[0].push(delta("Partial"));
     });
     await waitFor(() => expect(screen.getByTestId("message-assistant").textContent).toBe("Partial"));
+    return chat;
+  }
+
+  it("Stop aborts the request and keeps the partial answer", async () => {
+    const { user, streams } = await partialAnswer();
     await user.click(screen.getByTestId("composer-stop"));
     expect(streams[0].signal?.aborted).toBe(true);
     await waitFor(() => expect(screen.getByTestId("message-assistant").getAttribute("data-streaming")).toBeNull());
@@ -164,10 +177,65 @@ describe("BuiltinChat", () => {
   it("Ctrl+N starts a new chat", async () => {
     const { user } = renderChat();
     const items = await screen.findAllByTestId("thread-item");
-    await user.click(within(items[1]).getByRole("button"));
+    await user.click(within(items[1]).getByRole("button", { name: /^Older chat/ }));
     await screen.findByText("old answer");
     fireEvent.keyDown(window, { key: "n", ctrlKey: true });
     await waitFor(() => expect(screen.queryByText("old answer")).toBeNull());
     expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("New chat");
+  });
+
+  it("Esc stops the answer being written, but not from another text field", async () => {
+    const { streams } = await partialAnswer();
+
+    // Esc while editing something else (a task's title) is that field's.
+    const other = document.createElement("input");
+    document.body.appendChild(other);
+    fireEvent.keyDown(other, { key: "Escape" });
+    expect(streams[0].signal?.aborted).toBe(false);
+    other.remove();
+
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(streams[0].signal?.aborted).toBe(true);
+    await waitFor(() => expect(screen.getByTestId("message-assistant").getAttribute("data-streaming")).toBeNull());
+    expect(screen.getByTestId("message-assistant").textContent).toBe("Partial");
+  });
+
+  it("measures the time to show an opened thread as performance measure thread-open", async () => {
+    performance.clearMeasures(THREAD_OPEN);
+    const { user } = renderChat();
+    const items = await screen.findAllByTestId("thread-item");
+    await user.click(within(items[1]).getByRole("button", { name: /^Older chat/ }));
+    await screen.findByText("old answer");
+    await waitFor(() => expect(performance.getEntriesByName(THREAD_OPEN, "measure")).toHaveLength(1));
+    const [m] = performance.getEntriesByName(THREAD_OPEN, "measure") as PerformanceMeasure[];
+    expect(m.duration).toBeGreaterThanOrEqual(0);
+    expect(m.detail).toEqual({ messages: 2 });
+  });
+
+  it("labels the composer and the conversation log for assistive technology", async () => {
+    renderChat();
+    expect(screen.getByRole("form", { name: "Write a message" })).toBeTruthy();
+    expect(screen.getByRole("textbox", { name: "Message" })).toBeTruthy();
+    const log = screen.getByRole("log", { name: "Conversation" });
+    expect(log.getAttribute("aria-live")).toBe("polite");
+    expect(log.tabIndex).toBe(0);
+  });
+
+  it("shows the open thread's new name and starts a new chat when it is deleted", async () => {
+    const { user, memory } = renderChat();
+    const row = async () => (await screen.findAllByTestId("thread-item")).find((i) => i.dataset.threadId === "thr_old") as HTMLElement;
+    await user.click(within(await row()).getByRole("button", { name: /^Older chat/ }));
+    await screen.findByText("old answer");
+    await user.click(within(await row()).getByTestId("thread-rename"));
+    await user.clear(screen.getByTestId("thread-rename-input"));
+    await user.type(screen.getByTestId("thread-rename-input"), "Renamed{Enter}");
+    await waitFor(() => expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("Renamed"));
+
+    await user.click(within(await row()).getByTestId("thread-delete"));
+    await user.click(screen.getByTestId("thread-confirm-delete"));
+    await waitFor(() => expect(screen.queryByText("old answer")).toBeNull());
+    expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("New chat");
+    expect(memory.get().threadId).toBeNull();
+    expect(screen.getAllByTestId("thread-item").map((i) => i.dataset.threadId)).toEqual(["thr_new"]);
   });
 });

@@ -4,12 +4,14 @@
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { ChatMemoryStore } from "../draft";
-import { ChatRequestError, isAbortError, listThreads, loadThreadItems, postStream, type FetchLike } from "./client";
+import { ChatRequestError, isAbortError, loadThreadItems, postStream, type FetchLike } from "./client";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { requests, type StreamEvent, type ThreadMeta } from "./protocol";
 import { chatReducer, initialChatState, lastUserMessage, type ChatState } from "./state";
 import { ThreadList } from "./ThreadList";
+import { markThreadOpenStart, measureThreadOpenAfterPaint } from "./timing";
+import { messageOf, useThreads } from "./useThreads";
 
 export type BuiltinChatProps = {
   fetch: FetchLike;
@@ -24,46 +26,25 @@ function initState(memory: ChatMemoryStore): ChatState {
   return threadId ? { ...initialChatState, threadId, loading: true } : initialChatState;
 }
 
-function byNewest(a: ThreadMeta, b: ThreadMeta): number {
-  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
-}
-
-function messageOf(e: unknown): string {
-  if (e instanceof Error && e.message) return e.message;
-  return "Something went wrong. Please try again.";
-}
-
 let localIds = 0;
+
+/** Esc in another text field (a task being edited, a search box) belongs to that field. */
+function editingElsewhere(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement) || target.id === "composer-input") return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
 
 export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: BuiltinChatProps) {
   const [state, dispatch] = useReducer(chatReducer, memory, initState);
-  const [threads, setThreads] = useState<ThreadMeta[] | null>(null);
-  const [threadsError, setThreadsError] = useState<string | null>(null);
+  const threads = useThreads(fetch);
   const abortRef = useRef<AbortController | null>(null);
   const openSeq = useRef(0);
   const [initialThread] = useState(() => memory.get().threadId);
 
-  // The conversation list, newest first.
-  useEffect(() => {
-    let active = true;
-    listThreads(fetch).then(
-      (page) => {
-        if (!active) return;
-        setThreads(page.data.slice().sort(byNewest));
-        setThreadsError(null);
-      },
-      (e: unknown) => {
-        if (active) setThreadsError(`Could not load the conversations: ${messageOf(e)}`);
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [fetch]);
-
   // Reopen the conversation that was open before (e.g. before a session expiry).
   useEffect(() => {
     if (!initialThread) return;
+    markThreadOpenStart();
     const seq = ++openSeq.current;
     loadThreadItems(fetch, initialThread).then(
       (items) => {
@@ -118,10 +99,10 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
       switch (e.type) {
         case "thread.created":
           memory.set({ threadId: e.thread.id });
-          setThreads((list) => [e.thread, ...(list ?? []).filter((t) => t.id !== e.thread.id)]);
+          threads.touched(e.thread);
           break;
         case "thread.updated":
-          setThreads((list) => list?.map((t) => (t.id === e.thread.id ? { ...t, title: e.thread.title } : t)) ?? list);
+          threads.touched(e.thread);
           break;
         case "client_effect":
           if (e.name === "tasks.changed") onTasksChanged();
@@ -187,6 +168,7 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
   async function open(thread: ThreadMeta) {
     if (thread.id === state.threadId && !state.loading && !state.error) return;
     supersede();
+    markThreadOpenStart();
     const seq = ++openSeq.current;
     dispatch({ type: "open_start", threadId: thread.id, title: thread.title ?? null });
     memory.set({ threadId: thread.id });
@@ -198,10 +180,21 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
     }
   }
 
-  // Ctrl+N / Cmd+N: new chat.
+  // A thread's messages are on screen: time it for the end-to-end test.
+  const loaded = !state.loading && state.threadId !== null;
+  const loadedCount = state.messages.length;
+  useEffect(() => {
+    // Measures once per opening: later calls find no start mark.
+    if (loaded) measureThreadOpenAfterPaint(loadedCount);
+  }, [loaded, loadedCount]);
+
+  // Ctrl+N / Cmd+N: new chat. Esc: stop the answer being written.
   const newChatRef = useRef(newChat);
+  const stopRef = useRef<(() => void) | null>(null);
+  const canStop = state.streaming && state.allowCancel;
   useEffect(() => {
     newChatRef.current = newChat;
+    stopRef.current = canStop ? stop : null;
   });
   useEffect(() => {
     if (!active) return;
@@ -209,6 +202,9 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
       if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "n") {
         e.preventDefault();
         newChatRef.current();
+      } else if (e.key === "Escape" && !e.defaultPrevented && stopRef.current && !editingElsewhere(e.target)) {
+        e.preventDefault();
+        stopRef.current();
       }
     };
     window.addEventListener("keydown", onKey);
@@ -221,12 +217,14 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
   });
   const onOpen = useCallback((t: ThreadMeta) => void openRef.current(t), []);
   const onNew = useCallback(() => newChatRef.current(), []);
+  const onDeleted = useCallback((id: string) => id === memory.get().threadId && newChatRef.current(), [memory]);
 
-  const title = state.title || (state.threadId ? threads?.find((t) => t.id === state.threadId)?.title : null) || "New chat";
+  // The list's title first: a rename changes it there.
+  const title = (state.threadId ? threads.all?.find((t) => t.id === state.threadId)?.title : null) || state.title || "New chat";
 
   return (
     <div className="builtin-chat" data-testid="builtin-chat">
-      <ThreadList threads={threads} activeId={state.threadId} error={threadsError} onOpen={onOpen} onNew={onNew} />
+      <ThreadList list={threads} activeId={state.threadId} active={active} onOpen={onOpen} onNew={onNew} onDeleted={onDeleted} />
       <section className="conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title" className="conversation-title">
           {title}
@@ -244,7 +242,7 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
         <Composer
           memory={memory}
           sending={state.streaming || state.loading}
-          canStop={state.streaming && state.allowCancel}
+          canStop={canStop}
           onSend={send}
           onStop={stop}
         />

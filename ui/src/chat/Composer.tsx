@@ -45,6 +45,7 @@ export function Composer({ memory, sending, canStop, onSend, onStop }: ComposerP
   return (
     <form
       className="composer"
+      aria-label="Write a message"
       onSubmit={(e) => {
         e.preventDefault();
         send();
@@ -65,7 +66,7 @@ export function Composer({ memory, sending, canStop, onSend, onStop }: ComposerP
         data-testid="composer-input"
       />
       {sending && canStop && (
-        <button type="button" className="btn" onClick={onStop} data-testid="composer-stop">
+        <button type="button" className="btn" onClick={onStop} title="Stop (Esc)" aria-keyshortcuts="Escape" data-testid="composer-stop">
           Stop
         </button>
       )}

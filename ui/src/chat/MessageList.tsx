@@ -1,5 +1,14 @@
-import { memo, useLayoutEffect, useRef } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { memo, useLayoutEffect, useRef, useState } from "react";
+import { Markdown } from "./Markdown";
 import type { ChatError, ChatMessage } from "./state";
+
+/** A first guess at a row's height; each row is measured once rendered. */
+const ESTIMATED_ROW_PX = 64;
+/** Rows kept rendered above and below the visible ones. */
+const OVERSCAN_ROWS = 8;
+/** The space between rows (the list's CSS `gap` before virtualisation). */
+const ROW_GAP_PX = 10;
 
 const MessageRow = memo(function MessageRow({ message }: { message: ChatMessage }) {
   switch (message.kind) {
@@ -19,8 +28,8 @@ const MessageRow = memo(function MessageRow({ message }: { message: ChatMessage 
           aria-busy={message.streaming || undefined}
         >
           <div className="bubble">
-            {text}
-            {message.streaming && <span className="caret" aria-hidden="true" />}
+            <Markdown text={text} />
+            {message.streaming && !text && <span className="caret" aria-hidden="true" />}
           </div>
         </div>
       );
@@ -75,18 +84,35 @@ export const MessageList = memo(function MessageList({
 }: MessageListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  // Rows scrolled into view are old messages, not news: announced only while
+  // the list follows the newest message.
+  const [following, setFollowing] = useState(true);
   const lastThread = useRef(threadKey);
 
-  // Keep the newest message in view while it streams, unless the person scrolled up.
+  // Only the rows in view (and a few around) are in the DOM: a thread of
+  // thousands of messages costs what a screenful costs.
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => ref.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    gap: ROW_GAP_PX,
+    getItemKey: (i) => messages[i].id,
+  });
+  const totalSize = virtualizer.getTotalSize();
+
+  // Keep the newest message in view while it streams (and as rows get measured),
+  // unless the person scrolled up.
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     if (lastThread.current !== threadKey) {
       lastThread.current = threadKey;
       stick.current = true;
+      setFollowing(true);
     }
     if (stick.current) el.scrollTop = el.scrollHeight;
-  }, [threadKey, messages, progress, error, streaming]);
+  }, [threadKey, messages, progress, error, streaming, totalSize]);
 
   const last = messages[messages.length - 1];
   const waiting = streaming && !(last && last.kind === "assistant" && last.streaming);
@@ -96,19 +122,34 @@ export const MessageList = memo(function MessageList({
       ref={ref}
       className="message-list"
       role="log"
-      aria-live="polite"
+      aria-live={following ? "polite" : "off"}
       aria-relevant="additions text"
       aria-label="Conversation"
+      // Scrollable with the keyboard, like any scroll area.
+      tabIndex={0}
       onScroll={(e) => {
         const el = e.currentTarget;
         stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        setFollowing(stick.current);
       }}
     >
       {loading && <p className="muted center">Loading conversation…</p>}
       {!loading && messages.length === 0 && !streaming && !error && <p className="empty center">{emptyHint}</p>}
-      {messages.map((m) => (
-        <MessageRow key={m.id} message={m} />
-      ))}
+      {messages.length > 0 && (
+        <div className="message-rows" style={{ height: totalSize }}>
+          {virtualizer.getVirtualItems().map((row) => (
+            <div
+              key={row.key}
+              ref={virtualizer.measureElement}
+              data-index={row.index}
+              className="message-row"
+              style={{ transform: `translateY(${row.start}px)` }}
+            >
+              <MessageRow message={messages[row.index]} />
+            </div>
+          ))}
+        </div>
+      )}
       {waiting && (
         <div className="msg msg-status" aria-label="The assistant is working">
           <span className="typing" aria-hidden="true">

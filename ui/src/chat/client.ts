@@ -70,8 +70,22 @@ export async function postStream(
   });
 }
 
-export function listThreads(fetchFn: FetchLike): Promise<Page<ThreadMeta>> {
-  return postJson<Page<ThreadMeta>>(fetchFn, requests.threadsList());
+/** A page of threads, the most recently active first. */
+export function listThreads(fetchFn: FetchLike, after?: string): Promise<Page<ThreadMeta>> {
+  return postJson<Page<ThreadMeta>>(fetchFn, requests.threadsList(after));
+}
+
+/** A page of the threads whose title or one message holds every word of `query`. */
+export function searchThreads(fetchFn: FetchLike, query: string, after?: string): Promise<Page<ThreadMeta>> {
+  return postJson<Page<ThreadMeta>>(fetchFn, requests.threadsSearch(query, after));
+}
+
+export function renameThread(fetchFn: FetchLike, threadId: string, title: string): Promise<ThreadMeta> {
+  return postJson<ThreadMeta>(fetchFn, requests.threadsUpdate(threadId, title));
+}
+
+export async function deleteThread(fetchFn: FetchLike, threadId: string): Promise<void> {
+  await postJson<unknown>(fetchFn, requests.threadsDelete(threadId));
 }
 
 /** All items of a thread, oldest first (follows the `after` cursor). */

@@ -6,6 +6,8 @@ export type ThreadMeta = {
   title?: string | null;
   created_at: string;
   status?: { type: string; reason?: string };
+  /** Tasktalk's server adds the time of the thread's last activity. */
+  metadata?: { updated_at?: string };
 };
 
 export type Page<T> = { data: T[]; has_more: boolean; after?: string | null };
@@ -51,8 +53,24 @@ export function userInput(text: string) {
   return { content: [{ type: "input_text", text }], attachments: [], inference_options: {} };
 }
 
+/** Threads per page of the list and of search results. */
+export const THREAD_PAGE = 50;
+/** The server's bounds on a search and on a title (core/src/chatkit/limits.rs). */
+export const SEARCH_MAX_CHARS = 200;
+export const TITLE_MAX_CHARS = 200;
+
 export const requests = {
-  threadsList: (limit = 50) => ({ type: "threads.list", params: { limit, order: "desc" } }),
+  threadsList: (after?: string, limit = THREAD_PAGE) => ({
+    type: "threads.list",
+    params: after ? { limit, order: "desc", after } : { limit, order: "desc" },
+  }),
+  /** Tasktalk's own request type: threads whose title or a message holds every word. */
+  threadsSearch: (query: string, after?: string, limit = THREAD_PAGE) => ({
+    type: "threads.search",
+    params: after ? { query, limit, after } : { query, limit },
+  }),
+  threadsUpdate: (threadId: string, title: string) => ({ type: "threads.update", params: { thread_id: threadId, title } }),
+  threadsDelete: (threadId: string) => ({ type: "threads.delete", params: { thread_id: threadId } }),
   itemsList: (threadId: string, after?: string) => ({
     type: "items.list",
     params: after

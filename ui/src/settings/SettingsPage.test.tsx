@@ -16,6 +16,7 @@ const saved: Settings = {
   chatBackend: { kind: "remote", url: "https://tasks.example/chatkit" },
   reminders: true,
   quickAddShortcut: "CommandOrControl+Alt+N",
+  logLevel: "info",
 };
 
 beforeEach(() => {
@@ -29,6 +30,7 @@ beforeEach(() => {
     provider: "offline assistant",
     dataDir: "/tmp",
     mcpClientConfig: '{"mcpServers": {"tasktalk": {"command": "/usr/bin/tasktalk", "args": ["mcp"]}}}',
+    logsDir: "/tmp/logs",
   });
 });
 
@@ -105,5 +107,24 @@ describe("SettingsPage", () => {
     await user.click(screen.getByTestId("settings-save"));
     await waitFor(() => expect(calls("settings_set")).toHaveLength(1));
     expect(calls("settings_set")[0]?.settings).toMatchObject({ reminders: false, quickAddShortcut: "Super+Shift+Space" });
+  });
+
+  it("saves the log detail, shows the logs folder and opens it, saying when that failed", async () => {
+    const user = userEvent.setup();
+    handlers.settings_set = (args) => ({ settings: (args as { settings: Settings }).settings, apiKeyDropped: false });
+    handlers.open_logs_folder = () => {
+      throw { kind: "OPEN_FAILED", message: "Tasktalk could not open /tmp/logs: no file manager" };
+    };
+    render(<SettingsPage onBack={() => {}} onSaved={() => {}} />);
+    await user.selectOptions(await screen.findByTestId("settings-log-level"), "debug");
+    await user.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(calls("settings_set")).toHaveLength(1));
+    expect(calls("settings_set")[0]?.settings).toMatchObject({ logLevel: "debug" });
+
+    expect((await screen.findByTestId("settings-logs-dir")).textContent).toBe("/tmp/logs");
+    expect(screen.queryByTestId("open-logs-error")).toBeNull();
+    await user.click(screen.getByTestId("open-logs-folder"));
+    expect(calls("open_logs_folder")).toHaveLength(1);
+    expect((await screen.findByTestId("open-logs-error")).textContent).toContain("could not open /tmp/logs");
   });
 });

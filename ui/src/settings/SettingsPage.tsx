@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import * as ipc from "../ipc";
-import { PROVIDERS, type AppInfo, type ProviderKind, type Settings, type SettingsUpdate } from "../bindings";
+import { PROVIDERS, type AppInfo, type LogLevel, type ProviderKind, type Settings, type SettingsUpdate } from "../bindings";
+import { AppearanceSettings } from "./AppearanceSettings";
 
 type Form = {
   dbKind: "sqlite" | "postgres";
@@ -18,6 +19,7 @@ type Form = {
   backendUrl: string;
   reminders: boolean;
   quickAddShortcut: string;
+  logLevel: LogLevel;
   /** Where the saved key and token go now, to tell what a change would move. */
   savedKeyServer: string | null;
   savedBackendServer: string | null;
@@ -56,6 +58,7 @@ function toForm(s: Settings): Form {
     backendUrl: s.chatBackend.kind === "remote" ? s.chatBackend.url : "",
     reminders: s.reminders,
     quickAddShortcut: s.quickAddShortcut,
+    logLevel: s.logLevel,
     savedKeyServer: keyServer(s.provider.kind, s.provider.baseUrl ?? ""),
     savedBackendServer: s.chatBackend.kind === "remote" ? server(s.chatBackend.url) : null,
   };
@@ -85,6 +88,7 @@ export function toUpdate(f: Form): SettingsUpdate {
     chatBackend: f.backendKind === "local" ? { kind: "local" } : { kind: "remote", url: f.backendUrl.trim() },
     reminders: f.reminders,
     quickAddShortcut: f.quickAddShortcut.trim(),
+    logLevel: f.logLevel,
   };
   // Secrets are write-only: sent only when typed, never read back.
   if (f.apiKey && f.providerKind !== "offline") update.apiKey = f.apiKey;
@@ -188,6 +192,7 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [result, setResult] = useState<{ apiKeyDropped: boolean } | null>(null);
+  const [openLogsError, setOpenLogsError] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -209,6 +214,11 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
   function set<K extends keyof Form>(key: K, value: Form[K]) {
     setForm((f) => (f ? { ...f, [key]: value } : f));
     setResult(null);
+  }
+
+  function openLogsFolder() {
+    setOpenLogsError(null);
+    ipc.commands.openLogsFolder().catch((err: unknown) => setOpenLogsError(ipc.toIpcError(err).message));
   }
 
   async function save(e: FormEvent) {
@@ -247,6 +257,8 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
           {loadError}
         </div>
       )}
+
+      <AppearanceSettings />
 
       {form && (
         <form className="settings-form" onSubmit={save} noValidate aria-busy={saving}>
@@ -407,6 +419,23 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
               placeholder="CommandOrControl+Alt+N"
               onChange={(v) => set("quickAddShortcut", v)}
             />
+            <Row label="Log detail" hint="What goes to the log file (see Open logs folder below). RUST_LOG, when set, decides instead.">
+              {(id, d) => (
+                <select
+                  id={id}
+                  aria-describedby={d}
+                  value={form.logLevel}
+                  onChange={(e) => set("logLevel", e.target.value as LogLevel)}
+                  data-testid="settings-log-level"
+                >
+                  <option value="error">Errors only</option>
+                  <option value="warn">Warnings</option>
+                  <option value="info">Normal</option>
+                  <option value="debug">Detailed (for a bug report)</option>
+                  <option value="trace">Everything</option>
+                </select>
+              )}
+            </Row>
           </fieldset>
 
           {saveError && (
@@ -448,9 +477,23 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
             <dd>{info.provider}</dd>
             <dt>Data folder</dt>
             <dd className="mono">{info.dataDir}</dd>
+            <dt>Logs folder</dt>
+            <dd className="mono" data-testid="settings-logs-dir">
+              {info.logsDir}
+            </dd>
           </dl>
         ) : (
           <p className="muted">Loading…</p>
+        )}
+        <div className="actions">
+          <button type="button" className="btn" onClick={openLogsFolder} data-testid="open-logs-folder">
+            Open logs folder
+          </button>
+        </div>
+        {openLogsError && (
+          <div className="alert alert-error" role="alert" data-testid="open-logs-error">
+            {openLogsError}
+          </div>
         )}
       </section>
 

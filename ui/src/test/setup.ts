@@ -4,4 +4,5 @@ import { afterEach } from "vitest";
 afterEach(() => {
   cleanup();
   if (typeof sessionStorage !== "undefined") sessionStorage.clear();
+  if (typeof localStorage !== "undefined") localStorage.clear();
 });
