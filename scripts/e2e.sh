@@ -9,6 +9,8 @@ cd "$TASKTALK_ROOT"
 
 ensure_python_env
 cargo build --locked --quiet -p tasktalk --features custom-protocol
+# tests/e2e/test_desktop.py imports a long conversation with the admin command.
+cargo build --locked --quiet -p tasktalk-server
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -37,5 +39,6 @@ pids+=($!)
 for _ in $(seq 1 100); do port_in_use "$port" && break; sleep 0.1; done
 
 say "desktop end to end (WebKit under Xvfb)"
-TASKTALK_APP="$CARGO_TARGET_DIR/debug/tasktalk" TAURI_DRIVER_URL="http://127.0.0.1:$port" \
+TASKTALK_APP="$CARGO_TARGET_DIR/debug/tasktalk" TASKTALK_SERVER="$CARGO_TARGET_DIR/debug/tasktalk-server" \
+  TAURI_DRIVER_URL="http://127.0.0.1:$port" \
   "$TASKTALK_PYTHON" -m pytest -q tests/e2e || { tail -40 "$work/driver.log" >&2; exit 1; }

@@ -6,8 +6,10 @@ display (scripts/e2e.sh starts Xvfb and tauri-driver) and TAURI_DRIVER_URL.
 OpenAI's CDN is unreachable here, so the built-in chat view takes over.
 """
 
+import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -56,6 +59,110 @@ def texts(driver, test_id):
 def task_rows(driver):
     return {e.find_element(*by_id("task-title")).text: e.get_attribute("data-completed")
             for e in driver.find_elements(*by_id("task-row"))}
+
+
+def thread_titles(driver):
+    """The list's titles; a row being renamed shows an input instead (empty here)."""
+    return [" ".join(t.text for t in e.find_elements(By.CSS_SELECTOR, ".thread-title"))
+            for e in driver.find_elements(*by_id("thread-item"))]
+
+
+def thread_row(driver, title):
+    return next(e for e in driver.find_elements(*by_id("thread-item"))
+                if any(t.text == title for t in e.find_elements(By.CSS_SELECTOR, ".thread-title")))
+
+
+def row_action(driver, title, action):
+    """Focuses the thread's row (its actions show on focus) and clicks one of them."""
+    row = thread_row(driver, title)
+    row.find_element(By.CSS_SELECTOR, ".thread-btn").click()
+    row.find_element(*by_id(action)).click()
+
+
+def manage_threads(driver):
+    """A second thread, then search, rename and delete in the thread list."""
+    driver.find_element(*by_id("new-thread")).click()
+    composer = visible(driver, "composer-input")
+    composer.send_keys("add a task to call the bank")
+    composer.send_keys(Keys.ENTER)
+    wait(driver, lambda d: any("call the bank" in t for t in texts(d, "message-assistant")), message="second reply")
+    wait(driver, lambda d: thread_titles(d) == ["add a task to call the bank", "add a task to buy milk"],
+         message="the newest thread first")
+    assert texts(driver, "thread-group") and "Today" in driver.find_element(*by_id("thread-group")).text
+
+    search = driver.find_element(*by_id("thread-search"))
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("k").key_up(Keys.CONTROL).perform()
+    wait(driver, lambda d: d.switch_to.active_element == search, message="Ctrl+K focuses search")
+    search.send_keys("MILK")
+    wait(driver, lambda d: thread_titles(d) == ["add a task to buy milk"], message="search finds by message text")
+    search.send_keys(Keys.ESCAPE)
+    wait(driver, lambda d: len(thread_titles(d)) == 2, message="Esc returns to the list")
+
+    row_action(driver, "add a task to call the bank", "thread-rename")
+    field = visible(driver, "thread-rename-input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("Bank errands", Keys.ENTER)
+    wait(driver, lambda d: "Bank errands" in thread_titles(d), message="the thread is renamed")
+
+    row_action(driver, "Bank errands", "thread-delete")
+    visible(driver, "thread-confirm-delete").click()
+    wait(driver, lambda d: thread_titles(d) == ["add a task to buy milk"], message="the thread is deleted")
+
+
+LONG_TITLE = "A long conversation"
+LONG_MESSAGES = 2000
+
+
+def import_long_thread(data_dir, email):
+    """A conversation of LONG_MESSAGES messages, put in the app's database with
+    `tasktalk-server import`; its answers are Markdown."""
+    server = os.environ.get("TASKTALK_SERVER")
+    assert server, "scripts/e2e.sh sets TASKTALK_SERVER"
+    items = []
+    for i in range(LONG_MESSAGES):
+        at = f"2026-11-03T10:{i // 60 % 60:02}:{i % 60:02}Z"
+        if i % 2 == 0:
+            items.append({"id": "m", "thread_id": "t", "created_at": at, "type": "user_message",
+                          "content": [{"type": "input_text", "text": f"question {i}"}],
+                          "attachments": [], "inference_options": {}})
+        else:
+            items.append({"id": "m", "thread_id": "t", "created_at": at, "type": "assistant_message",
+                          "content": [{"type": "output_text", "annotations": [],
+                                       "text": f"answer {i} in **bold**\n\n- a listed point\n- [a link](https://example.com/{i})"}]})
+    document = {"format": "tasktalk-export", "version": 1, "exported_at": "2026-12-01T08:00:00Z", "tasks": [],
+                "conversations": [{"id": "thr_long", "title": LONG_TITLE, "created_at": "2026-11-03T10:00:00Z",
+                                   "updated_at": "2026-11-03T11:00:00Z", "items": items}]}
+    path = Path(data_dir) / "long-thread.json"
+    path.write_text(json.dumps(document))
+    done = subprocess.run([server, "import", "--email", email, str(path)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": str(Path(data_dir) / "tasktalk.db")})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["items_added"] == LONG_MESSAGES, done.stdout
+
+
+def open_long_thread(driver):
+    """The imported thread opens at its newest message with its Markdown
+    rendered (never as raw HTML), and its time to first paint is recorded."""
+    driver.execute_script("performance.clearMeasures('thread-open')")
+    row = wait(driver, lambda d: next((e for e in d.find_elements(*by_id("thread-item")) if LONG_TITLE in e.text), None),
+               message="the imported thread is listed")
+    row.find_element(By.CSS_SELECTOR, ".thread-btn").click()
+    last = f"answer {LONG_MESSAGES - 1}"
+    wait(driver, lambda d: any(last in t for t in texts(d, "message-assistant")), timeout=60,
+         message="the newest message of the long thread shows")
+    measure = wait(driver, lambda d: d.execute_script(
+        "const m = performance.getEntriesByName('thread-open', 'measure').at(-1);"
+        "return m ? {duration: m.duration, messages: m.detail && m.detail.messages} : null;"),
+        timeout=30, message="the thread-open measure")
+    assert measure["messages"] == LONG_MESSAGES, measure
+    rendered = len(driver.find_elements(*by_id("message-assistant"))) + len(driver.find_elements(*by_id("message-user")))
+    assert 0 < rendered < 200, f"{rendered} message rows in the page: the list is not virtualised"
+    newest = next(e for e in driver.find_elements(*by_id("message-assistant")) if last in e.text)
+    assert newest.find_element(By.TAG_NAME, "strong").text == "bold"
+    assert newest.find_element(By.TAG_NAME, "li").text == "a listed point"
+    assert newest.find_element(By.TAG_NAME, "a").get_attribute("href") == f"https://example.com/{LONG_MESSAGES - 1}"
+    # The figure for docs/benchmarks.md, printed with pytest -s or on failure.
+    print(f"thread-open: {measure['duration']:.0f} ms for {LONG_MESSAGES} messages")
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +215,8 @@ def test_sign_up_chat_check_off_restart_and_sign_out(data_dir):
     finally:
         driver.quit()
 
+    import_long_thread(data_dir, "ann@example.com")
+
     # Start again: still signed in, the thread and the completed task are there.
     driver = launch()
     try:
@@ -117,6 +226,8 @@ def test_sign_up_chat_check_off_restart_and_sign_out(data_dir):
         thread.click()
         wait(driver, lambda d: "add a task to buy milk" in texts(d, "message-user"), message="the thread is kept")
         assert any("buy milk" in t for t in texts(driver, "message-assistant"))
+        manage_threads(driver)
+        open_long_thread(driver)
         driver.find_element(*by_id("sign-out")).click()
         visible(driver, "auth-page")
         visible(driver, "signin-email")
