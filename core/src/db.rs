@@ -63,13 +63,18 @@ pub enum Location {
     Postgres(String),
 }
 
+/// The desktop app's data folder (Tauri's `app_data_dir`), where the system reports one.
+pub fn app_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|base| base.join(APP_IDENTIFIER))
+}
+
 impl Location {
     /// `tasktalk.db` in the platform's data directory for the app.
     pub fn default_sqlite() -> Result<Self> {
-        let base = dirs::data_dir().ok_or_else(|| {
+        let dir = app_data_dir().ok_or_else(|| {
             Error::InvalidLocation("this system reports no data directory; pass a database path".into())
         })?;
-        Ok(Location::Sqlite(base.join(APP_IDENTIFIER).join(SQLITE_FILE_NAME)))
+        Ok(Location::Sqlite(dir.join(SQLITE_FILE_NAME)))
     }
 }
 

@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tasktalk_core::db::APP_IDENTIFIER;
 use tasktalk_core::mcp::TaskServer;
 
 use crate::error::Error;
@@ -61,10 +60,7 @@ pub fn run() -> ExitCode {
 async fn serve(launch: Launch) -> Result<(), Failure> {
     let dir = match launch.data_dir {
         Some(dir) => dir,
-        // Where the app keeps its files: Tauri's app_data_dir is this folder.
-        None => dirs::data_dir()
-            .map(|base| base.join(APP_IDENTIFIER))
-            .ok_or(Failure::NoDataFolder)?,
+        None => tasktalk_core::db::app_data_dir().ok_or(Failure::NoDataFolder)?,
     };
     let settings = saved_settings(dir.join(STORE_FILE));
     let secrets = Secrets::open(&dir, !launch.file_secrets);
