@@ -1287,6 +1287,14 @@ fn one_conversation_exports_as_markdown_named_after_its_title() {
         "CONVERSATION_NOT_FOUND",
         "another person's conversation"
     );
+    let huge = app.err("data_export_conversation", json!({"threadId": "t".repeat(100_000)}));
+    assert_eq!(huge["kind"], "CONVERSATION_NOT_FOUND");
+    assert!(huge["message"].as_str().is_some_and(|m| m.len() < 100), "{huge}");
+    assert_eq!(
+        app.files_asked().len(),
+        1,
+        "no dialog for a conversation that is not there"
+    );
 }
 
 #[test]

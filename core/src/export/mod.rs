@@ -20,6 +20,7 @@ pub mod markdown;
 use serde::Serialize;
 
 pub use self::document::{Conversation, Document, FORMAT, VERSION};
+use crate::chatkit::limits::MAX_ID_BYTES;
 use crate::chatkit::store::Store;
 use crate::db::{self, Database};
 use crate::tasks::{self, Tasks};
@@ -245,6 +246,11 @@ impl Transfer {
 
     /// One conversation of the user's with all its items.
     pub async fn export_conversation(&self, user_id: &str, thread_id: &str) -> Result<Conversation> {
+        // No thread has a longer id: refused unread, and not echoed whole.
+        if thread_id.len() > MAX_ID_BYTES {
+            let shown: String = thread_id.chars().take(32).collect();
+            return Err(Error::ConversationNotFound(format!("{shown}…")));
+        }
         let thread = self.store.thread(user_id, thread_id).await?;
         let records = self.store.thread_records(user_id).await?;
         let record = records
