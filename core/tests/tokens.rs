@@ -370,6 +370,28 @@ test_on_both_databases! {
         assert_eq!(chatkit_status(&chat, &token, list).await, 200, "the first instance reloads the keys and accepts it");
     }
 
+    async fn with_parsed_keys_cached_each_token_is_still_checked_against_its_own_key(t: TestDatabase) {
+        let (_, signed) = signed_up(&t).await;
+        let first = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        let old = first.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        assert!(first.verify(&old).is_ok(), "the first key is parsed and kept");
+        // A rotation: the key expires and the next instance creates another.
+        on_db!(&t.db, pool => sqlx::query(r#"update "jwks" set "expiresAt" = $1"#)
+            .bind(tasktalk_core::Timestamp::now() - TimeDelta::minutes(1))
+            .execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let second = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        let new = second.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        assert!(first.verify(&new).is_err(), "the first instance has not read the new key yet");
+        assert!(first.verify_account(&new).await.is_ok(), "it reads the table again and accepts the new key");
+        for instance in [&first, &second] {
+            for token in [&old, &new, &old, &new] {
+                // A cache that handed back the key parsed last would fail here.
+                assert!(instance.verify(token).is_ok(), "tokens of both keys verify, in any order");
+            }
+        }
+    }
+
     async fn a_flood_of_unknown_key_ids_reads_the_key_table_at_most_once_a_second(t: TestDatabase) {
         use std::io::{Read, Seek};
 

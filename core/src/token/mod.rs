@@ -2,6 +2,7 @@
 //! version's back end accepts (`jwt.decode(t, secret, algorithms=["HS256"])`);
 //! optionally EdDSA with Better Auth's `jwks` keys, published as a JWKS.
 
+mod ed25519;
 mod jwks;
 
 use std::collections::HashMap;
@@ -228,6 +229,7 @@ impl Tokens {
     #[tracing::instrument(name = "token.load", skip_all, fields(mode = ?config.mode))]
     pub async fn load(db: &Database, config: TokenConfig) -> Result<Self> {
         config.check_secret()?;
+        ed25519::install();
         let keys = match config.mode {
             JwtMode::Hs256 => {
                 let secret = config.secret.expose().as_bytes();
