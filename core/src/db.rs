@@ -381,7 +381,7 @@ async fn migrate_postgres(pg: &PgDatabase) -> Result<(), sqlx::migrate::MigrateE
     (&mut *tx)
         .execute("select pg_advisory_xact_lock(hashtext('tasktalk migrations ' || coalesce(current_schema(), '')))")
         .await?;
-    migrator.run(&mut *tx).await?;
+    migrator.run_direct(None, &mut *tx, false).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -75,15 +75,7 @@ impl TestDatabase {
     /// build what another program would have left there.
     pub async fn empty_postgres() -> Self {
         let base = postgres_url();
-        let schema = format!("t_{}", crate::random::alphanumeric_id().to_lowercase());
-        let mut admin = PgConnection::connect(&base).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL is not reachable at {POSTGRES_URL_VAR} ({e}); run the README's test command, which starts it")
-        });
-        sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|e| panic!("creating schema {schema}: {e}"));
-        let _ = admin.close().await;
+        let schema = create_on_test_server("schema").await;
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options[search_path]={schema}");
         let location = Location::from_str(&url).unwrap_or_else(|e| panic!("{e}"));
@@ -104,16 +96,10 @@ pub struct PooledDatabase {
 
 impl PooledDatabase {
     pub async fn new() -> Self {
-        let name = format!("t_{}", crate::random::alphanumeric_id().to_lowercase());
-        let mut admin = PgConnection::connect(&postgres_url()).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL is not reachable at {POSTGRES_URL_VAR} ({e}); run the README's test command, which starts it")
-        });
-        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|e| panic!("creating database {name} (the test role needs CREATEDB): {e}"));
-        let _ = admin.close().await;
-        Self { name }
+        // The test role needs CREATEDB (the test command grants it).
+        Self {
+            name: create_on_test_server("database").await,
+        }
     }
 
     /// Its URL through PgBouncer, announcing the pooler with `pgbouncer=true` or not.
@@ -136,6 +122,22 @@ impl PooledDatabase {
     pub fn direct_url(&self) -> String {
         with_database(&postgres_url(), &self.name)
     }
+}
+
+/// Creates a `schema` or `database` with a new name on the test server; the name.
+async fn create_on_test_server(kind: &str) -> String {
+    let name = format!("t_{}", crate::random::alphanumeric_id().to_lowercase());
+    let mut admin = PgConnection::connect(&postgres_url()).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable at {POSTGRES_URL_VAR} ({e}); run the README's test command, which starts it"
+        )
+    });
+    sqlx::query(sqlx::AssertSqlSafe(format!("create {kind} {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("creating {kind} {name}: {e}"));
+    let _ = admin.close().await;
+    name
 }
 
 /// `url` (without parameters) naming `database` instead of its own.

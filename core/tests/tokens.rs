@@ -210,6 +210,22 @@ async fn issuer_and_audience_are_written_and_required_only_when_configured() {
 }
 
 #[tokio::test]
+async fn an_eddsa_token_verified_before_still_expires() {
+    let t = TestDatabase::sqlite().await;
+    let short = TokenConfig {
+        ttl: TimeDelta::seconds(1),
+        leeway_secs: 0,
+        ..config(JwtMode::EdDsa)
+    };
+    let tokens = Tokens::load(&t.db, short).await.unwrap_or_else(|e| panic!("{e}"));
+    let token = tokens.issue(&user("u1")).unwrap_or_else(|e| panic!("{e}")).token;
+    assert!(tokens.verify(&token).is_ok(), "checked once, and kept");
+    assert!(tokens.verify(&token).is_ok(), "the same token again");
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    assert!(invalid_reason(tokens.verify(&token)).contains("expired"));
+}
+
+#[tokio::test]
 async fn an_empty_secret_is_a_clear_error() {
     let t = TestDatabase::sqlite().await;
     let err = Tokens::load(&t.db, TokenConfig::new(Secret::new("")))

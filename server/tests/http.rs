@@ -348,19 +348,7 @@ test_on_both_databases! {
         let replay = ReplayServer::start([slow]).await;
         let server = openai_server(&t.url, &replay);
         let (_, _, jwt) = server.user("ann@example.com").await;
-        let mut response = server
-            .http
-            .post(server.url("/chatkit"))
-            .bearer_auth(&jwt)
-            .json(&json!({"type": "threads.create", "params": {"input": input("count to five slowly")}}))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut seen = String::new();
-        while !seen.contains("text_delta") {
-            let chunk = response.chunk().await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("stream ended: {seen}"));
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-        }
+        let (response, seen) = server.turn_until_first_text(&jwt, "count to five slowly").await;
         drop(response);
         assert_eq!(replay.outcome(0).await, Outcome::ClientClosed, "the provider request was abandoned");
         let thread = events(&seen)[0]["thread"]["id"].clone();

@@ -178,29 +178,15 @@ async fn check_nothing_lost_or_doubled(servers: &[&Server], people: &[Person], w
                 person.email
             );
         }
-        let titles: Vec<&str> = seen["tasks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["title"].as_str())
-            .collect();
-        let distinct: BTreeSet<&str> = titles.iter().copied().collect();
-        assert_eq!(distinct.len(), titles.len(), "no task twice: {titles:?}");
-        let threads: Vec<&str> = seen["threads"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["id"].as_str())
-            .collect();
-        let distinct_threads: BTreeSet<&str> = threads.iter().copied().collect();
-        assert_eq!(distinct_threads.len(), threads.len(), "no thread twice: {threads:?}");
+        let titles = distinct(&seen["tasks"], "title");
+        let threads = distinct(&seen["threads"], "id");
         for write in written {
             match write {
                 Written::Task { owner, title } if *owner == person.email => {
-                    assert!(distinct.contains(title.as_str()), "task {title} was not lost");
+                    assert!(titles.contains(title.as_str()), "task {title} was not lost");
                 }
                 Written::Thread { owner, id, items } if *owner == person.email => {
-                    assert!(distinct_threads.contains(id.as_str()), "thread {id} was not lost");
+                    assert!(threads.contains(id.as_str()), "thread {id} was not lost");
                     assert_eq!(
                         seen["items"][id].as_array().map(Vec::len),
                         Some(*items),
@@ -211,6 +197,19 @@ async fn check_nothing_lost_or_doubled(servers: &[&Server], people: &[Person], w
             }
         }
     }
+}
+
+/// The `field` of each object listed, none of them twice.
+fn distinct<'a>(listed: &'a Value, field: &str) -> BTreeSet<&'a str> {
+    let values: Vec<&str> = listed
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v[field].as_str())
+        .collect();
+    let distinct: BTreeSet<&str> = values.iter().copied().collect();
+    assert_eq!(distinct.len(), values.len(), "no {field} twice: {values:?}");
+    distinct
 }
 
 async fn sign_in_status(server: &Server, email: &str, password: &str) -> StatusCode {
@@ -298,23 +297,7 @@ async fn three_instances_share_one_postgres_and_two_keep_serving_when_one_dies_m
     // Load on all three; the third is killed while its turn streams.
     let (on_a, on_b, on_c) = (&people[..3], &people[3..6], &people[6..]);
     let killing = async {
-        let mut response = c
-            .http
-            .post(c.url("/chatkit"))
-            .bearer_auth(&on_c[0].jwt)
-            .json(&json!({"type": "threads.create", "params": {"input": input("count slowly")}}))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut seen = String::new();
-        while !seen.contains("text_delta") {
-            let chunk = response
-                .chunk()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .unwrap_or_else(|| panic!("{seen}"));
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-        }
+        let (_response, seen) = c.turn_until_first_text(&on_c[0].jwt, "count slowly").await;
         let killed = std::process::Command::new("kill")
             .args(["-KILL", &c.child.id().to_string()])
             .status()

@@ -106,6 +106,30 @@ impl Server {
         )
     }
 
+    /// Starts a streamed turn that opens a thread with `text` and reads it
+    /// up to the model's first text: the response, still streaming, and
+    /// what was read.
+    pub async fn turn_until_first_text(&self, jwt: &str, text: &str) -> (reqwest::Response, String) {
+        let mut response = self
+            .http
+            .post(self.url("/chatkit"))
+            .bearer_auth(jwt)
+            .json(&json!({"type": "threads.create", "params": {"input": input(text)}}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut seen = String::new();
+        while !seen.contains("text_delta") {
+            let chunk = response
+                .chunk()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("stream ended: {seen}"));
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        (response, seen)
+    }
+
     /// A ChatKit call: (status, content type, body text).
     pub async fn chatkit(&self, jwt: &str, body: Value) -> (StatusCode, String, String) {
         let response = self
