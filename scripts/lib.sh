@@ -106,10 +106,13 @@ ensure_test_pgbouncer() {
   local pg_port="${BASH_REMATCH[5]}" database="${BASH_REMATCH[6]}"
   local dir=/tmp/tasktalk-pgbouncer port="${TASKTALK_PGBOUNCER_PORT:-6439}" pid
   pid="$(cat "$dir/pgbouncer.pid" 2>/dev/null || true)"
-  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+  # A killed PgBouncer can linger as a zombie that kill -0 still finds: it
+  # counts as running only while its port answers.
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || ! port_in_use "$port"; then
     port_in_use "$port" && die "port $port is taken: set TASKTALK_PGBOUNCER_PORT to a free one"
     say "starting PgBouncer (transaction mode) on 127.0.0.1:$port"
     as_root install -d -o postgres -g postgres -m 700 "$dir"
+    as_root rm -f "$dir/pgbouncer.pid"
     as_postgres tee "$dir/userlist.txt" >/dev/null <<<"\"$user\" \"$password\""
     as_postgres tee "$dir/pgbouncer.ini" >/dev/null <<INI
 [databases]
