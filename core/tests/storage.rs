@@ -222,15 +222,15 @@ async fn postgres_searches_messages_through_a_trigram_index() {
     let Database::Postgres(pool) = &t.db else {
         panic!("a PostgreSQL test database")
     };
-    let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
     // On an empty table any scan is cheapest: rule the sequential one out to
     // see whether an index can answer at all.
-    sqlx::query("set enable_seqscan = off")
-        .execute(&mut *conn)
+    sqlx::query("set local enable_seqscan = off")
+        .execute(&mut *tx)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let plan: Vec<String> = sqlx::query_scalar("explain select id from messages where lower(content) like '%zebra%'")
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let plan = plan.join("\n");
@@ -238,10 +238,6 @@ async fn postgres_searches_messages_through_a_trigram_index() {
         plan.contains("ix_tasktalk_messages_content_trgm"),
         "the plan reads every message:\n{plan}"
     );
-    sqlx::query("reset enable_seqscan")
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test]
