@@ -6,6 +6,7 @@
 //! it is never skipped.
 
 pub mod hostile;
+pub mod proxy;
 #[cfg(feature = "mcp")]
 mod mcp_client;
 #[cfg(feature = "mcp")]
