@@ -9,7 +9,8 @@ cd "$TASKTALK_ROOT"
 ensure_test_environment
 ensure_packages wrk
 # 1 000 connections take as many descriptors in wrk and in each server.
-ulimit -n 65536
+ulimit -Sn "$(ulimit -Hn)"
+[ "$(ulimit -Sn)" = unlimited ] || [ "$(ulimit -Sn)" -ge 4096 ] || die "the open-file limit ($(ulimit -Hn)) is below the 4096 the ChatKit bench needs"
 say "core: sign-in, tokens, tasks, a turn over PostgreSQL"
 cargo bench --locked -p tasktalk-core --bench core
 say "ChatKit: the SDK's reference server and tasktalk-server side by side"

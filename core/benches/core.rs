@@ -412,7 +412,8 @@ async fn turn_rows(rows: &mut Vec<Row>) {
         if let Some(tasktalk_core::chatkit::types::Event::ThreadCreated { thread: created }) = events.first() {
             thread.clone_from(&created.id);
         }
-        let add = serde_json::json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input}});
+        let add =
+            serde_json::json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input}});
         let start = Instant::now();
         kit.stream(&add).await;
         adds.push(start.elapsed());
@@ -422,7 +423,10 @@ async fn turn_rows(rows: &mut Vec<Row>) {
             adds.clear();
         }
     }
-    for (what, samples, trips) in [("threads.create", &mut creates, trips.0), ("threads.add_user_message", &mut adds, trips.1)] {
+    for (what, samples, trips) in [
+        ("threads.create", &mut creates, trips.0),
+        ("threads.add_user_message", &mut adds, trips.1),
+    ] {
         rows.push(Row {
             what: format!("{what}, streamed, read to the end, PostgreSQL 5 ms away each way"),
             figure: format!(

@@ -6,9 +6,9 @@
 //! it is never skipped.
 
 pub mod hostile;
-pub mod proxy;
 #[cfg(feature = "mcp")]
 mod mcp_client;
+pub mod proxy;
 #[cfg(feature = "mcp")]
 pub use mcp_client::McpClient;
 

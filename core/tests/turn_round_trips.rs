@@ -41,9 +41,5 @@ async fn a_streamed_turn_waits_for_postgresql_at_most_three_times() {
     assert!(answered(&events), "{events:?}");
     // A new thread: the bearer's account, then the turn's one statement. A
     // message to a thread: the account, the thread with its history, the turn.
-    assert_eq!(
-        (created.statements, added.statements),
-        (2, 3),
-        "{created:?} {added:?}"
-    );
+    assert_eq!((created.statements, added.statements), (2, 3), "{created:?} {added:?}");
 }

@@ -60,7 +60,12 @@ impl Target {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
         status
             .lines()
-            .find_map(|line| line.strip_prefix(field)?.trim_start_matches(':').trim().strip_suffix("kB"))
+            .find_map(|line| {
+                line.strip_prefix(field)?
+                    .trim_start_matches(':')
+                    .trim()
+                    .strip_suffix("kB")
+            })
             .and_then(|kb| kb.trim().parse::<f64>().ok())
             .map_or(f64::NAN, |kb| kb / 1024.0)
     }
@@ -375,10 +380,7 @@ async fn measure(target: &Target, dir: &std::path::Path) -> Report {
         ("threads.add_user_message, streamed", &adds[..]),
     ] {
         for connections in CONNECTIONS {
-            loads.push((
-                format!("{name} | {connections}"),
-                wrk(dir, target, connections, bodies),
-            ));
+            loads.push((format!("{name} | {connections}"), wrk(dir, target, connections, bodies)));
         }
     }
     let first_event = first_event(&http, target).await;

@@ -157,8 +157,18 @@ macro_rules! thread_columns {
     };
     ($t:literal) => {
         concat!(
-            $t, "id, coalesce(", $t, "external_id, 'thr_web_' || cast(", $t, "id as text)) as external_id, ",
-            $t, "title, ", $t, "created_at, ", $t, "updated_at"
+            $t,
+            "id, coalesce(",
+            $t,
+            "external_id, 'thr_web_' || cast(",
+            $t,
+            "id as text)) as external_id, ",
+            $t,
+            "title, ",
+            $t,
+            "created_at, ",
+            $t,
+            "updated_at"
         )
     };
 }
@@ -707,7 +717,9 @@ async fn save_turn_postgres(
     if rows.is_empty() {
         sql.push(" select 1");
     } else {
-        sql.push(" insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) values ");
+        sql.push(
+            " insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) values ",
+        );
         let mut k = 0_i64;
         let mut values = sql.separated(", ");
         for row in rows {

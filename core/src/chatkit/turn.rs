@@ -15,8 +15,8 @@ use super::params::{AddMessageParams, CreateParams, ItemParams};
 use super::request::StreamRequest;
 use super::store::{Store, TurnRecord, TurnThread, new_id, thread_view};
 use super::types::{
-    CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions,
-    Thread, ThreadItem, UserMessageInput,
+    CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions, Thread,
+    ThreadItem, UserMessageInput,
 };
 use crate::agent::{Agent, AgentEvent, ChatMessage};
 use crate::timestamp::Timestamp;

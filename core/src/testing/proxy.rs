@@ -252,7 +252,10 @@ impl ProxiedChatKit {
         let tokens = Tokens::load(&db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let bearer = format!("Bearer {}", tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token);
+        let bearer = format!(
+            "Bearer {}",
+            tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
+        );
         let agent = Agent::new(Arc::new(OfflineAssistant::default()), Tasks::new(db.clone()));
         Self {
             proxy,
