@@ -77,11 +77,67 @@ do $$ begin
     create role tasktalk_test login password 'tasktalk_test';
   end if;
 end $$;
+-- The tests behind PgBouncer each migrate a database of their own from empty.
+alter role tasktalk_test createdb;
 drop database if exists tasktalk_test with (force);
 create database tasktalk_test owner tasktalk_test;
 SQL
   export TASKTALK_TEST_DATABASE_URL="postgres://tasktalk_test:tasktalk_test@127.0.0.1:$port/tasktalk_test"
   say "PostgreSQL ready at 127.0.0.1:$port (database tasktalk_test)"
+}
+
+# PgBouncer (Debian's package) in transaction mode in front of the test
+# PostgreSQL, as a provider's pooled endpoint is: its own configuration in
+# /tmp/tasktalk-pgbouncer, its own port (TASKTALK_PGBOUNCER_PORT, 6439), every
+# database of that server behind it. Run as the postgres account (PgBouncer
+# refuses root); started once and reused. Exports TASKTALK_TEST_PGBOUNCER_URL
+# (the tests swap in a database of their own). A URL already set is used as is.
+ensure_test_pgbouncer() {
+  if [ -n "${TASKTALK_TEST_PGBOUNCER_URL:-}" ]; then
+    say "using PgBouncer from TASKTALK_TEST_PGBOUNCER_URL"
+    return 0
+  fi
+  [ -n "${TASKTALK_TEST_DATABASE_URL:-}" ] || die "start PostgreSQL first (ensure_test_postgres)"
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || ensure_packages pgbouncer
+  local re='^postgres(ql)?://([^:@/]+):([^@/]*)@([^:/?]+):([0-9]+)/([^?]+)'
+  [[ "$TASKTALK_TEST_DATABASE_URL" =~ $re ]] ||
+    die "PgBouncer needs TASKTALK_TEST_DATABASE_URL as postgres://user:password@host:port/database"
+  local user="${BASH_REMATCH[2]}" password="${BASH_REMATCH[3]}" host="${BASH_REMATCH[4]}"
+  local pg_port="${BASH_REMATCH[5]}" database="${BASH_REMATCH[6]}"
+  local dir=/tmp/tasktalk-pgbouncer port="${TASKTALK_PGBOUNCER_PORT:-6439}" pid
+  pid="$(cat "$dir/pgbouncer.pid" 2>/dev/null || true)"
+  # A killed PgBouncer can linger as a zombie that kill -0 still finds: it
+  # counts as running only while its port answers.
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || ! port_in_use "$port"; then
+    port_in_use "$port" && die "port $port is taken: set TASKTALK_PGBOUNCER_PORT to a free one"
+    say "starting PgBouncer (transaction mode) on 127.0.0.1:$port"
+    as_root install -d -o postgres -g postgres -m 700 "$dir"
+    as_root rm -f "$dir/pgbouncer.pid"
+    as_postgres tee "$dir/userlist.txt" >/dev/null <<<"\"$user\" \"$password\""
+    as_postgres tee "$dir/pgbouncer.ini" >/dev/null <<INI
+[databases]
+* = host=$host port=$pg_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+; sqlx sends it at start-up; PgBouncer 1.18 refuses parameters it does not know.
+ignore_startup_parameters = extra_float_digits
+default_pool_size = 20
+max_client_conn = 500
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+    as_postgres pgbouncer -d -q "$dir/pgbouncer.ini"
+    for _ in $(seq 1 50); do port_in_use "$port" && break; sleep 0.1; done
+    port_in_use "$port" || die "PgBouncer did not start: see $dir/pgbouncer.log"
+  fi
+  export TASKTALK_TEST_PGBOUNCER_URL="postgres://$user:$password@127.0.0.1:$port/$database"
+  say "PgBouncer ready at 127.0.0.1:$port"
 }
 
 # A venv in the cache with the given requirements files; sets TASKTALK_PYTHON.

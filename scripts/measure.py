@@ -142,8 +142,10 @@ def main():
             if run == RUNS - 1:
                 if binary == APP:
                     shown(driver, "thread-item").click()
+                    # The message list is virtualised: the thread is open when its newest message shows.
                     WebDriverWait(driver, 60).until(
-                        lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="message-user"]')) >= 100)
+                        lambda d: any("hello number 99" in e.text
+                                      for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="message-user"]')))
                     WebDriverWait(driver, 60).until(
                         lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="task-row"]')) >= 100)
                 time.sleep(5)

@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$TASKTALK_ROOT"
 
 ensure_test_environment
+ensure_test_pgbouncer
 ensure_desktop_packages
 ensure_ui_built
 ensure_tauri_driver

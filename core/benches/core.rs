@@ -362,9 +362,32 @@ fn token_rows(tokens: &Tokens, mode: &str, rows: &mut Vec<Row>) {
         );
     }
     rows.push(Row {
-        what: format!("token verify ({mode})"),
+        what: format!("token verify ({mode}, the same token again)"),
         figure: fmt(start.elapsed() / TOKEN_OPS),
         target: "< 20 µs",
+    });
+    // Tokens of distinct users, so that each is verified for the first time.
+    let fresh: Vec<String> = (0..TOKEN_OPS)
+        .map(|n| {
+            let owner = tasktalk_core::auth::User {
+                id: format!("bench-user-{n}"),
+                ..user.clone()
+            };
+            tokens.issue(&owner).unwrap_or_else(|e| panic!("{e}")).token
+        })
+        .collect();
+    let start = Instant::now();
+    for token in &fresh {
+        std::hint::black_box(
+            tokens
+                .verify(std::hint::black_box(token))
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+    }
+    rows.push(Row {
+        what: format!("token verify ({mode}, a token not seen before)"),
+        figure: fmt(start.elapsed() / TOKEN_OPS),
+        target: "",
     });
 }
 

@@ -3,14 +3,18 @@
 //! Both dialects run the same SQL wherever it allows (`$1` placeholders work in
 //! both); [`on_db!`] runs one block of code against whichever pool is open.
 
+mod postgres;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, Executor};
+
+pub use postgres::PgDatabase;
 
 use crate::private;
 
@@ -32,6 +36,8 @@ pub enum Error {
     Migrate(String),
     #[error("the database is unavailable; try again in a moment")]
     Unavailable(#[source] sqlx::Error),
+    #[error("{POOLER_HINT}")]
+    Pooler(#[source] sqlx::Error),
     #[error("the database could not complete the operation")]
     Query(#[source] sqlx::Error),
 }
@@ -47,9 +53,26 @@ impl From<sqlx::Error> for Error {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => Error::Unavailable(err),
+            _ if is_pooler_symptom(&err) => Error::Pooler(err),
             other => Error::Query(other),
         }
     }
+}
+
+/// What a person reads when prepared statements meet a transaction pooler
+/// the URL does not announce.
+const POOLER_HINT: &str = "the database connection seems to go through a transaction pooler (PgBouncer in \
+     transaction mode, or a provider's pooled endpoint), which cannot carry prepared statements: add \
+     pgbouncer=true to the database URL (postgres://…?pgbouncer=true)";
+
+/// The errors a transaction pooler causes when statements are prepared by
+/// name: a name another client left on the server (`sqlx_s_1 already
+/// exists`), a name or an unnamed statement prepared on another server
+/// (`does not exist`), or a Bind that reached another client's statement.
+/// A direct connection never shows them: sqlx tracks its own names.
+fn is_pooler_symptom(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if matches!(db.code().as_deref(), Some("42P05" | "26000" | "08P01")))
 }
 
 /// Whether a query failed because a unique constraint was violated.
@@ -89,8 +112,7 @@ impl FromStr for Location {
             return Err(Error::InvalidLocation("the database location is empty".into()));
         }
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            PgConnectOptions::from_str(s)
-                .map_err(|_| Error::InvalidLocation("the PostgreSQL URL could not be parsed".into()))?;
+            PostgresUrl::parse(s)?;
             return Ok(Location::Postgres(s.to_owned()));
         }
         if let Some(rest) = s.strip_prefix("sqlite:") {
@@ -112,11 +134,72 @@ impl FromStr for Location {
     }
 }
 
+/// Connections one instance opens to PostgreSQL unless the URL's
+/// `connection_limit` says otherwise.
+pub const DEFAULT_CONNECTION_LIMIT: u32 = 10;
+/// PostgreSQL's own default `max_connections` is 100; a limit far above
+/// it is a typo.
+const MAX_CONNECTION_LIMIT: u32 = 1_000;
+
+/// A PostgreSQL URL split into what the driver reads and the parameters
+/// Tasktalk reads itself, under Prisma's names: `pgbouncer=true` (the URL
+/// points at a transaction pooler) and `connection_limit=N` (this
+/// instance's pool size). Both are taken out before the URL reaches the
+/// driver, which knows neither.
+#[derive(Debug)]
+struct PostgresUrl {
+    options: PgConnectOptions,
+    pgbouncer: bool,
+    connection_limit: u32,
+}
+
+impl PostgresUrl {
+    fn parse(url: &str) -> Result<Self> {
+        let (base, query) = url.trim().split_once('?').unwrap_or((url.trim(), ""));
+        let mut pgbouncer = false;
+        let mut connection_limit = DEFAULT_CONNECTION_LIMIT;
+        let mut kept = Vec::new();
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            match pair.split_once('=').unwrap_or((pair, "")) {
+                ("pgbouncer", value) => {
+                    pgbouncer = value.parse().map_err(|_| {
+                        Error::InvalidLocation(format!("pgbouncer={value:?} in the PostgreSQL URL: use true or false"))
+                    })?;
+                }
+                ("connection_limit", value) => {
+                    connection_limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_CONNECTION_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            Error::InvalidLocation(format!(
+                                "connection_limit={value:?} in the PostgreSQL URL: use a number from 1 to {MAX_CONNECTION_LIMIT}"
+                            ))
+                        })?;
+                }
+                _ => kept.push(pair),
+            }
+        }
+        let driver_url = if kept.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        let options = PgConnectOptions::from_str(&driver_url)
+            .map_err(|_| Error::InvalidLocation("the PostgreSQL URL could not be parsed".into()))?;
+        Ok(Self {
+            options,
+            pgbouncer,
+            connection_limit,
+        })
+    }
+}
+
 /// The server a PostgreSQL URL connects to (and sends its password to), as
 /// `host:port`, read the way the connection reads it (a `host` parameter
 /// counts); `None` if the URL cannot be parsed.
 pub fn postgres_server(url: &str) -> Option<String> {
-    let options = PgConnectOptions::from_str(url.trim()).ok()?;
+    let options = PostgresUrl::parse(url).ok()?.options;
     Some(format!("{}:{}", options.get_host(), options.get_port()))
 }
 
@@ -190,11 +273,12 @@ pub enum Dialect {
 #[derive(Clone, Debug)]
 pub enum Database {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Postgres(PgDatabase),
 }
 
 /// Runs the same block against whichever pool `$db` holds; inside the block
-/// `$pool` is a `&SqlitePool` or a `&PgPool`.
+/// `$pool` is a `&SqlitePool` or a `&PgDatabase` (an executor with `begin`,
+/// `begin_with` and `close`, like a pool).
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
@@ -213,8 +297,14 @@ impl Database {
         match location {
             Location::Sqlite(path) => open_sqlite(path).await.map(Database::Sqlite),
             Location::Postgres(url) => {
-                let options = PgConnectOptions::from_str(url)
-                    .map_err(|_| Error::InvalidLocation("the PostgreSQL URL could not be parsed".into()))?;
+                let url = PostgresUrl::parse(url)?;
+                // A pooler's server connections serve other clients between
+                // transactions: no statement may be cached by name there.
+                let options = if url.pgbouncer {
+                    url.options.statement_cache_capacity(0)
+                } else {
+                    url.options
+                };
                 // One direct attempt first: the pool retries refused connections
                 // until its acquire timeout, which would hide a wrong URL for seconds.
                 PgConnection::connect_with(&options)
@@ -224,7 +314,7 @@ impl Database {
                     .await
                     .map_err(|err| Error::Open(describe_connect_error(&err)))?;
                 let pool = PgPoolOptions::new()
-                    .max_connections(10)
+                    .max_connections(url.connection_limit)
                     .acquire_timeout(Duration::from_secs(10))
                     // By default every checkout pings first: a second round trip
                     // per query. Only a connection idle for a while is checked.
@@ -240,7 +330,7 @@ impl Database {
                     .connect_with(options)
                     .await
                     .map_err(|err| Error::Open(describe_connect_error(&err)))?;
-                Ok(Database::Postgres(pool))
+                Ok(Database::Postgres(PgDatabase::new(pool, url.pgbouncer)))
             }
         }
     }
@@ -266,9 +356,17 @@ impl Database {
     pub async fn migrate(&self) -> Result<()> {
         let outcome = match self {
             Database::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
-            Database::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+            Database::Postgres(pg) => migrate_postgres(pg).await,
         };
-        outcome.map_err(|err| Error::Migrate(err.to_string()))?;
+        outcome.map_err(|err| match &err {
+            sqlx::migrate::MigrateError::Execute(sqlx_err)
+            | sqlx::migrate::MigrateError::ExecuteMigration(sqlx_err, _)
+                if is_pooler_symptom(sqlx_err) =>
+            {
+                Error::Migrate(format!("{err}; {POOLER_HINT}"))
+            }
+            _ => Error::Migrate(err.to_string()),
+        })?;
         tracing::info!("database schema is up to date");
         Ok(())
     }
@@ -281,6 +379,24 @@ impl Database {
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
     }
+}
+
+/// Every pending migration in one transaction, under a transaction-level
+/// advisory lock: instances starting together take turns, and a pooler
+/// keeps the whole run on one server. (sqlx's own lock is held by the
+/// session, which a transaction pooler does not keep, and would stay held
+/// on a server connection after a run whose unlock went to another.) Each
+/// migration is a savepoint inside it.
+async fn migrate_postgres(pg: &PgDatabase) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut migrator = sqlx::migrate!("../migrations/postgres");
+    migrator.set_locking(false);
+    let mut tx = pg.begin().await?;
+    (&mut *tx)
+        .execute("select pg_advisory_xact_lock(hashtext('tasktalk migrations ' || coalesce(current_schema(), '')))")
+        .await?;
+    migrator.run_direct(None, &mut *tx, false).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
@@ -403,6 +519,35 @@ mod tests {
     }
 
     #[test]
+    fn tasktalks_own_url_parameters_are_read_and_kept_from_the_driver() {
+        let url = PostgresUrl::parse("postgres://u:p@h:6432/db?sslmode=disable&pgbouncer=true&connection_limit=4")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(url.pgbouncer);
+        assert_eq!(url.connection_limit, 4);
+        assert_eq!((url.options.get_host(), url.options.get_port()), ("h", 6432));
+        assert_eq!(url.options.get_database(), Some("db"));
+        let plain = PostgresUrl::parse("postgres://u@h/db").unwrap_or_else(|e| panic!("{e}"));
+        assert!(!plain.pgbouncer);
+        assert_eq!(plain.connection_limit, DEFAULT_CONNECTION_LIMIT);
+        for wrong in [
+            "pgbouncer=yes",
+            "connection_limit=0",
+            "connection_limit=many",
+            "connection_limit=100000",
+        ] {
+            let err = format!("{:?}", PostgresUrl::parse(&format!("postgres://u@h/db?{wrong}")).err());
+            assert!(
+                err.contains(wrong.split('=').next().unwrap_or_default()),
+                "{wrong}: {err}"
+            );
+        }
+        assert_eq!(
+            postgres_server("postgres://u@db.example:6543/app?pgbouncer=true").as_deref(),
+            Some("db.example:6543")
+        );
+    }
+
+    #[test]
     fn display_and_debug_hide_the_password() {
         let loc: Location = "postgres://alice:s3cret@db.example:5432/app?sslmode=require"
             .parse()
@@ -412,6 +557,13 @@ mod tests {
         assert!(
             shown.contains("postgres://alice:***@db.example:5432/app?sslmode=require"),
             "{shown}"
+        );
+        let pooled: Location = "postgres://alice:s3cret@pooler.example:6543/app?pgbouncer=true"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            pooled.to_string(),
+            "postgres://alice:***@pooler.example:6543/app?pgbouncer=true"
         );
     }
 

@@ -21,6 +21,9 @@ use crate::db::{Database, Dialect, Location};
 use crate::timestamp::Timestamp;
 
 pub const POSTGRES_URL_VAR: &str = "TASKTALK_TEST_DATABASE_URL";
+/// PgBouncer in transaction mode in front of that server (scripts/lib.sh's
+/// `ensure_test_pgbouncer`), as a provider's pooled endpoint is.
+pub const PGBOUNCER_URL_VAR: &str = "TASKTALK_TEST_PGBOUNCER_URL";
 /// The secret every file in `tests/fixtures/betterauth/` was made with.
 pub const BETTER_AUTH_SECRET: &str = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEF";
 
@@ -73,15 +76,7 @@ impl TestDatabase {
     /// build what another program would have left there.
     pub async fn empty_postgres() -> Self {
         let base = postgres_url();
-        let schema = format!("t_{}", crate::random::alphanumeric_id().to_lowercase());
-        let mut admin = PgConnection::connect(&base).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL is not reachable at {POSTGRES_URL_VAR} ({e}); run the README's test command, which starts it")
-        });
-        sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|e| panic!("creating schema {schema}: {e}"));
-        let _ = admin.close().await;
+        let schema = create_on_test_server("schema").await;
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options[search_path]={schema}");
         let location = Location::from_str(&url).unwrap_or_else(|e| panic!("{e}"));
@@ -89,6 +84,90 @@ impl TestDatabase {
             .await
             .unwrap_or_else(|e| panic!("opening {location}: {e}"));
         Self { db, url, _dir: None }
+    }
+}
+
+/// A new, empty PostgreSQL database of its own (PgBouncer 1.18 cannot pass
+/// a per-test `search_path`), reached directly or through the test
+/// PgBouncer; dropped with this value.
+#[derive(Debug)]
+pub struct PooledDatabase {
+    pub name: String,
+}
+
+impl PooledDatabase {
+    pub async fn new() -> Self {
+        // The test role needs CREATEDB (the test command grants it).
+        Self {
+            name: create_on_test_server("database").await,
+        }
+    }
+
+    /// Its URL through PgBouncer, announcing the pooler with `pgbouncer=true` or not.
+    pub fn pooled_url(&self, announced: bool) -> String {
+        let base = std::env::var(PGBOUNCER_URL_VAR).unwrap_or_else(|_| {
+            panic!(
+                "{PGBOUNCER_URL_VAR} is not set: these tests need PgBouncer in transaction mode. Run the \
+                 README's test command (scripts/test.sh), which starts it."
+            )
+        });
+        let url = with_database(&base, &self.name);
+        if announced {
+            format!("{url}?pgbouncer=true")
+        } else {
+            url
+        }
+    }
+
+    /// Its URL straight to PostgreSQL.
+    pub fn direct_url(&self) -> String {
+        with_database(&postgres_url(), &self.name)
+    }
+}
+
+/// Creates a `schema` or `database` with a new name on the test server; the name.
+async fn create_on_test_server(kind: &str) -> String {
+    let name = format!("t_{}", crate::random::alphanumeric_id().to_lowercase());
+    let mut admin = PgConnection::connect(&postgres_url()).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable at {POSTGRES_URL_VAR} ({e}); run the README's test command, which starts it"
+        )
+    });
+    sqlx::query(sqlx::AssertSqlSafe(format!("create {kind} {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("creating {kind} {name}: {e}"));
+    let _ = admin.close().await;
+    name
+}
+
+/// `url` (without parameters) naming `database` instead of its own.
+fn with_database(url: &str, database: &str) -> String {
+    let server = url
+        .split('?')
+        .next()
+        .unwrap_or(url)
+        .rsplit_once('/')
+        .map_or(url, |(server, _)| server);
+    format!("{server}/{database}")
+}
+
+impl Drop for PooledDatabase {
+    fn drop(&mut self) {
+        let drop_it = sqlx::AssertSqlSafe(format!("drop database if exists {} with (force)", self.name));
+        let admin = postgres_url();
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&admin).await.ok()?;
+                sqlx::query(drop_it).execute(&mut conn).await.ok()
+            })
+        })
+        .join();
     }
 }
 

@@ -2,6 +2,7 @@
 //! version's own schema: the round trip field by field and item by item,
 //! nothing twice, and a refused file that changes nothing.
 
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -480,6 +481,19 @@ async fn counts_over_the_limits_are_refused_before_anything_is_read_into_the_dat
     assert_eq!(err.error_code(), ErrorCode::ImportInvalid, "{err}");
     assert!(err.to_string().contains("at most 100000"), "{err}");
     assert_eq!(count_rows_of(&t.db, &TABLES).await, [0; 5]);
+}
+
+#[test]
+fn a_file_is_read_up_to_the_limit_and_refused_one_byte_past_it_without_reading_on() {
+    let at_limit = std::io::repeat(b' ').take(export::MAX_FILE_BYTES as u64);
+    assert_eq!(
+        export::read_bounded(at_limit).map(|b| b.len()).ok(),
+        Some(export::MAX_FILE_BYTES)
+    );
+    // An endless source: only a bounded read ever returns.
+    let endless = std::io::repeat(b' ');
+    let err = export::read_bounded(endless).err().map(|e| e.kind());
+    assert_eq!(err, Some(std::io::ErrorKind::FileTooLarge));
 }
 
 /// The web version's own PostgreSQL: her tasks and her web chat (whose

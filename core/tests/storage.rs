@@ -213,6 +213,37 @@ async fn row_counts(db: &Database) -> Vec<i64> {
     count_rows_of(db, tables).await
 }
 
+/// Thread search's `lower(content) like '%word%'` is answered by the trigram
+/// index of migration 0008, not by reading every message (the test
+/// database's owner may create pg_trgm, as on hosted PostgreSQL).
+#[tokio::test]
+async fn postgres_searches_messages_through_a_trigram_index() {
+    let t = TestDatabase::postgres().await;
+    let Database::Postgres(pool) = &t.db else {
+        panic!("a PostgreSQL test database")
+    };
+    let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    // On an empty table any scan is cheapest: rule the sequential one out to
+    // see whether an index can answer at all.
+    sqlx::query("set enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let plan: Vec<String> = sqlx::query_scalar("explain select id from messages where lower(content) like '%zebra%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("ix_tasktalk_messages_content_trgm"),
+        "the plan reads every message:\n{plan}"
+    );
+    sqlx::query("reset enable_seqscan")
+        .execute(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 #[tokio::test]
 async fn sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout() {
     let t = TestDatabase::sqlite().await;

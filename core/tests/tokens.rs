@@ -210,6 +210,22 @@ async fn issuer_and_audience_are_written_and_required_only_when_configured() {
 }
 
 #[tokio::test]
+async fn an_eddsa_token_verified_before_still_expires() {
+    let t = TestDatabase::sqlite().await;
+    let short = TokenConfig {
+        ttl: TimeDelta::seconds(1),
+        leeway_secs: 0,
+        ..config(JwtMode::EdDsa)
+    };
+    let tokens = Tokens::load(&t.db, short).await.unwrap_or_else(|e| panic!("{e}"));
+    let token = tokens.issue(&user("u1")).unwrap_or_else(|e| panic!("{e}")).token;
+    assert!(tokens.verify(&token).is_ok(), "checked once, and kept");
+    assert!(tokens.verify(&token).is_ok(), "the same token again");
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    assert!(invalid_reason(tokens.verify(&token)).contains("expired"));
+}
+
+#[tokio::test]
 async fn an_empty_secret_is_a_clear_error() {
     let t = TestDatabase::sqlite().await;
     let err = Tokens::load(&t.db, TokenConfig::new(Secret::new("")))
@@ -368,6 +384,28 @@ test_on_both_databases! {
         let token = second.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
         let list = serde_json::json!({"type": "threads.list", "params": {}});
         assert_eq!(chatkit_status(&chat, &token, list).await, 200, "the first instance reloads the keys and accepts it");
+    }
+
+    async fn with_parsed_keys_cached_each_token_is_still_checked_against_its_own_key(t: TestDatabase) {
+        let (_, signed) = signed_up(&t).await;
+        let first = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        let old = first.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        assert!(first.verify(&old).is_ok(), "the first key is parsed and kept");
+        // A rotation: the key expires and the next instance creates another.
+        on_db!(&t.db, pool => sqlx::query(r#"update "jwks" set "expiresAt" = $1"#)
+            .bind(tasktalk_core::Timestamp::now() - TimeDelta::minutes(1))
+            .execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let second = Tokens::load(&t.db, config(JwtMode::EdDsa)).await.unwrap_or_else(|e| panic!("{e}"));
+        let new = second.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
+        assert!(first.verify(&new).is_err(), "the first instance has not read the new key yet");
+        assert!(first.verify_account(&new).await.is_ok(), "it reads the table again and accepts the new key");
+        for instance in [&first, &second] {
+            for token in [&old, &new, &old, &new] {
+                // A cache that handed back the key parsed last would fail here.
+                assert!(instance.verify(token).is_ok(), "tokens of both keys verify, in any order");
+            }
+        }
     }
 
     async fn a_flood_of_unknown_key_ids_reads_the_key_table_at_most_once_a_second(t: TestDatabase) {

@@ -1,11 +1,11 @@
 //! `export` and `import`: one user's data as a file and back, by email.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use tasktalk_core::auth::Accounts;
-use tasktalk_core::export::{self, Document, MAX_FILE_BYTES, Progress, Transfer, markdown};
+use tasktalk_core::export::{self, Document, Progress, Transfer, markdown};
 use tasktalk_core::private;
 
 use crate::failure::Failure;
@@ -87,26 +87,15 @@ pub async fn import(options: &GlobalOptions, args: ImportArgs) -> Result<(), Fai
 
 /// The file, or stdin for `-`; refused unread past the size an import takes.
 fn read_bounded(path: &Path) -> Result<Vec<u8>, Failure> {
-    let too_large = || Failure::from(export::Error::TooLarge);
-    let cannot_read = |e: std::io::Error| Failure::Refused(format!("could not read {}: {e}", path.display()));
-    let source: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let bytes = if path.as_os_str() == "-" {
+        export::read_bounded(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(path).map_err(cannot_read)?;
-        if file.metadata().map_err(cannot_read)?.len() > MAX_FILE_BYTES as u64 {
-            return Err(too_large());
-        }
-        Box::new(file)
+        std::fs::File::open(path).and_then(export::read_bounded)
     };
-    let mut bytes = Vec::new();
-    source
-        .take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot_read)?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    bytes.map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => export::Error::TooLarge.into(),
+        _ => Failure::Refused(format!("could not read {}: {e}", path.display())),
+    })
 }
 
 /// `importing 1200/5000` on one line of stderr, rewritten in place, when

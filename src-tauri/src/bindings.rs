@@ -9,12 +9,14 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use tasktalk_core::agent::ProviderKind;
+use tasktalk_core::export::{Progress, Summary};
 use tasktalk_core::tasks::{DueFilter, Priority, Sort, StatusFilter, Task, TaskId};
 use tauri::test::MockRuntime;
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::commands::auth::{AuthToken, SessionInfo};
 use crate::commands::chat::{ChatkitChunk, ChatkitHead};
+use crate::commands::data::{ExportFormat, Exported};
 use crate::commands::quick_add::QuickAdded;
 use crate::commands::settings::{AppInfo, Saved};
 use crate::commands::tasks::DueCounts;

@@ -2,9 +2,9 @@
 //! UI can branch on `kind` and show `message` as it is.
 
 use serde::ser::SerializeStruct;
-use tasktalk_core::{auth, db, tasks, token};
+use tasktalk_core::{auth, db, export, tasks, token};
 
-use crate::confirm::Confirmation;
+use crate::dialogs::Confirmation;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -35,9 +35,26 @@ pub enum Error {
     /// The system could not open a folder (no file manager, say).
     #[error("Tasktalk could not open {0}")]
     OpenFailed(String),
+    #[error(transparent)]
+    Transfer(export::Error),
+    /// An export or import file could not be written or read.
+    #[error("{0}")]
+    File(String),
+    /// Another export or import is running.
+    #[error("An export or import is already running: wait for it to finish.")]
+    Busy,
     /// The offline assistant failed to read a quick-add line.
     #[error("{0}")]
     Assistant(String),
+}
+
+impl From<export::Error> for Error {
+    fn from(err: export::Error) -> Self {
+        match err {
+            export::Error::Database(err) => Error::Database(err),
+            other => Error::Transfer(other),
+        }
+    }
 }
 
 impl From<token::Error> for Error {
@@ -79,6 +96,13 @@ pub enum ErrorKind {
     Remote,
     ConfirmationDeclined,
     OpenFailed,
+    ImportTooLarge,
+    ImportInvalid,
+    ImportVersion,
+    ExportTooLarge,
+    ConversationNotFound,
+    FileFailed,
+    Busy,
 }
 
 fn auth_kind(err: &auth::Error) -> ErrorKind {
@@ -130,6 +154,18 @@ impl Error {
             Error::Remote(_) => ErrorKind::Remote,
             Error::ConfirmationDeclined(_) => ErrorKind::ConfirmationDeclined,
             Error::OpenFailed(_) => ErrorKind::OpenFailed,
+            Error::Transfer(e) => match e.error_code() {
+                export::ErrorCode::ImportTooLarge => ErrorKind::ImportTooLarge,
+                export::ErrorCode::ImportInvalid => ErrorKind::ImportInvalid,
+                export::ErrorCode::ImportVersion => ErrorKind::ImportVersion,
+                export::ErrorCode::ExportTooLarge => ErrorKind::ExportTooLarge,
+                export::ErrorCode::ConversationNotFound => ErrorKind::ConversationNotFound,
+                export::ErrorCode::AccountNotFound => ErrorKind::UserNotFound,
+                export::ErrorCode::Corrupt => ErrorKind::Internal,
+                export::ErrorCode::Database => ErrorKind::Database,
+            },
+            Error::File(_) => ErrorKind::FileFailed,
+            Error::Busy => ErrorKind::Busy,
             Error::Assistant(_) => ErrorKind::Internal,
         }
     }

@@ -4,7 +4,7 @@
 #[cfg(test)]
 mod bindings;
 pub mod commands;
-mod confirm;
+mod dialogs;
 mod dmabuf;
 mod error;
 mod logs;
@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use tauri::{Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
-pub use confirm::{Confirmation, Confirmer};
+pub use dialogs::{Confirmation, Confirmer, FileChoice, FileKind, Picker};
 pub use error::{Error, Result};
 
 /// The variables [`Launch::from_env`] reads; `tasktalk mcp` must see the same ones.
@@ -38,6 +38,9 @@ pub struct Launch {
     /// Who confirms that a credential may go to a new server: the native
     /// dialog unless a test gives its own answer.
     pub confirm: Confirmer,
+    /// Who picks the file an export writes or an import reads: the native
+    /// file dialog unless a test gives its own answer.
+    pub pick: Picker,
     /// The desktop shell: tray, reminders, quick add and its shortcut, the
     /// log file, the remembered window size. Off on the mock runtime, which
     /// has no tray or display.
@@ -52,6 +55,7 @@ impl Launch {
             data_dir: std::env::var_os(DATA_DIR_VARIABLE).map(PathBuf::from),
             file_secrets: std::env::var(SECRET_STORE_VARIABLE).as_deref() == Ok("file"),
             confirm: Confirmer::default(),
+            pick: Picker::default(),
             shell: true,
         }
     }
@@ -79,7 +83,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
     } else {
         builder
     };
-    let builder = if launch.confirm.is_native() {
+    let builder = if launch.confirm.is_native() || launch.pick.is_native() {
         builder.plugin(tauri_plugin_dialog::init())
     } else {
         builder
@@ -111,8 +115,11 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
                 .unwrap_or_default();
             logs.set_level(saved.log_level);
             app.manage(logs);
-            let asker = launch.confirm.resolve(app.handle());
-            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved.clone(), !launch.file_secrets, asker));
+            let dialogs = state::Dialogs {
+                confirm: launch.confirm.resolve(app.handle()),
+                files: launch.pick.resolve(app.handle()),
+            };
+            let state = tauri::async_runtime::block_on(state::AppState::start(dir, saved.clone(), !launch.file_secrets, dialogs));
             app.manage(state);
             if launch.shell {
                 // Without a tray (no StatusNotifier host, no appindicator

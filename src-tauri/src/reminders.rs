@@ -348,6 +348,7 @@ mod tests {
             data_dir: Some(dir.path().to_path_buf()),
             file_secrets: true,
             confirm: crate::Confirmer::answering(|_| true),
+            pick: crate::Picker::answering(|_| None),
             shell: false,
         };
         let mut app = crate::builder(tauri::test::mock_builder(), launch)

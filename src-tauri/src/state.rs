@@ -13,7 +13,7 @@ use tasktalk_core::token::{TokenConfig, Tokens};
 use tasktalk_core::{Secret, Services};
 use tokio::sync::{RwLock, oneshot};
 
-use crate::confirm::Asker;
+use crate::dialogs::{Asker, Confirmation, FileChoice};
 use crate::error::{Error, Result};
 use crate::secrets::{self, Secrets};
 use crate::settings::{ChatBackend, DatabaseSetting, Settings, url_with_password};
@@ -91,6 +91,15 @@ impl Backend {
     }
 }
 
+/// The questions the app asks the person in native dialogs, outside the web view.
+#[derive(Debug)]
+pub struct Dialogs {
+    /// Before a credential goes to a new server.
+    pub confirm: Asker<Confirmation>,
+    /// The file an export writes or an import reads.
+    pub files: Asker<FileChoice>,
+}
+
 pub struct AppState {
     pub data_dir: PathBuf,
     pub secrets: Secrets,
@@ -100,8 +109,10 @@ pub struct AppState {
     /// Streaming chat requests by id, each with the switch that stops it.
     pub streams: Mutex<HashMap<String, oneshot::Sender<()>>>,
     pub http: reqwest::Client,
-    /// Asks the person, outside the web view, before a credential goes to a new server.
-    pub asker: Asker,
+    pub dialogs: Dialogs,
+    /// Held through an export or import: one at a time, so a page script
+    /// cannot stack file dialogs or run several large transfers at once.
+    pub transferring: tokio::sync::Mutex<()>,
     /// Held through a settings change, so each is checked against the
     /// settings it replaces.
     pub changing: tokio::sync::Mutex<()>,
@@ -119,7 +130,7 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    pub async fn start(data_dir: PathBuf, settings: Settings, try_keyring: bool, asker: Asker) -> Self {
+    pub async fn start(data_dir: PathBuf, settings: Settings, try_keyring: bool, dialogs: Dialogs) -> Self {
         let secrets = Secrets::open(&data_dir, try_keyring);
         let backend = Backend::start(&settings, &secrets, &data_dir).await.map_err(|e| {
             tracing::error!(error = %e, "the back end did not start");
@@ -132,7 +143,8 @@ impl AppState {
             backend: RwLock::new(backend),
             streams: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
-            asker,
+            dialogs,
+            transferring: tokio::sync::Mutex::new(()),
             changing: tokio::sync::Mutex::new(()),
             wake_reminders: Arc::new(tokio::sync::Notify::new()),
         }

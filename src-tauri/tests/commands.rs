@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use tasktalk::{Confirmation, Confirmer};
+use tasktalk::{Confirmation, Confirmer, FileChoice, Picker};
 use tasktalk_core::testing::McpClient;
 use tauri::ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
@@ -22,6 +22,10 @@ struct App {
     asked: Arc<Mutex<Vec<Confirmation>>>,
     /// The person's answer to the next question.
     answer: Arc<AtomicBool>,
+    /// The files the app asked the person to pick, in order.
+    files_asked: Arc<Mutex<Vec<FileChoice>>>,
+    /// The file the person picks next; `None` closes the dialog.
+    pick: Arc<Mutex<Option<PathBuf>>>,
 }
 
 /// The app in a fresh temporary data folder; the person agrees to every question.
@@ -35,6 +39,9 @@ fn app_in(dir: tempfile::TempDir, data_dir: PathBuf) -> App {
     let asked: Arc<Mutex<Vec<Confirmation>>> = Arc::default();
     let answer = Arc::new(AtomicBool::new(true));
     let (record, reply) = (Arc::clone(&asked), Arc::clone(&answer));
+    let files_asked: Arc<Mutex<Vec<FileChoice>>> = Arc::default();
+    let pick: Arc<Mutex<Option<PathBuf>>> = Arc::default();
+    let (record_file, picked) = (Arc::clone(&files_asked), Arc::clone(&pick));
     let mut app = tasktalk::builder(
         mock_builder(),
         tasktalk::Launch {
@@ -43,6 +50,13 @@ fn app_in(dir: tempfile::TempDir, data_dir: PathBuf) -> App {
             confirm: Confirmer::answering(move |question| {
                 record.lock().map(|mut a| a.push(question.clone())).unwrap_or_default();
                 reply.load(Ordering::SeqCst)
+            }),
+            pick: Picker::answering(move |choice| {
+                record_file
+                    .lock()
+                    .map(|mut a| a.push(choice.clone()))
+                    .unwrap_or_default();
+                picked.lock().map(|p| p.clone()).unwrap_or_default()
             }),
             shell: false,
         },
@@ -62,6 +76,8 @@ fn app_in(dir: tempfile::TempDir, data_dir: PathBuf) -> App {
         window,
         asked,
         answer,
+        files_asked,
+        pick,
     }
 }
 
@@ -460,9 +476,19 @@ fn use_remote_backend(app: &App, origin: &str) {
     app.ok("settings_set", json!({"settings": settings}));
 }
 
-/// A `threads.create` stream through the chatkit command, read to its end:
-/// the head, and the JSON of each relayed event.
+/// A `threads.create` stream with no input through the chatkit command.
 fn stream_threads_create(app: &App, request_id: &str, authorization: Option<&str>) -> (Value, Vec<Value>) {
+    stream_chatkit(
+        app,
+        request_id,
+        authorization,
+        r#"{"type":"threads.create","params":{}}"#,
+    )
+}
+
+/// A streamed ChatKit request through the chatkit command, read to its end:
+/// the head, and the JSON of each relayed event.
+fn stream_chatkit(app: &App, request_id: &str, authorization: Option<&str>, body: &str) -> (Value, Vec<Value>) {
     let received: Arc<Mutex<Vec<Value>>> = Arc::default();
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     let sink = Arc::clone(&received);
@@ -482,7 +508,7 @@ fn stream_threads_create(app: &App, request_id: &str, authorization: Option<&str
         app.app.state(),
         request_id.into(),
         authorization.map(str::to_owned),
-        r#"{"type":"threads.create","params":{}}"#.into(),
+        body.into(),
         events,
     ))
     .unwrap_or_else(|e| panic!("{e}"));
@@ -1039,4 +1065,266 @@ fn secrets_never_reach_the_log_even_at_trace_level() {
     ] {
         assert!(!logged.contains(secret), "{secret} was logged:\n{logged}");
     }
+}
+
+/// A channel argument as the UI sends it; what goes through it is not read here.
+const SOME_CHANNEL: &str = "__CHANNEL__:7";
+
+/// Starts a conversation as the signed-in person, with the offline assistant.
+fn say(app: &App, text: &str) -> String {
+    let token = app.ok("auth_token", json!({}))["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let body = json!({"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}}});
+    let (_, events) = stream_chatkit(app, "req-say", Some(&format!("Bearer {token}")), &body.to_string());
+    events
+        .iter()
+        .find_map(|e| e["thread"]["id"].as_str())
+        .unwrap_or_else(|| panic!("no thread in {events:?}"))
+        .to_owned()
+}
+
+impl App {
+    fn pick_next(&self, path: Option<PathBuf>) {
+        self.pick.lock().map(|mut p| *p = path).unwrap_or_default();
+    }
+
+    fn files_asked(&self) -> Vec<FileChoice> {
+        self.files_asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    fn titles(&self) -> Vec<String> {
+        let mut titles: Vec<String> = self
+            .ok("tasks_list", json!({"status": "all"}))
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["title"].as_str().map(str::to_owned))
+            .collect();
+        titles.sort();
+        titles
+    }
+}
+
+#[test]
+fn an_export_goes_to_the_file_picked_in_the_dialog_and_imports_into_another_account_once() {
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "ann@example.com", "name": "Ann", "password": "correct horse"}),
+    );
+    app.ok("task_add", json!({"title": "water the plants", "description": "twice"}));
+    say(&app, "add a task to buy milk");
+    let file = app._dir.path().join("backup.json");
+    app.pick_next(Some(file.clone()));
+    let exported = app.ok("data_export", json!({"format": "json", "progress": SOME_CHANNEL}));
+    assert_eq!(exported["path"], file.display().to_string());
+    let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exported["bytes"], bytes.len());
+    let document: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    assert_eq!(
+        (document["format"].clone(), document["version"].clone()),
+        (json!("tasktalk-export"), json!(1))
+    );
+    assert_eq!(document["conversations"].as_array().map(Vec::len), Some(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_default();
+        assert_eq!(mode, 0o600, "an export holds everything the person wrote: owner-only");
+    }
+    match app.files_asked().as_slice() {
+        [FileChoice::Save { suggested_name, .. }] => {
+            assert!(
+                suggested_name.starts_with("tasktalk-export-") && suggested_name.ends_with(".json"),
+                "{suggested_name}"
+            )
+        }
+        other => panic!("one save dialog, not {other:?}"),
+    }
+
+    app.ok("sign_out", json!({}));
+    app.ok(
+        "sign_up",
+        json!({"email": "ben@example.com", "name": "Ben", "password": "correct horse"}),
+    );
+    app.ok("task_add", json!({"title": "call mum", "description": null}));
+    app.pick_next(Some(file.clone()));
+    let summary = app.ok("data_import", json!({"progress": SOME_CHANNEL}));
+    assert_eq!(
+        (summary["tasks_added"].clone(), summary["conversations_added"].clone()),
+        (json!(2), json!(1)),
+        "{summary}"
+    );
+    assert_eq!(app.titles(), ["buy milk", "call mum", "water the plants"]);
+    let threads = app.chatkit_json(json!({"type": "threads.list", "params": {}}));
+    let page: Value = serde_json::from_str(threads["body"].as_str().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        page["data"].as_array().map(Vec::len),
+        Some(1),
+        "Ben has Ann's conversation now"
+    );
+
+    let again = app.ok("data_import", json!({"progress": SOME_CHANNEL}));
+    assert_eq!(
+        (
+            again["tasks_added"].clone(),
+            again["conversations_added"].clone(),
+            again["tasks_skipped"].clone()
+        ),
+        (json!(0), json!(0), json!(2)),
+        "a second import of the same file adds nothing"
+    );
+    assert_eq!(app.titles(), ["buy milk", "call mum", "water the plants"]);
+}
+
+#[test]
+fn a_closed_dialog_writes_and_reads_nothing() {
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "cid@example.com", "name": "Cid", "password": "correct horse"}),
+    );
+    app.pick_next(None);
+    assert_eq!(
+        app.ok("data_export", json!({"format": "markdown", "progress": SOME_CHANNEL})),
+        Value::Null
+    );
+    assert_eq!(app.ok("data_import", json!({"progress": SOME_CHANNEL})), Value::Null);
+    assert_eq!(app.files_asked().len(), 2);
+    let files: Vec<_> = std::fs::read_dir(app._dir.path())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md" || x == "json"))
+        .filter(|e| e.file_name() != "settings.json" && e.file_name() != "secrets.json")
+        .collect();
+    assert!(files.is_empty(), "nothing written: {files:?}");
+}
+
+#[test]
+fn a_broken_file_is_refused_whole_and_changes_nothing() {
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "dan@example.com", "name": "Dan", "password": "correct horse"}),
+    );
+    app.ok("task_add", json!({"title": "keep me", "description": null}));
+    let broken = app._dir.path().join("broken.json");
+    let cases = [
+        (
+            r#"{"format":"tasktalk-export","version":1,"tasks":[{"title":"#.as_bytes(),
+            "IMPORT_INVALID",
+        ),
+        (
+            br#"{"format":"tasktalk-export","version":99,"tasks":[],"conversations":[]}"#,
+            "IMPORT_VERSION",
+        ),
+        (b"\xff\xfe not even text", "IMPORT_INVALID"),
+    ];
+    for (bytes, kind) in cases {
+        std::fs::write(&broken, bytes).unwrap_or_else(|e| panic!("{e}"));
+        app.pick_next(Some(broken.clone()));
+        let refused = app.err("data_import", json!({"progress": SOME_CHANNEL}));
+        assert_eq!(refused["kind"], kind, "{refused}");
+        assert!(!refused["message"].as_str().unwrap_or_default().is_empty());
+    }
+    app.pick_next(Some(app._dir.path().join("missing.json")));
+    assert_eq!(
+        app.err("data_import", json!({"progress": SOME_CHANNEL}))["kind"],
+        "FILE_FAILED"
+    );
+    assert_eq!(app.titles(), ["keep me"]);
+}
+
+#[test]
+fn nobody_signed_in_gets_no_dialog() {
+    let app = app();
+    app.pick_next(Some(app._dir.path().join("x.json")));
+    assert_eq!(
+        app.err("data_export", json!({"format": "json", "progress": SOME_CHANNEL}))["kind"],
+        "SIGNED_OUT"
+    );
+    assert_eq!(
+        app.err("data_import", json!({"progress": SOME_CHANNEL}))["kind"],
+        "SIGNED_OUT"
+    );
+    assert!(app.files_asked().is_empty());
+}
+
+#[test]
+fn one_conversation_exports_as_markdown_named_after_its_title() {
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "eve@example.com", "name": "Eve", "password": "correct horse"}),
+    );
+    let thread = say(&app, "add a task to buy milk");
+    let file = app._dir.path().join("chat.md");
+    app.pick_next(Some(file.clone()));
+    app.ok("data_export_conversation", json!({"threadId": thread}));
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(text.starts_with("# "), "{text}");
+    assert!(
+        text.contains("**You:**") && text.contains("add a task to buy milk"),
+        "{text}"
+    );
+    assert!(text.contains("**Assistant:**"), "{text}");
+    match app.files_asked().as_slice() {
+        [FileChoice::Save { suggested_name, .. }] => assert!(suggested_name.ends_with(".md"), "{suggested_name}"),
+        other => panic!("one save dialog, not {other:?}"),
+    }
+    app.ok("sign_out", json!({}));
+    app.ok(
+        "sign_up",
+        json!({"email": "fay@example.com", "name": "Fay", "password": "correct horse"}),
+    );
+    assert_eq!(
+        app.err("data_export_conversation", json!({"threadId": thread}))["kind"],
+        "CONVERSATION_NOT_FOUND",
+        "another person's conversation"
+    );
+    let huge = app.err("data_export_conversation", json!({"threadId": "t".repeat(100_000)}));
+    assert_eq!(huge["kind"], "CONVERSATION_NOT_FOUND");
+    assert!(huge["message"].as_str().is_some_and(|m| m.len() < 100), "{huge}");
+    assert_eq!(
+        app.files_asked().len(),
+        1,
+        "no dialog for a conversation that is not there"
+    );
+}
+
+#[test]
+fn an_export_reports_its_progress_to_the_end() {
+    let app = app();
+    app.ok(
+        "sign_up",
+        json!({"email": "gus@example.com", "name": "Gus", "password": "correct horse"}),
+    );
+    for n in 0..30 {
+        app.ok("task_add", json!({"title": format!("task {n}"), "description": null}));
+    }
+    app.pick_next(Some(app._dir.path().join("progress.json")));
+    let reports: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = Arc::clone(&reports);
+    let progress = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(text) = body {
+            sink.lock()
+                .map(|mut r| r.push(serde_json::from_str(&text).unwrap_or_default()))
+                .unwrap_or_default();
+        }
+        Ok(())
+    });
+    tauri::async_runtime::block_on(tasktalk::commands::data::data_export(
+        app.app.state(),
+        tasktalk::commands::data::ExportFormat::Json,
+        progress,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let reports = reports.lock().map(|r| r.clone()).unwrap_or_default();
+    assert_eq!(reports.first(), Some(&json!({"done": 0, "total": 30})), "{reports:?}");
+    assert_eq!(reports.last(), Some(&json!({"done": 30, "total": 30})), "{reports:?}");
 }

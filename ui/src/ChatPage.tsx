@@ -6,6 +6,7 @@ import type { IpcFetch } from "./chatkitTransport";
 import { chatKitLoadResult, loadChatKitElement, type ChatKitLoad } from "./chatkitLoader";
 import { chatKitLoadedBefore, chatViewPreference, type ChatView } from "./chatView";
 import type { ChatMemoryStore } from "./draft";
+import * as ipc from "./ipc";
 import { TasksPanel } from "./tasks/TasksPanel";
 import { useColorScheme } from "./useColorScheme";
 
@@ -52,6 +53,9 @@ export type ChatPageProps = {
 };
 
 type Mode = "trying" | "element" | "builtin";
+
+/** A conversation as Markdown, into the file the person picks in the system's save dialog. */
+const exportThread = (threadId: string) => ipc.commands.dataExportConversation(threadId).then((r) => r?.path ?? null);
 
 function modeFor(view: ChatView, load: ChatKitLoad | null, autoUsesChatKit: boolean): Mode {
   if (view === "builtin" || load === "failed") return "builtin";
@@ -100,7 +104,7 @@ export function ChatPage({ fetch, memory, domainKey, active, builtinOnly = false
           </p>
         )}
         {mode === "builtin" ? (
-          <BuiltinChat fetch={fetch} memory={memory} onTasksChanged={bumpTasks} active={active} />
+          <BuiltinChat fetch={fetch} memory={memory} onTasksChanged={bumpTasks} active={active} onExport={exportThread} />
         ) : (
           <div className="chatkit-host" aria-busy={mode === "trying"}>
             {mode === "trying" && <p className="muted center chatkit-loading">Loading the chat…</p>}

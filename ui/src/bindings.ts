@@ -43,7 +43,17 @@ export type DueFilter = "overdue" | "today" | "tomorrow" | "week" | "none";
  * What went wrong, for the UI to branch on: every kind a command can reject
  * with, in the core's SCREAMING_SNAKE_CASE codes.
  */
-export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | "USER_ALREADY_EXISTS" | "INVALID_EMAIL_OR_PASSWORD" | "TOO_MANY_ATTEMPTS" | "USER_NOT_FOUND" | "MISSING_SECRET" | "SECRET_TOO_SHORT" | "INVALID_TOKEN" | "INVALID_TITLE" | "INVALID_REQUEST" | "TASK_NOT_FOUND" | "INTERNAL" | "DATABASE" | "SESSION_EXPIRED" | "SIGNED_OUT" | "SETTINGS" | "SECRETS" | "UNAVAILABLE" | "REMOTE" | "CONFIRMATION_DECLINED" | "OPEN_FAILED";
+export type ErrorKind = "INVALID_EMAIL" | "INVALID_NAME" | "INVALID_PASSWORD" | "USER_ALREADY_EXISTS" | "INVALID_EMAIL_OR_PASSWORD" | "TOO_MANY_ATTEMPTS" | "USER_NOT_FOUND" | "MISSING_SECRET" | "SECRET_TOO_SHORT" | "INVALID_TOKEN" | "INVALID_TITLE" | "INVALID_REQUEST" | "TASK_NOT_FOUND" | "INTERNAL" | "DATABASE" | "SESSION_EXPIRED" | "SIGNED_OUT" | "SETTINGS" | "SECRETS" | "UNAVAILABLE" | "REMOTE" | "CONFIRMATION_DECLINED" | "OPEN_FAILED" | "IMPORT_TOO_LARGE" | "IMPORT_INVALID" | "IMPORT_VERSION" | "EXPORT_TOO_LARGE" | "CONVERSATION_NOT_FOUND" | "FILE_FAILED" | "BUSY";
+
+/**
+ * What Settings → Data exports.
+ */
+export type ExportFormat = "json" | "markdown";
+
+/**
+ * Where an export was written.
+ */
+export type Exported = { path: string, bytes: number, };
 
 /**
  * Which algorithm new tokens are signed with.
@@ -59,6 +69,12 @@ export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
  * How much a task matters. Stored as 1 (low) to 3 (high), NULL for none.
  */
 export type Priority = "none" | "low" | "medium" | "high";
+
+/**
+ * How far a long export or import is: `done` of `total` units (tasks and
+ * conversations for an export, tasks and items for an import).
+ */
+export type Progress = { done: number, total: number, };
 
 /**
  * Which service answers. The serde names are stored in the desktop settings
@@ -131,6 +147,11 @@ export type Sort = "created" | "due" | "priority";
 export type StatusFilter = "all" | "pending" | "completed";
 
 /**
+ * What an import added and what it found already there.
+ */
+export type Summary = { tasks_added: number, tasks_skipped: number, conversations_added: number, conversations_skipped: number, items_added: number, };
+
+/**
  * A task as stored. A date-only due is `due_at` at 00:00:00 UTC with
  * `due_all_day` (see [`Task::due`]); `completed_at` is set only while completed.
  */
@@ -147,7 +168,7 @@ export type Timestamp = string;
 export type User = { id: string, name: string, email: string, emailVerified: boolean, image: string | null, createdAt: Timestamp, updatedAt: Timestamp, };
 
 /** The name of every command the UI may call. */
-export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "open_logs_folder" | "quick_add";
+export type Command = "sign_up" | "sign_in" | "sign_out" | "current_session" | "auth_token" | "chatkit" | "chatkit_cancel" | "tasks_list" | "tasks_counts" | "task_add" | "task_update" | "task_schedule" | "task_set_completed" | "task_delete" | "settings_get" | "settings_set" | "app_info" | "open_logs_folder" | "quick_add" | "data_export" | "data_export_conversation" | "data_import";
 
 /** Every provider, in the order the settings page lists them (core's `ProviderKind::ALL`). */
 export const PROVIDERS: readonly { kind: ProviderKind; label: string; modelHint: string }[] = [
@@ -182,5 +203,8 @@ export function commands(call: Call) {
     appInfo: () => call<AppInfo>("app_info"),
     openLogsFolder: () => call<null>("open_logs_folder"),
     quickAdd: (text: string) => call<QuickAdded>("quick_add", { text }),
+    dataExport: (format: ExportFormat, progress: Channel<Progress>) => call<Exported | null>("data_export", { format, progress }),
+    dataExportConversation: (threadId: string) => call<Exported | null>("data_export_conversation", { threadId }),
+    dataImport: (progress: Channel<Progress>) => call<Summary | null>("data_import", { progress }),
   };
 }

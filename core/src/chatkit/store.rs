@@ -17,7 +17,7 @@ use super::error::Error;
 use super::types::{
     InferenceOptions, ItemKind, Order, OutputText, Page, Thread, ThreadItem, ThreadStatus, UserContent,
 };
-use crate::db::Database;
+use crate::db::{Database, Dialect};
 use crate::on_db;
 use crate::random;
 use crate::timestamp::Timestamp;
@@ -176,7 +176,14 @@ macro_rules! thread_columns {
 /// The SQL of [`Store::list_threads`]: binds the user, the cursor's
 /// `updated_at` and row id if any, one pattern per word, then the limit.
 /// Ordered by activity, ties by row id, so that the cursor is exact.
-fn threads_query(words: usize, order: Order, cursor: bool) -> String {
+///
+/// A word matches whatever its case. SQLite's `like` already ignores ASCII
+/// case (its `lower` changes nothing else), so the column is compared as it
+/// is, which halves the time of a search that reads every message;
+/// PostgreSQL's `lower(content) like` is what its trigram index (migration
+/// 0008) answers. The pattern comes before the role test, which then runs
+/// only for the few messages that match.
+fn threads_query(dialect: Dialect, words: usize, order: Order, cursor: bool) -> String {
     let (direction, before) = match order {
         Order::Desc => ("desc", "<"),
         Order::Asc => ("asc", ">"),
@@ -195,13 +202,16 @@ fn threads_query(words: usize, order: Order, cursor: bool) -> String {
     if words > 0 {
         let all = |column: &str| {
             (next..next + words)
-                .map(|n| format!("lower({column}) like ${n} escape '\\'"))
+                .map(|n| match dialect {
+                    Dialect::Sqlite => format!("{column} like ${n} escape '\\'"),
+                    Dialect::Postgres => format!("lower({column}) like ${n} escape '\\'"),
+                })
                 .collect::<Vec<_>>()
                 .join(" and ")
         };
         sql.push_str(&format!(
             " and (({}) or exists (select 1 from messages m where m.conversation_id = c.id \
-             and upper(cast(m.role as text)) in ('{USER_ROLE}', '{ASSISTANT_ROLE}') and {}))",
+             and {} and upper(cast(m.role as text)) in ('{USER_ROLE}', '{ASSISTANT_ROLE}')))",
             all("coalesce(c.title, '')"),
             all("m.content")
         ));
@@ -335,7 +345,7 @@ impl Store {
             Some(after) => Some(self.thread(user_id, after).await.map_err(|_| Error::BadCursor)?),
             None => None,
         };
-        let sql = threads_query(words.len(), order, cursor.is_some());
+        let sql = threads_query(self.db.dialect(), words.len(), order, cursor.is_some());
         let rows: Vec<ThreadRow> = on_db!(&self.db, pool => {
             // Built from fixed text and numbered placeholders only; every value is bound.
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);

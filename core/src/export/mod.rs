@@ -20,6 +20,7 @@ pub mod markdown;
 use serde::Serialize;
 
 pub use self::document::{Conversation, Document, FORMAT, VERSION};
+use crate::chatkit::limits::MAX_ID_BYTES;
 use crate::chatkit::store::Store;
 use crate::db::{self, Database};
 use crate::tasks::{self, Tasks};
@@ -125,11 +126,28 @@ impl From<crate::chatkit::Error> for Error {
     }
 }
 
+/// The bytes of an export from `source`. Reading stops one byte past
+/// [`MAX_FILE_BYTES`]: a larger source fails with
+/// `io::ErrorKind::FileTooLarge` (an import's [`Error::TooLarge`]) without
+/// being read whole.
+pub fn read_bounded(source: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    source.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    Ok(bytes)
+}
+
 /// How far a long export or import is: `done` of `total` units (tasks and
 /// conversations for an export, tasks and items for an import).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub done: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
 }
 
@@ -170,11 +188,17 @@ impl<'a> Meter<'a> {
 
 /// What an import added and what it found already there.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub tasks_added: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub tasks_skipped: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub conversations_added: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub conversations_skipped: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub items_added: u64,
 }
 
@@ -222,6 +246,11 @@ impl Transfer {
 
     /// One conversation of the user's with all its items.
     pub async fn export_conversation(&self, user_id: &str, thread_id: &str) -> Result<Conversation> {
+        // No thread has a longer id: refused unread, and not echoed whole.
+        if thread_id.len() > MAX_ID_BYTES {
+            let shown: String = thread_id.chars().take(32).collect();
+            return Err(Error::ConversationNotFound(format!("{shown}…")));
+        }
         let thread = self.store.thread(user_id, thread_id).await?;
         let records = self.store.thread_records(user_id).await?;
         let record = records

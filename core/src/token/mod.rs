@@ -2,12 +2,13 @@
 //! version's back end accepts (`jwt.decode(t, secret, algorithms=["HS256"])`);
 //! optionally EdDSA with Better Auth's `jwks` keys, published as a JWKS.
 
+mod ed25519;
 mod jwks;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
@@ -35,6 +36,9 @@ pub const DEFAULT_LEEWAY_SECS: u64 = 30;
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 
 const UNKNOWN_KEY: &str = "it was signed by an unknown key";
+/// EdDSA tokens whose signature was checked, kept at most; past this the
+/// record starts again empty. About 1 KB each.
+const MAX_VERIFIED_TOKENS: usize = 4_096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -181,7 +185,17 @@ enum Keys {
         /// When the table was last read again; held while reading, so
         /// requests that need the same new key wait for one read.
         reloaded: tokio::sync::Mutex<Option<Instant>>,
+        /// Tokens whose signature was checked: a client sends the same
+        /// token with every request of its lifetime, and the Ed25519 check
+        /// is most of a verification. Only tokens that verified get here.
+        verified: Mutex<HashMap<String, Verified>>,
     },
+}
+
+/// A token that verified: its claims and the key that signed it.
+struct Verified {
+    kid: String,
+    claims: Claims,
 }
 
 /// Every Ed25519 key of the table, to verify with and to publish.
@@ -228,6 +242,7 @@ impl Tokens {
     #[tracing::instrument(name = "token.load", skip_all, fields(mode = ?config.mode))]
     pub async fn load(db: &Database, config: TokenConfig) -> Result<Self> {
         config.check_secret()?;
+        ed25519::install();
         let keys = match config.mode {
             JwtMode::Hs256 => {
                 let secret = config.secret.expose().as_bytes();
@@ -312,25 +327,78 @@ impl Tokens {
     fn verify_with_loaded_keys(&self, token: &str) -> Result<Option<Claims>> {
         let decoded = match &self.keys {
             Keys::Hs256 { decoding, .. } => jsonwebtoken::decode::<Claims>(token, decoding, &self.validation),
-            Keys::EdDsa { verifying, .. } => {
+            Keys::EdDsa {
+                verifying, verified, ..
+            } => {
+                if let Some(claims) = self.verified_before(token, verifying, verified)? {
+                    return Ok(Some(claims));
+                }
                 let header = jsonwebtoken::decode_header(token).map_err(|e| invalid(e.kind()))?;
                 let kid = header.kid.ok_or(Error::Invalid("it names no signing key"))?;
-                let keys = verifying.read().unwrap_or_else(PoisonError::into_inner);
-                let Some(key) = keys.decoding.get(&kid) else {
-                    return Ok(None);
+                let decoded = {
+                    let keys = verifying.read().unwrap_or_else(PoisonError::into_inner);
+                    let Some(key) = keys.decoding.get(&kid) else {
+                        return Ok(None);
+                    };
+                    jsonwebtoken::decode::<Claims>(token, key, &self.validation)
                 };
-                jsonwebtoken::decode::<Claims>(token, key, &self.validation)
+                // The key lock is released first: `verified_before` takes the two the other way round.
+                if let Ok(data) = &decoded {
+                    self.check_issued_at(&data.claims)?;
+                    let mut verified = verified.lock().unwrap_or_else(PoisonError::into_inner);
+                    if verified.len() >= MAX_VERIFIED_TOKENS {
+                        verified.clear();
+                    }
+                    let claims = data.claims.clone();
+                    verified.insert(token.to_owned(), Verified { kid, claims });
+                }
+                decoded
             }
         };
         let claims = decoded.map_err(|e| invalid(e.kind()))?.claims;
-        // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token dated
-        // ahead of this clock by more than the skew was made by a wrong clock
-        // or to outlive its apparent lifetime.
-        let leeway = i64::try_from(self.config.leeway_secs).unwrap_or(i64::MAX);
-        if claims.iat > Timestamp::now().unix_seconds().saturating_add(leeway) {
+        self.check_issued_at(&claims)?;
+        Ok(Some(claims))
+    }
+
+    fn leeway(&self) -> i64 {
+        i64::try_from(self.config.leeway_secs).unwrap_or(i64::MAX)
+    }
+
+    /// jsonwebtoken checks `exp` and `nbf` but not `iat`: a token dated
+    /// ahead of this clock by more than the skew was made by a wrong clock
+    /// or to outlive its apparent lifetime.
+    fn check_issued_at(&self, claims: &Claims) -> Result<()> {
+        if claims.iat > Timestamp::now().unix_seconds().saturating_add(self.leeway()) {
             return Err(Error::Invalid("it was issued in the future"));
         }
-        Ok(Some(claims))
+        Ok(())
+    }
+
+    /// The claims of `token` if its signature was checked before and the key
+    /// that signed it is still loaded. What can change since is only that it
+    /// expired: `nbf` and `iat` passed then and pass later.
+    fn verified_before(
+        &self,
+        token: &str,
+        verifying: &RwLock<PublicKeys>,
+        verified: &Mutex<HashMap<String, Verified>>,
+    ) -> Result<Option<Claims>> {
+        let verified = verified.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(seen) = verified.get(token) else {
+            return Ok(None);
+        };
+        if !verifying
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .decoding
+            .contains_key(&seen.kid)
+        {
+            return Ok(None);
+        }
+        if seen.claims.exp < Timestamp::now().unix_seconds().saturating_sub(self.leeway()) {
+            return Err(invalid(&ErrorKind::ExpiredSignature));
+        }
+        Ok(Some(seen.claims.clone()))
     }
 
     /// [`Tokens::verify`], then the account it names must still exist: a
@@ -476,6 +544,7 @@ async fn ed25519_keys(db: &Database, secret: &str) -> Result<Keys> {
         encoding: signer.encoding_key(secret)?,
         verifying: RwLock::new(PublicKeys::from_rows(&rows)?),
         reloaded: tokio::sync::Mutex::new(None),
+        verified: Mutex::new(HashMap::new()),
     })
 }
 

@@ -27,4 +27,7 @@ app_commands! {
     settings::app_info() -> AppInfo;
     settings::open_logs_folder() -> ();
     quick_add::quick_add(text: String) -> QuickAdded;
+    data::data_export(format: ExportFormat, progress: Channel<Progress>) -> Option<Exported>;
+    data::data_export_conversation(thread_id: String) -> Option<Exported>;
+    data::data_import(progress: Channel<Progress>) -> Option<Summary>;
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod data;
 pub mod quick_add;
 pub mod settings;
 pub mod tasks;

@@ -7,7 +7,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_store::StoreExt;
 
-use crate::confirm::Confirmation;
+use crate::dialogs::Confirmation;
 use crate::error::{Error, Result};
 use crate::logs::Logs;
 use crate::secrets::{self, SESSION_TOKEN};
@@ -80,7 +80,7 @@ pub async fn settings_set<R: Runtime>(
     let _one_change_at_a_time = state.changing.lock().await;
     let old = state.settings.read().await.clone();
     for question in questions(&state, &old, &new, database_password.is_some())? {
-        if !state.asker.confirm(&question).await {
+        if !state.dialogs.confirm.ask(&question).await {
             tracing::warn!(destination = %question.destination, "declined: a stored credential would have gone to a new server");
             return Err(Error::ConfirmationDeclined(question));
         }

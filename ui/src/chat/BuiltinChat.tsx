@@ -19,6 +19,8 @@ export type BuiltinChatProps = {
   onTasksChanged: () => void;
   /** The view is on screen (keyboard shortcuts apply). */
   active?: boolean;
+  /** "Export as Markdown" on each conversation: resolves to the file written, or null when cancelled. */
+  onExport?: (threadId: string) => Promise<string | null>;
 };
 
 function initState(memory: ChatMemoryStore): ChatState {
@@ -34,7 +36,7 @@ function editingElsewhere(target: EventTarget | null): boolean {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
-export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: BuiltinChatProps) {
+export function BuiltinChat({ fetch, memory, onTasksChanged, active = true, onExport }: BuiltinChatProps) {
   const [state, dispatch] = useReducer(chatReducer, memory, initState);
   const threads = useThreads(fetch);
   const abortRef = useRef<AbortController | null>(null);
@@ -211,6 +213,14 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
     return () => window.removeEventListener("keydown", onKey);
   }, [active]);
 
+  // Back from the settings: an import there may have added conversations.
+  const { reload } = threads;
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (active && !wasActive.current) reload();
+    wasActive.current = active;
+  }, [active, reload]);
+
   const openRef = useRef(open);
   useEffect(() => {
     openRef.current = open;
@@ -224,7 +234,15 @@ export function BuiltinChat({ fetch, memory, onTasksChanged, active = true }: Bu
 
   return (
     <div className="builtin-chat" data-testid="builtin-chat">
-      <ThreadList list={threads} activeId={state.threadId} active={active} onOpen={onOpen} onNew={onNew} onDeleted={onDeleted} />
+      <ThreadList
+        list={threads}
+        activeId={state.threadId}
+        active={active}
+        onOpen={onOpen}
+        onNew={onNew}
+        onDeleted={onDeleted}
+        onExport={onExport}
+      />
       <section className="conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title" className="conversation-title">
           {title}

@@ -52,17 +52,24 @@ function threadServer(initial: ThreadMeta[]) {
   return { fetch, requests };
 }
 
-function Harness({ fetch, onOpen, onDeleted }: { fetch: typeof globalThis.fetch; onOpen: (t: ThreadMeta) => void; onDeleted: (id: string) => void }) {
+type HarnessProps = {
+  fetch: typeof globalThis.fetch;
+  onOpen: (t: ThreadMeta) => void;
+  onDeleted: (id: string) => void;
+  onExport?: (id: string) => Promise<string | null>;
+};
+
+function Harness({ fetch, onOpen, onDeleted, onExport }: HarnessProps) {
   const list = useThreads(fetch);
-  return <ThreadList list={list} activeId={null} active onOpen={onOpen} onNew={() => {}} onDeleted={onDeleted} />;
+  return <ThreadList list={list} activeId={null} active onOpen={onOpen} onNew={() => {}} onDeleted={onDeleted} onExport={onExport} />;
 }
 
-function renderList(threads: ThreadMeta[]) {
+function renderList(threads: ThreadMeta[], onExport?: (id: string) => Promise<string | null>) {
   const server = threadServer(threads);
   const onOpen = vi.fn();
   const onDeleted = vi.fn();
   const user = userEvent.setup();
-  render(<Harness fetch={server.fetch} onOpen={onOpen} onDeleted={onDeleted} />);
+  render(<Harness fetch={server.fetch} onOpen={onOpen} onDeleted={onDeleted} onExport={onExport} />);
   return { ...server, onOpen, onDeleted, user };
 }
 
@@ -119,6 +126,29 @@ describe("ThreadList", () => {
     await user.type(screen.getByTestId("thread-rename-input"), "  Weekly shop {Enter}");
     await waitFor(() => expect(shownTitles()).toEqual(["Weekly shop"]));
     expect(requests.at(-1)).toEqual({ type: "threads.update", params: { thread_id: "t1", title: "Weekly shop" } });
+  });
+
+  it("exports a conversation as Markdown and says where it went; a closed dialog says nothing", async () => {
+    const onExport = vi.fn<(id: string) => Promise<string | null>>();
+    onExport.mockResolvedValueOnce(null).mockResolvedValueOnce("/home/ann/groceries.md").mockRejectedValueOnce(new Error("disk full"));
+    const { user } = renderList([thread("t1", "groceries", 0)], onExport);
+    await screen.findByText("groceries");
+    const button = screen.getByRole("button", { name: "Export “groceries” as Markdown" });
+    await user.click(button);
+    expect(onExport).toHaveBeenLastCalledWith("t1");
+    await waitFor(() => expect(button.hasAttribute("disabled")).toBe(false));
+    expect(screen.queryByTestId("thread-exported")).toBeNull();
+    await user.click(button);
+    expect((await screen.findByTestId("thread-exported")).textContent).toBe("Saved to /home/ann/groceries.md");
+    await user.click(button);
+    expect((await screen.findByRole("alert")).textContent).toBe("Could not export: disk full");
+    expect(screen.queryByTestId("thread-exported")).toBeNull();
+  });
+
+  it("has no export action where no export is offered", async () => {
+    renderList([thread("t1", "groceries", 0)]);
+    await screen.findByText("groceries");
+    expect(screen.queryByTestId("thread-export")).toBeNull();
   });
 
   it("deletes only after an in-app confirmation", async () => {

@@ -50,6 +50,8 @@ export type ThreadListProps = {
   onOpen: (thread: ThreadMeta) => void;
   onNew: () => void;
   onDeleted: (threadId: string) => void;
+  /** Exports a conversation as Markdown to a file the person picks; resolves to its path, or null if they closed the dialog. */
+  onExport?: (threadId: string) => Promise<string | null>;
 };
 
 type RowProps = {
@@ -58,14 +60,16 @@ type RowProps = {
   list: ThreadsApi;
   onOpen: (thread: ThreadMeta) => void;
   onDeleted: (threadId: string) => void;
+  onExport?: (threadId: string) => Promise<string | null>;
 };
 
-function ThreadRow({ thread, current, list, onOpen, onDeleted }: RowProps) {
+function ThreadRow({ thread, current, list, onOpen, onDeleted, onExport }: RowProps) {
   const title = thread.title || "New chat";
   const [mode, setMode] = useState<"view" | "rename" | "confirm">("view");
   const [draft, setDraft] = useState(title);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
   const openRef = useRef<HTMLButtonElement>(null);
 
   function back() {
@@ -91,6 +95,16 @@ function ThreadRow({ thread, current, list, onOpen, onDeleted }: RowProps) {
     const next = draft.trim();
     if (!next || next === thread.title) return back();
     if (await act(() => list.rename(thread.id, next), "Could not rename")) back();
+  }
+
+  async function exportMarkdown() {
+    if (!onExport) return;
+    setExported(null);
+    let path: string | null = null;
+    if (await act(async () => void (path = await onExport(thread.id)), "Could not export")) {
+      setBusy(false);
+      if (path) setExported(path);
+    }
   }
 
   async function confirmDelete() {
@@ -137,6 +151,19 @@ function ThreadRow({ thread, current, list, onOpen, onDeleted }: RowProps) {
       )}
       {mode === "view" && (
         <span className="thread-actions">
+          {onExport && (
+            <button
+              type="button"
+              className="icon-btn"
+              data-testid="thread-export"
+              aria-label={`Export “${title}” as Markdown`}
+              title="Export as Markdown"
+              disabled={busy}
+              onClick={() => void exportMarkdown()}
+            >
+              ⤓
+            </button>
+          )}
           <button
             type="button"
             className="icon-btn"
@@ -189,11 +216,16 @@ function ThreadRow({ thread, current, list, onOpen, onDeleted }: RowProps) {
           {error}
         </p>
       )}
+      {exported && (
+        <p className="small muted thread-exported" role="status" data-testid="thread-exported">
+          Saved to {exported}
+        </p>
+      )}
     </li>
   );
 }
 
-export const ThreadList = memo(function ThreadList({ list, activeId, active, onOpen, onNew, onDeleted }: ThreadListProps) {
+export const ThreadList = memo(function ThreadList({ list, activeId, active, onOpen, onNew, onDeleted, onExport }: ThreadListProps) {
   const navRef = useRef<HTMLElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const moreRef = useRef<HTMLDivElement>(null);
@@ -231,7 +263,15 @@ export const ThreadList = memo(function ThreadList({ list, activeId, active, onO
   }
 
   const row = (t: ThreadMeta) => (
-    <ThreadRow key={t.id} thread={t} current={t.id === activeId} list={list} onOpen={onOpen} onDeleted={onDeleted} />
+    <ThreadRow
+      key={t.id}
+      thread={t}
+      current={t.id === activeId}
+      list={list}
+      onOpen={onOpen}
+      onDeleted={onDeleted}
+      onExport={onExport}
+    />
   );
 
   return (

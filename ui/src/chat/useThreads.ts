@@ -35,6 +35,8 @@ export type ThreadsApi = {
   remove: (threadId: string) => Promise<void>;
   /** A turn created or changed this thread: merge it and move it to the top. */
   touched: (thread: ThreadMeta) => void;
+  /** Reads the list again from its first page (conversations were imported). */
+  reload: () => void;
 };
 
 export function messageOf(e: unknown): string {
@@ -61,6 +63,8 @@ function mapThreads(pager: Pager, f: (threads: ThreadMeta[]) => ThreadMeta[]): P
 export function useThreads(fetch: FetchLike): ThreadsApi {
   const [list, setList] = useState<Pager>(loadingPager);
   const [query, setQuery] = useState("");
+  // Bumped to read the list again (conversations imported elsewhere).
+  const [generation, setGeneration] = useState(0);
   // The results of one query: older answers are dropped by comparing it.
   const [found, setFound] = useState<{ query: string; pager: Pager } | null>(null);
   const trimmed = query.trim();
@@ -75,7 +79,9 @@ export function useThreads(fetch: FetchLike): ThreadsApi {
     return () => {
       live = false;
     };
-  }, [fetch]);
+  }, [fetch, generation]);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
 
   useEffect(() => {
     if (!trimmed) return;
@@ -165,7 +171,8 @@ export function useThreads(fetch: FetchLike): ThreadsApi {
       rename,
       remove,
       touched,
+      reload,
     }),
-    [shown, list.threads, searching, query, loadMore, rename, remove, touched],
+    [shown, list.threads, searching, query, loadMore, rename, remove, touched, reload],
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from "reac
 import * as ipc from "../ipc";
 import { PROVIDERS, type AppInfo, type LogLevel, type ProviderKind, type Settings, type SettingsUpdate } from "../bindings";
 import { AppearanceSettings } from "./AppearanceSettings";
+import { DataSection } from "./DataSection";
 
 type Form = {
   dbKind: "sqlite" | "postgres";
@@ -496,6 +497,8 @@ export function SettingsPage({ onBack, onSaved }: SettingsPageProps) {
           </div>
         )}
       </section>
+
+      <DataSection />
 
       {info && <McpSection config={info.mcpClientConfig} />}
     </main>

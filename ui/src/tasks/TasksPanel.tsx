@@ -491,6 +491,7 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
         </label>
         <input
           id="task-add-input"
+          className="task-add-title"
           placeholder="Add a task…"
           value={newTitle}
           onChange={(e) => setNewTitle(e.target.value)}
