@@ -222,10 +222,11 @@ async fn postgres_searches_messages_through_a_trigram_index() {
     let Database::Postgres(pool) = &t.db else {
         panic!("a PostgreSQL test database")
     };
-    let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    // A transaction keeps the setting to one connection (the pool is a `PgDatabase`).
+    let mut conn = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
     // On an empty table any scan is cheapest: rule the sequential one out to
     // see whether an index can answer at all.
-    sqlx::query("set enable_seqscan = off")
+    sqlx::query("set local enable_seqscan = off")
         .execute(&mut *conn)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -238,10 +239,6 @@ async fn postgres_searches_messages_through_a_trigram_index() {
         plan.contains("ix_tasktalk_messages_content_trgm"),
         "the plan reads every message:\n{plan}"
     );
-    sqlx::query("reset enable_seqscan")
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test]

@@ -660,7 +660,7 @@ async fn save_turn_sqlite(
 /// message ids from `m`. Built from fixed text and numbered placeholders
 /// only; every value is bound.
 async fn save_turn_postgres(
-    pool: &sqlx::postgres::PgPool,
+    pool: &crate::db::PgDatabase,
     user_id: &str,
     thread: &TurnThread,
     rows: &[ItemWrite<'_>],
