@@ -71,6 +71,35 @@ impl Target {
     }
 }
 
+impl Target {
+    /// CPU time used so far, in clock ticks (`utime` + `stime` of `/proc/PID/stat`).
+    fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest)
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        // After the command: state is field 3, utime 14 and stime 15.
+        let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+        field(14) + field(15)
+    }
+
+    /// Waits until the server is idle: a client that gave up (wrk at the end
+    /// of a run) leaves the requests it had sent queued in the server, which
+    /// would otherwise slow the next measure.
+    async fn settle(&self) {
+        for _ in 0..240 {
+            let before = self.cpu_ticks();
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            if self.cpu_ticks() - before <= 1 {
+                return;
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Measure {
     rps: f64,
@@ -363,6 +392,7 @@ async fn measure(target: &Target, dir: &std::path::Path) -> Report {
     let threads: Vec<String> = created.iter().filter_map(|s| created_thread(s)).collect();
     assert_eq!(threads.len(), PREFILL, "{}: every prefill create succeeds", target.name);
 
+    target.settle().await;
     let (burst, _) = load(&http, target, STREAMS, STREAMS, |n| create_body(PREFILL + n)).await;
     let burst_peak_rss = target.memory("VmHWM");
 
@@ -380,9 +410,11 @@ async fn measure(target: &Target, dir: &std::path::Path) -> Report {
         ("threads.add_user_message, streamed", &adds[..]),
     ] {
         for connections in CONNECTIONS {
+            target.settle().await;
             loads.push((format!("{name} | {connections}"), wrk(dir, target, connections, bodies)));
         }
     }
+    target.settle().await;
     let first_event = first_event(&http, target).await;
     Report {
         loads,
