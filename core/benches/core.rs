@@ -17,8 +17,14 @@
 //!   messages each: a word in one message, a title, a word in every thread
 //!   and a word in none (each message scanned)
 //!
+//! - turn: a streamed `threads.create`, then `threads.add_user_message` to
+//!   it, through `ChatKit::process` (offline assistant) over PostgreSQL
+//!   behind a proxy that holds each piece of data 5 ms in each direction, as
+//!   a database across a network would: p50 of the whole turn, read to the
+//!   end, and the round trips it made
+//!
 //! An argument picks the groups whose name contains it (`tokens`, `sqlite`,
-//! `postgres`, `threads`, `hostile`): `cargo bench -p tasktalk-core --bench core -- hostile`.
+//! `postgres`, `threads`, `hostile`, `turn`): `cargo bench -p tasktalk-core --bench core -- hostile`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,6 +35,7 @@ use tasktalk_core::auth::{Accounts, AuthConfig, ClientInfo};
 use tasktalk_core::calendar::Calendar;
 use tasktalk_core::chatkit::{ChatKit, Response};
 use tasktalk_core::tasks::{Due, DueFilter, NewTask, Page, Priority, Sort, StatusFilter, TaskQuery, Tasks};
+use tasktalk_core::testing::proxy::ProxiedChatKit;
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, hostile};
 use tasktalk_core::token::{JwtMode, TokenConfig, Tokens};
 use tasktalk_core::{Secret, Timestamp, on_db};
@@ -42,6 +49,10 @@ const HOSTILE_RUNS: u32 = 20;
 const THREADS: usize = 1_000;
 const THREAD_MESSAGES: usize = 200;
 const SEARCH_RUNS: usize = 50;
+const TURN_RUNS: usize = 30;
+const TURN_WARM_UP: usize = 5;
+/// Held in each direction by the proxy in front of PostgreSQL.
+const NETWORK_DELAY: Duration = Duration::from_millis(5);
 
 struct Row {
     what: String,
@@ -405,6 +416,53 @@ fn hostile_rows(rows: &mut Vec<Row>) {
     });
 }
 
+/// Streamed turns over PostgreSQL 5 ms away (each way): their time and round trips.
+async fn turn_rows(rows: &mut Vec<Row>) {
+    let t = TestDatabase::postgres().await;
+    let kit = ProxiedChatKit::start(&t, NETWORK_DELAY).await;
+    let input = serde_json::json!({"content": [{"type": "input_text", "text": "hello"}], "attachments": [], "inference_options": {}});
+    let create = serde_json::json!({"type": "threads.create", "params": {"input": input}});
+    let mut thread = String::new();
+    let (mut creates, mut adds) = (Vec::new(), Vec::new());
+    let mut trips = (kit.proxy.take(), kit.proxy.take());
+    // The first few warm the pool's connections and their prepared statements.
+    for run in 0..TURN_RUNS + TURN_WARM_UP {
+        kit.proxy.take();
+        let start = Instant::now();
+        let events = kit.stream(&create).await;
+        creates.push(start.elapsed());
+        trips.0 = kit.proxy.take();
+        if let Some(tasktalk_core::chatkit::types::Event::ThreadCreated { thread: created }) = events.first() {
+            thread.clone_from(&created.id);
+        }
+        let add =
+            serde_json::json!({"type": "threads.add_user_message", "params": {"thread_id": thread, "input": input}});
+        let start = Instant::now();
+        kit.stream(&add).await;
+        adds.push(start.elapsed());
+        trips.1 = kit.proxy.take();
+        if run < TURN_WARM_UP {
+            creates.clear();
+            adds.clear();
+        }
+    }
+    for (what, samples, trips) in [
+        ("threads.create", &mut creates, trips.0),
+        ("threads.add_user_message", &mut adds, trips.1),
+    ] {
+        rows.push(Row {
+            what: format!("{what}, streamed, read to the end, PostgreSQL 5 ms away each way"),
+            figure: format!(
+                "p50 {} ({} statement round trips, {} in all)",
+                fmt(percentile(samples, 0.5)),
+                trips.statements,
+                trips.all
+            ),
+            target: "≤ 3 round trips",
+        });
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters the groups.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
@@ -444,6 +502,9 @@ fn main() {
         }
         if runs("threads-postgres") {
             thread_rows("PostgreSQL", TestDatabase::postgres().await, &mut rows).await;
+        }
+        if runs("turn") {
+            turn_rows(&mut rows).await;
         }
     });
     if runs("hostile") {

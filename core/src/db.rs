@@ -21,6 +21,8 @@ use crate::private;
 /// The app's reverse-DNS identifier; also names its data directory.
 pub const APP_IDENTIFIER: &str = "app.tasktalk.desktop";
 const SQLITE_FILE_NAME: &str = "tasktalk.db";
+/// A PostgreSQL connection idle for longer is pinged before it is used again.
+const IDLE_CHECK_AFTER: Duration = Duration::from_secs(30);
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -314,6 +316,17 @@ impl Database {
                 let pool = PgPoolOptions::new()
                     .max_connections(url.connection_limit)
                     .acquire_timeout(Duration::from_secs(10))
+                    // By default every checkout pings first: a second round trip
+                    // per query. Only a connection idle for a while is checked.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for > IDLE_CHECK_AFTER {
+                                conn.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .map_err(|err| Error::Open(describe_connect_error(&err)))?;
@@ -405,6 +418,9 @@ async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
     // every statement here takes well under a millisecond.
     SqlitePoolOptions::new()
         .max_connections(1)
+        // A ping before each checkout would be one more trip to the
+        // connection's worker thread, for a file that cannot hang up.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|err| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err))))

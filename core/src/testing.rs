@@ -8,6 +8,7 @@
 pub mod hostile;
 #[cfg(feature = "mcp")]
 mod mcp_client;
+pub mod proxy;
 #[cfg(feature = "mcp")]
 pub use mcp_client::McpClient;
 

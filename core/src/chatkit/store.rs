@@ -50,16 +50,59 @@ pub struct ThreadRow {
 
 impl ThreadRow {
     pub fn to_thread(&self, items: Page<ThreadItem>) -> Thread {
-        Thread {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            created_at: self.created_at.to_iso(),
-            status: ThreadStatus { kind: "active" },
-            // Not a ChatKit field: the built-in chat groups its list by it.
-            metadata: serde_json::Map::from_iter([("updated_at".to_owned(), self.updated_at.to_iso().into())]),
-            items,
-        }
+        thread_view(&self.id, self.title.clone(), self.created_at, self.updated_at, items)
     }
+}
+
+/// A thread as ChatKit shows it, stored or not yet.
+pub fn thread_view(
+    id: &str,
+    title: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    items: Page<ThreadItem>,
+) -> Thread {
+    Thread {
+        id: id.to_owned(),
+        title,
+        created_at: created_at.to_iso(),
+        status: ThreadStatus { kind: "active" },
+        // Not a ChatKit field: the built-in chat groups its list by it.
+        metadata: serde_json::Map::from_iter([("updated_at".to_owned(), updated_at.to_iso().into())]),
+        items,
+    }
+}
+
+/// What one streamed turn writes: [`Store::save_turn`] commits it at once.
+#[derive(Debug)]
+pub struct TurnRecord {
+    pub thread: TurnThread,
+    /// In thread order, each with the time it was made.
+    pub items: Vec<(ThreadItem, Timestamp)>,
+}
+
+/// The thread a turn writes to.
+#[derive(Debug)]
+pub enum TurnThread {
+    /// Started by this turn: inserted with its items.
+    New {
+        id: String,
+        title: Option<String>,
+        created_at: Timestamp,
+    },
+    /// Already stored; a retry replaces the items after position `replace_after`.
+    Existing { pk: i32, replace_after: Option<i64> },
+}
+
+/// The thread with its newest items, as [`Store::thread_with_history`] reads them in one query.
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    #[sqlx(flatten)]
+    thread: ThreadRow,
+    web_pending: bool,
+    seq: Option<i64>,
+    item_id: Option<String>,
+    item: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -110,7 +153,23 @@ fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page
 
 macro_rules! thread_columns {
     () => {
-        "id, coalesce(external_id, 'thr_web_' || cast(id as text)) as external_id, title, created_at, updated_at"
+        thread_columns!("")
+    };
+    ($t:literal) => {
+        concat!(
+            $t,
+            "id, coalesce(",
+            $t,
+            "external_id, 'thr_web_' || cast(",
+            $t,
+            "id as text)) as external_id, ",
+            $t,
+            "title, ",
+            $t,
+            "created_at, ",
+            $t,
+            "updated_at"
+        )
     };
 }
 
@@ -253,26 +312,6 @@ impl Store {
         Self { db }
     }
 
-    pub async fn create_thread(&self, user_id: &str, id: &str, title: Option<&str>) -> Result<ThreadRow, Error> {
-        let now = Timestamp::now();
-        let created = on_db!(&self.db, pool => sqlx::query_as(concat!(
-            "insert into conversations (user_id, external_id, title, created_at, updated_at)
-             values ($1, $2, $3, $4, $4) returning ", thread_columns!()))
-            .bind(user_id)
-            .bind(id)
-            .bind(title)
-            .bind(now)
-            .fetch_one(pool)
-            .await);
-        created.map_err(|err| match &err {
-            // A valid token whose user was deleted since.
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                Error::Unauthorized("This account no longer exists. Sign up again.".into())
-            }
-            _ => err.into(),
-        })
-    }
-
     /// The user's thread, or NotFound (also for another user's thread).
     pub async fn thread(&self, user_id: &str, thread_id: &str) -> Result<ThreadRow, Error> {
         if !is_id(thread_id) {
@@ -344,31 +383,32 @@ impl Store {
         Ok(())
     }
 
-    /// Appends an item; a message's text also goes to `messages`.
-    pub async fn add_item(&self, thread: &ThreadRow, user_id: &str, item: &ThreadItem) -> Result<(), Error> {
-        let json = serde_json::to_string(item).map_err(|_| Error::Corrupt)?;
-        let message = item.kind.message_text();
+    /// Commits a turn's writes in one transaction: the new thread or the
+    /// existing one's `updated_at`, a retry's removal of the later items, the
+    /// items in order, and each message's text mirrored into the web
+    /// version's `messages`. On PostgreSQL one statement: one round trip.
+    pub async fn save_turn(&self, user_id: &str, turn: &TurnRecord) -> Result<(), Error> {
+        let mut rows = Vec::with_capacity(turn.items.len());
+        for (item, at) in &turn.items {
+            rows.push(ItemWrite {
+                item,
+                at: *at,
+                json: serde_json::to_string(item).map_err(|_| Error::Corrupt)?,
+                message: item.kind.message_text(),
+            });
+        }
         let now = Timestamp::now();
-        on_db!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let message_id: Option<i32> = match &message {
-                Some((role, text)) => Some(sqlx::query_scalar(
-                    "insert into messages (conversation_id, user_id, role, content, created_at)
-                     values ($1, $2, $3, $4, $5) returning id")
-                    .bind(thread.pk).bind(user_id).bind(web_role(role)).bind(text).bind(now)
-                    .fetch_one(&mut *tx).await?),
-                None => None,
-            };
-            sqlx::query(
-                "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item)
-                 values ($1, $2, $3, $4, $5, $6)")
-                .bind(&item.id).bind(thread.pk).bind(message_id).bind(item.kind.type_name()).bind(now).bind(&json)
-                .execute(&mut *tx).await?;
-            sqlx::query("update conversations set updated_at = $1 where id = $2")
-                .bind(now).bind(thread.pk).execute(&mut *tx).await?;
-            tx.commit().await
-        }.await)?;
-        Ok(())
+        let saved = match &self.db {
+            Database::Sqlite(pool) => save_turn_sqlite(pool, user_id, &turn.thread, &rows, now).await,
+            Database::Postgres(pool) => save_turn_postgres(pool, user_id, &turn.thread, &rows, now).await,
+        };
+        saved.map_err(|err| match &err {
+            // A valid token whose user was deleted since.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                Error::Unauthorized("This account no longer exists. Sign up again.".into())
+            }
+            _ => err.into(),
+        })
     }
 
     /// A page of visible items (hidden context never leaves the server).
@@ -403,18 +443,66 @@ impl Store {
         Ok(into_page(items, limit, |i| i.id.clone()))
     }
 
-    /// The newest `count` items, hidden ones included, oldest first: the model's context.
-    pub async fn recent_items(&self, thread: &ThreadRow, count: u32) -> Result<Vec<ThreadItem>, Error> {
-        self.adopt_web_messages(thread).await?;
-        let rows: Vec<ItemRow> = on_db!(&self.db, pool => sqlx::query_as(
-            "select seq, id, item from tasktalk_chat_items where conversation_id = $1 order by seq desc limit $2")
-            .bind(thread.pk).bind(i64::from(count)).fetch_all(pool).await)?;
-        let mut items = rows
-            .into_iter()
-            .map(|r| r.decode().map(|(_, i)| i))
+    /// The user's thread (or NotFound) and its newest `count` items, hidden
+    /// ones included, oldest first, none after position `up_to`: the model's
+    /// context, in one query unless the web version wrote messages to the
+    /// thread that are not items yet (they are copied in first).
+    pub async fn thread_with_history(
+        &self,
+        user_id: &str,
+        thread_id: &str,
+        count: u32,
+        up_to: Option<i64>,
+    ) -> Result<(ThreadRow, Vec<ThreadItem>), Error> {
+        let (thread, web_pending, items) = self.read_history(user_id, thread_id, count, up_to).await?;
+        if !web_pending {
+            return Ok((thread, items));
+        }
+        self.adopt_web_messages(&thread).await?;
+        let (thread, _, items) = self.read_history(user_id, thread_id, count, up_to).await?;
+        Ok((thread, items))
+    }
+
+    async fn read_history(
+        &self,
+        user_id: &str,
+        thread_id: &str,
+        count: u32,
+        up_to: Option<i64>,
+    ) -> Result<(ThreadRow, bool, Vec<ThreadItem>), Error> {
+        if !is_id(thread_id) {
+            return Err(Error::ThreadNotFound(thread_id.to_owned()));
+        }
+        let rows: Vec<HistoryRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
+            "with t as materialized (select ", thread_columns!("c."), ",
+                 exists (select 1 from messages m where m.conversation_id = c.id
+                     and upper(cast(m.role as text)) in ($4, $5)
+                     and not exists (select 1 from tasktalk_chat_items a where a.message_id = m.id)) as web_pending
+               from conversations c
+               where c.user_id = $2 and (c.external_id = $1 or (c.external_id is null and c.id = $3))),
+             h as (select seq, id as item_id, item from tasktalk_chat_items
+               where conversation_id = (select id from t) and seq <= $6 order by seq desc limit $7)
+             select t.*, h.seq, h.item_id, h.item from t left join h on true order by h.seq"))
+            .bind(thread_id)
+            .bind(user_id)
+            .bind(web_thread_pk(thread_id))
+            .bind(USER_ROLE)
+            .bind(ASSISTANT_ROLE)
+            .bind(up_to.unwrap_or(i64::MAX))
+            .bind(i64::from(count))
+            .fetch_all(pool)
+            .await)?;
+        let mut rows = rows.into_iter();
+        let first = rows.next().ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))?;
+        let (thread, web_pending) = (first.thread.clone(), first.web_pending);
+        let items = std::iter::once(first)
+            .chain(rows)
+            .filter_map(|row| match (row.seq, row.item_id, row.item) {
+                (Some(seq), Some(id), Some(item)) => Some(ItemRow { seq, id, item }.decode().map(|(_, i)| i)),
+                _ => None,
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        items.reverse();
-        Ok(items)
+        Ok((thread, web_pending, items))
     }
 
     /// Copies the user and assistant messages the web version wrote to this
@@ -465,20 +553,210 @@ impl Store {
             .bind(thread.pk).bind(item_id).fetch_optional(pool).await)?;
         row.map(ItemRow::decode).transpose()
     }
+}
 
-    /// Removes every item after position `seq`, with their messages (retry).
-    pub async fn delete_items_after(&self, thread: &ThreadRow, seq: i64) -> Result<(), Error> {
-        on_db!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            sqlx::query("delete from messages where id in
-                 (select message_id from tasktalk_chat_items where conversation_id = $1 and seq > $2)")
-                .bind(thread.pk).bind(seq).execute(&mut *tx).await?;
-            sqlx::query("delete from tasktalk_chat_items where conversation_id = $1 and seq > $2")
-                .bind(thread.pk).bind(seq).execute(&mut *tx).await?;
-            tx.commit().await
-        }.await)?;
-        Ok(())
+/// One item of a turn, encoded for the database.
+struct ItemWrite<'a> {
+    item: &'a ThreadItem,
+    at: Timestamp,
+    json: String,
+    /// Its role and text, for `messages`, if it is a message.
+    message: Option<(&'static str, String)>,
+}
+
+/// [`Store::save_turn`] on SQLite: one transaction on the one connection,
+/// five statements whatever the number of items.
+async fn save_turn_sqlite(
+    pool: &sqlx::sqlite::SqlitePool,
+    user_id: &str,
+    thread: &TurnThread,
+    rows: &[ItemWrite<'_>],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let pk: i32 = match thread {
+        TurnThread::New { id, title, created_at } => {
+            sqlx::query_scalar(
+                "insert into conversations (user_id, external_id, title, created_at, updated_at)
+                 values ($1, $2, $3, $4, $5) returning id",
+            )
+            .bind(user_id)
+            .bind(id)
+            .bind(title.as_deref())
+            .bind(*created_at)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        TurnThread::Existing { pk, replace_after } => {
+            if let Some(seq) = replace_after {
+                sqlx::query(
+                    "delete from messages where id in
+                     (select message_id from tasktalk_chat_items where conversation_id = $1 and seq > $2)",
+                )
+                .bind(pk)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("delete from tasktalk_chat_items where conversation_id = $1 and seq > $2")
+                    .bind(pk)
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("update conversations set updated_at = $1 where id = $2")
+                .bind(now)
+                .bind(pk)
+                .execute(&mut *tx)
+                .await?;
+            *pk
+        }
+    };
+    let messages: Vec<(&ItemWrite<'_>, &'static str, &str)> = rows
+        .iter()
+        .filter_map(|row| row.message.as_ref().map(|(role, text)| (row, *role, text.as_str())))
+        .collect();
+    let mut message_ids: Vec<i32> = Vec::new();
+    if !messages.is_empty() {
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+            "insert into messages (conversation_id, user_id, role, content, created_at) ",
+        );
+        insert.push_values(&messages, |mut values, (row, role, text)| {
+            values
+                .push_bind(pk)
+                .push_bind(user_id)
+                .push_bind(web_role(role))
+                .push_bind(*text)
+                .push_bind(row.at);
+        });
+        insert.push(" returning id");
+        message_ids = insert.build_query_scalar::<i32>().fetch_all(&mut *tx).await?;
+        // Rows are numbered in the order they are inserted, RETURNING's order is not defined.
+        message_ids.sort_unstable();
     }
+    if !rows.is_empty() {
+        let mut message_ids = message_ids.into_iter();
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+            "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) ",
+        );
+        insert.push_values(rows, |mut values, row| {
+            let message_id = row.message.as_ref().and_then(|_| message_ids.next());
+            values
+                .push_bind(&row.item.id)
+                .push_bind(pk)
+                .push_bind(message_id)
+                .push_bind(row.item.kind.type_name())
+                .push_bind(row.at)
+                .push_bind(&row.json);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+/// [`Store::save_turn`] on PostgreSQL: one statement, so one round trip and
+/// its own transaction. Data-modifying `with` clauses run on one snapshot and
+/// pass their rows on by `returning`: the thread's row id from `c`, the
+/// message ids from `m`. Built from fixed text and numbered placeholders
+/// only; every value is bound.
+async fn save_turn_postgres(
+    pool: &crate::db::PgDatabase,
+    user_id: &str,
+    thread: &TurnThread,
+    rows: &[ItemWrite<'_>],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let mut sql = sqlx::QueryBuilder::<Postgres>::new("with c as (");
+    match thread {
+        TurnThread::New { id, title, created_at } => {
+            sql.push("insert into conversations (user_id, external_id, title, created_at, updated_at) values (")
+                .push_bind(user_id)
+                .push(", ")
+                .push_bind(id)
+                .push(", ")
+                .push_bind(title.as_deref())
+                .push(", ")
+                .push_bind(*created_at)
+                .push(", ")
+                .push_bind(now)
+                .push(") returning id)");
+        }
+        TurnThread::Existing { pk, replace_after } => {
+            sql.push("update conversations set updated_at = ")
+                .push_bind(now)
+                .push(" where id = ")
+                .push_bind(*pk)
+                .push(" returning id)");
+            if let Some(seq) = replace_after {
+                // Both read the snapshot from before the statement: the
+                // items inserted below are not among those they remove.
+                sql.push(", gone as (select message_id from tasktalk_chat_items where conversation_id = ")
+                    .push_bind(*pk)
+                    .push(" and seq > ")
+                    .push_bind(*seq)
+                    .push("), dm as (delete from messages where id in (select message_id from gone))")
+                    .push(", di as (delete from tasktalk_chat_items where conversation_id = ")
+                    .push_bind(*pk)
+                    .push(" and seq > ")
+                    .push_bind(*seq)
+                    .push(")");
+            }
+        }
+    }
+    let messages = rows.iter().filter(|row| row.message.is_some()).count();
+    if messages > 0 {
+        sql.push(", m as (insert into messages (conversation_id, user_id, role, content, created_at) values ");
+        let mut values = sql.separated(", ");
+        for row in rows {
+            if let Some((role, text)) = &row.message {
+                values
+                    .push("((select id from c), ")
+                    .push_bind_unseparated(user_id)
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(web_role(role))
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(text.as_str())
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(row.at)
+                    .push_unseparated(")");
+            }
+        }
+        // The rows of one VALUES list take their serial ids in list order.
+        sql.push(" returning id), n as (select id, row_number() over (order by id) as k from m)");
+    }
+    if rows.is_empty() {
+        sql.push(" select 1");
+    } else {
+        sql.push(
+            " insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) values ",
+        );
+        let mut k = 0_i64;
+        let mut values = sql.separated(", ");
+        for row in rows {
+            values
+                .push("(")
+                .push_bind_unseparated(&row.item.id)
+                .push_unseparated(", (select id from c), ");
+            if row.message.is_some() {
+                k += 1;
+                values
+                    .push_unseparated("(select id from n where k = ")
+                    .push_bind_unseparated(k)
+                    .push_unseparated(")");
+            } else {
+                values.push_unseparated("null");
+            }
+            values
+                .push_unseparated(", ")
+                .push_bind_unseparated(row.item.kind.type_name())
+                .push_unseparated(", ")
+                .push_bind_unseparated(row.at)
+                .push_unseparated(", ")
+                .push_bind_unseparated(&row.json)
+                .push_unseparated(")");
+        }
+    }
+    sql.build().execute(pool).await.map(|_| ())
 }
 
 /// A thread with what an export keeps beside its row.

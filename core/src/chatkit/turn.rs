@@ -3,6 +3,7 @@
 //! the model request while what was generated is kept, as the SDK does.
 
 use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_util::StreamExt;
@@ -12,9 +13,9 @@ use super::error::Error;
 use super::limits;
 use super::params::{AddMessageParams, CreateParams, ItemParams};
 use super::request::StreamRequest;
-use super::store::{Store, ThreadRow, new_id};
+use super::store::{Store, TurnRecord, TurnThread, new_id, thread_view};
 use super::types::{
-    CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions,
+    CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions, Thread,
     ThreadItem, UserMessageInput,
 };
 use crate::agent::{Agent, AgentEvent, ChatMessage};
@@ -73,6 +74,8 @@ struct Turn {
     agent: Agent,
     user_id: String,
     tx: mpsc::Sender<Event>,
+    /// What the turn stores, all written by [`Turn::save`] when it ends.
+    record: Mutex<Option<TurnRecord>>,
 }
 
 pub(super) fn start(store: Store, agent: Agent, user_id: String, request: StreamRequest) -> EventStream {
@@ -82,6 +85,7 @@ pub(super) fn start(store: Store, agent: Agent, user_id: String, request: Stream
         agent,
         user_id,
         tx,
+        record: Mutex::new(None),
     };
     tokio::spawn(async move {
         if let Err(Cancelled) = turn.run(request).await {
@@ -163,14 +167,59 @@ impl Turn {
             }
             StreamRequest::CustomAction(p) => self.refuse(&p.thread_id, "Custom actions are not supported.").await,
         };
-        match outcome {
+        let streamed = match outcome {
             Ok(()) => Ok(()),
             Err(Stop::Cancelled) => Err(Cancelled),
             Err(Stop::Refused(err)) => {
                 tracing::info!(code = err.code(), "chatkit stream refused");
                 self.send(Event::error(err.to_string(), err.allow_retry())).await
             }
+        };
+        match self.save().await {
+            Err(err) if streamed.is_ok() => self.send(Event::error(err.to_string(), err.allow_retry())).await,
+            _ => streamed,
         }
+    }
+
+    /// The turn's writes start with its thread.
+    fn open(&self, thread: TurnThread) {
+        *self.record.lock().unwrap_or_else(PoisonError::into_inner) = Some(TurnRecord {
+            thread,
+            items: Vec::new(),
+        });
+    }
+
+    fn record(&self, item: &ThreadItem) {
+        if let Some(record) = self.record.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
+            record.items.push((item.clone(), Timestamp::now()));
+        }
+    }
+
+    /// Writes the turn, before its stream ends: a client that read to the end
+    /// reads it back.
+    ///
+    /// Why once, at the end, in one transaction: a turn is stored whole or
+    /// not at all, for one commit (and on PostgreSQL one round trip) instead
+    /// of one per item. If the process dies mid-turn, the client has seen the
+    /// events of a turn the database never got: its stream breaks off (the
+    /// chat shows the error and Retry), and after a restart a new thread is
+    /// not found and a continued one ends before the lost message, as if it
+    /// had not been sent. Nothing is left half-written, such as a question
+    /// stored without the answer the client saw begin. A cancelled or failed
+    /// turn ends normally and is stored with what it had. Task changes made
+    /// by tool calls are not part of it: they go through `Tasks` and commit
+    /// when they run, so they outlive such a crash (the task list shows them;
+    /// the chat lost its record of them).
+    async fn save(&self) -> Result<(), Error> {
+        let record = self.record.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(record) = record else {
+            return Ok(());
+        };
+        let saved = self.store.save_turn(&self.user_id, &record).await;
+        if let Err(err) = &saved {
+            tracing::error!(error = %err, items = record.items.len(), "could not store a chat turn");
+        }
+        saved
     }
 
     async fn refuse(&self, thread_id: &str, message: &'static str) -> Result<(), Stop> {
@@ -180,29 +229,39 @@ impl Turn {
 
     async fn create(&self, params: CreateParams) -> Result<(), Stop> {
         limits::check_message(&params.input)?;
-        let store = &self.store;
         let id = new_id("thr");
         let item = user_item(&id, params.input);
         let title = item.kind.message_text().and_then(|(_, text)| title_from(&text));
-        let thread = store.create_thread(&self.user_id, &id, title.as_deref()).await?;
+        let now = Timestamp::now();
+        self.open(TurnThread::New {
+            id: id.clone(),
+            title: title.clone(),
+            created_at: now,
+        });
         // As the SDK does: the thread is announced untitled, and the title
         // follows in `thread.updated` once the turn has begun.
-        let untitled = ThreadRow {
-            title: None,
-            ..thread.clone()
-        };
         self.send(Event::ThreadCreated {
-            thread: untitled.to_thread(Page::empty()),
+            thread: thread_view(&id, None, now, now, Page::empty()),
         })
         .await?;
-        Ok(self.begin(thread, Some(item), title.is_some()).await?)
+        let titled = title.map(|title| thread_view(&id, Some(title), now, now, Page::empty()));
+        // A new thread has no history to read.
+        Ok(self.begin(&id, Vec::new(), Some(item), titled).await?)
     }
 
     async fn add_message(&self, params: AddMessageParams) -> Result<(), Stop> {
         limits::check_message(&params.input)?;
-        let thread = self.store.thread(&self.user_id, &params.thread_id).await?;
+        // The user's message completes the model's context.
+        let (thread, history) = self
+            .store
+            .thread_with_history(&self.user_id, &params.thread_id, CONTEXT_ITEMS - 1, None)
+            .await?;
+        self.open(TurnThread::Existing {
+            pk: thread.pk,
+            replace_after: None,
+        });
         let item = user_item(&thread.id, params.input);
-        Ok(self.begin(thread, Some(item), false).await?)
+        Ok(self.begin(&thread.id, history, Some(item), None).await?)
     }
 
     async fn retry(&self, params: ItemParams) -> Result<(), Stop> {
@@ -215,46 +274,48 @@ impl Turn {
         if !matches!(item.kind, ItemKind::UserMessage { .. }) {
             return Err(Error::BadRequest("Only a user message can be retried.".into()).into());
         }
+        let (thread, history) = store
+            .thread_with_history(&self.user_id, &thread.id, CONTEXT_ITEMS, Some(seq))
+            .await?;
         // The client removes the later items itself; the SDK sends no event for them.
-        store.delete_items_after(&thread, seq).await?;
-        Ok(self.begin(thread, None, false).await?)
+        self.open(TurnThread::Existing {
+            pk: thread.pk,
+            replace_after: Some(seq),
+        });
+        Ok(self.begin(&thread.id, history, None, None).await?)
     }
 
-    /// Stores and echoes the user's message, then answers it; `titled` says
-    /// the thread was just given its title.
-    async fn begin(&self, thread: ThreadRow, user: Option<ThreadItem>, titled: bool) -> Result<(), Cancelled> {
-        let store = &self.store;
+    /// Echoes the user's message, then answers it; `titled` is the thread
+    /// just given its title.
+    async fn begin(
+        &self,
+        thread_id: &str,
+        mut history: Vec<ThreadItem>,
+        user: Option<ThreadItem>,
+        titled: Option<Thread>,
+    ) -> Result<(), Cancelled> {
         if let Some(item) = user {
-            if let Err(err) = store.add_item(&thread, &self.user_id, &item).await {
-                return self.send(Event::error(err.to_string(), true)).await;
-            }
+            self.record(&item);
+            history.push(item.clone());
             self.send(Event::ItemDone { item }).await?;
         }
         self.send(Event::StreamOptions {
             stream_options: StreamOptions { allow_cancel: true },
         })
         .await?;
-        if titled {
-            self.send(Event::ThreadUpdated {
-                thread: thread.to_thread(Page::empty()),
-            })
-            .await?;
+        if let Some(thread) = titled {
+            self.send(Event::ThreadUpdated { thread }).await?;
         }
-        self.respond(&thread).await
+        self.respond(thread_id, &history).await
     }
 
     /// Runs the agent and streams its answer as items.
-    async fn respond(&self, thread: &ThreadRow) -> Result<(), Cancelled> {
-        let store = &self.store;
-        let history = match store.recent_items(thread, CONTEXT_ITEMS).await {
-            Ok(items) => items,
-            Err(err) => return self.send(Event::error(err.to_string(), true)).await,
-        };
+    async fn respond(&self, thread_id: &str, history: &[ThreadItem]) -> Result<(), Cancelled> {
         let answer = self
             .agent
-            .run(self.user_id.clone(), model_context(&self.agent, &history));
+            .run(self.user_id.clone(), model_context(&self.agent, history));
         let mut answer = std::pin::pin!(answer);
-        let mut reply = Answer::new(thread);
+        let mut reply = Answer::new(thread_id);
         loop {
             let next = tokio::select! {
                 biased;
@@ -263,14 +324,14 @@ impl Turn {
             };
             let Some(next) = next else {
                 // Dropping the agent stream aborts the model request.
-                return self.keep_after_cancel(thread, reply).await;
+                return self.keep_after_cancel(thread_id, reply);
             };
             let step = match next {
                 Some(Ok(event)) => reply.apply(self, event).await,
                 Some(Err(err)) => {
                     let closed = reply.close(self).await;
                     if closed.is_err() {
-                        return self.keep_after_cancel(thread, reply).await;
+                        return self.keep_after_cancel(thread_id, reply);
                     }
                     let allow_retry = err.allow_retry();
                     return self.send(Event::error(err.message, allow_retry)).await;
@@ -278,58 +339,52 @@ impl Turn {
                 None => break,
             };
             if step.is_err() {
-                return self.keep_after_cancel(thread, reply).await;
+                return self.keep_after_cancel(thread_id, reply);
             }
         }
         if reply.close(self).await.is_err() {
-            return self.keep_after_cancel(thread, reply).await;
+            return self.keep_after_cancel(thread_id, reply);
         }
         if !reply.answered {
             let text = "Done.";
             let item = reply.assistant_item(text.to_owned());
-            self.persist(thread, &item).await;
+            self.record(&item);
             self.send(Event::ItemDone { item }).await?;
         }
         Ok(())
     }
 
-    async fn persist(&self, thread: &ThreadRow, item: &ThreadItem) {
-        if let Err(err) = self.store.add_item(thread, &self.user_id, item).await {
-            tracing::error!(error = %err, item_id = %item.id, "could not store a chat item");
-        }
-    }
-
     /// After a cancel: keep the partial answer and note the cancellation for the model.
-    async fn keep_after_cancel(&self, thread: &ThreadRow, mut reply: Answer) -> Result<(), Cancelled> {
-        tracing::info!(thread_id = %thread.id, "the client cancelled the stream");
+    fn keep_after_cancel(&self, thread_id: &str, mut reply: Answer) -> Result<(), Cancelled> {
+        tracing::info!(thread_id, "the client cancelled the stream");
         if let Some(item) = reply.take_partial() {
-            self.persist(thread, &item).await;
+            self.record(&item);
         }
         let note = ThreadItem {
             id: new_id("shcx"),
-            thread_id: thread.id.clone(),
+            thread_id: thread_id.to_owned(),
             created_at: Timestamp::now().to_iso(),
             kind: ItemKind::SdkHiddenContext {
                 content: CANCELLED_NOTE.into(),
             },
         };
-        self.persist(thread, &note).await;
+        self.record(&note);
         Err(Cancelled)
     }
 }
 
 /// The assistant's answer as it streams: the open text item and the running tool.
 struct Answer {
-    thread: ThreadRow,
+    thread_id: String,
     text: Option<(String, String)>,
     tool_item: Option<ThreadItem>,
     answered: bool,
 }
 
 impl Answer {
-    fn new(thread: &ThreadRow) -> Self {
+    fn new(thread_id: &str) -> Self {
         Self {
-            thread: thread.clone(),
+            thread_id: thread_id.to_owned(),
             text: None,
             tool_item: None,
             answered: false,
@@ -348,7 +403,7 @@ impl Answer {
     fn item(&self, id: String, kind: ItemKind) -> ThreadItem {
         ThreadItem {
             id,
-            thread_id: self.thread.id.clone(),
+            thread_id: self.thread_id.clone(),
             created_at: Timestamp::now().to_iso(),
             kind,
         }
@@ -413,12 +468,12 @@ impl Answer {
                 // After the text it follows, so the next turn reads it right before the answer.
                 self.close(turn).await?;
                 let item = self.item(new_id("shcx"), ItemKind::SdkHiddenContext { content });
-                turn.persist(&self.thread, &item).await;
+                turn.record(&item);
             }
             AgentEvent::ToolFinished(_, outcome) => {
                 let id = self.tool_item.take().map_or_else(|| new_id("tsk"), |i| i.id);
                 let item = self.tool_item(id, outcome.summary, StatusIndicator::Complete);
-                turn.persist(&self.thread, &item).await;
+                turn.record(&item);
                 turn.send(Event::ItemDone { item }).await?;
                 if outcome.changed_tasks {
                     turn.send(Event::ClientEffect {
@@ -448,7 +503,7 @@ impl Answer {
                 content: vec![OutputText::new(text)],
             },
         );
-        turn.persist(&self.thread, &item).await;
+        turn.record(&item);
         turn.send(Event::ItemUpdated {
             item_id: id,
             update: done,
