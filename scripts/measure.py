@@ -77,15 +77,17 @@ def processes(binary):
 
 
 def pss_mib(pids):
-    total = 0
+    """PSS in MiB of each process by name (the app, WebKit's web and network processes)."""
+    each = {}
     for pid in pids:
         try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    total += int(line.split()[1])
+                    each[name] = each.get(name, 0) + int(line.split()[1]) / 1024
         except OSError:
             continue
-    return total / 1024
+    return each
 
 
 def cli(*args, stdin=""):
@@ -150,15 +152,18 @@ def main():
                         lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="task-row"]')) >= 100)
                 time.sleep(5)
                 pids = processes(binary)
-                memory = (pss_mib(pids), len(pids))
+                each = pss_mib(pids)
+                memory = (sum(each.values()), len(pids), each)
             driver.quit()
             time.sleep(1)
         rows[name] = (statistics.median(times), min(times), memory)
     floor = rows["empty Tauri window"]
     print("| app | start to interactive, median (min) | idle PSS (processes) |")
     print("|---|---|---|")
-    for name, (median, fastest, (pss, count)) in rows.items():
+    for name, (median, fastest, (pss, count, _)) in rows.items():
         print(f"| {name} | {median:.2f} s ({fastest:.2f} s) | {pss:.0f} MiB ({count}) |")
+    for name, (_, _, (_, _, each)) in rows.items():
+        print(f"{name}: " + ", ".join(f"{process} {mib:.0f} MiB" for process, mib in sorted(each.items())))
     app = rows["Tasktalk"]
     print(f"\nratios: start {app[0] / floor[0]:.2f}×, memory {app[2][0] / floor[2][0]:.2f}×")
 
