@@ -213,6 +213,30 @@ async fn row_counts(db: &Database) -> Vec<i64> {
     count_rows_of(db, tables).await
 }
 
+/// threads.list's page by last activity is read from an index in order, not
+/// by sorting all of the user's threads for every page (migration 0008).
+#[tokio::test]
+async fn sqlite_lists_threads_by_activity_from_an_index() {
+    let t = TestDatabase::sqlite().await;
+    let Database::Sqlite(pool) = &t.db else {
+        panic!("a SQLite test database")
+    };
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "explain query plan select id from conversations c where c.user_id = 'u' \
+         and (c.updated_at, c.id) < ('2026-01-01', 7) order by c.updated_at desc, c.id desc limit 51",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan: Vec<String> = plan.into_iter().map(|(_, _, _, detail)| detail).collect();
+    assert!(
+        plan.iter()
+            .any(|d| d.contains("ix_tasktalk_conversations_user_activity"))
+            && !plan.iter().any(|d| d.contains("TEMP B-TREE")),
+        "every page sorts the user's threads: {plan:?}"
+    );
+}
+
 /// Thread search's `lower(content) like '%word%'` is answered by the trigram
 /// index of migration 0008, not by reading every message (the test
 /// database's owner may create pg_trgm, as on hosted PostgreSQL).
