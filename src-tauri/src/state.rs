@@ -108,7 +108,10 @@ pub struct AppState {
     backend: RwLock<std::result::Result<Backend, String>>,
     /// Streaming chat requests by id, each with the switch that stops it.
     pub streams: Mutex<HashMap<String, oneshot::Sender<()>>>,
-    pub http: reqwest::Client,
+    /// The remote chat back end's client, built on first use: building one
+    /// sets up TLS and reads the system's root certificates, which most
+    /// people (offline or a model provider, no remote chat) never need.
+    http: std::sync::OnceLock<reqwest::Client>,
     pub dialogs: Dialogs,
     /// Held through an export or import: one at a time, so a page script
     /// cannot stack file dialogs or run several large transfers at once.
@@ -142,12 +145,16 @@ impl AppState {
             settings: RwLock::new(settings),
             backend: RwLock::new(backend),
             streams: Mutex::new(HashMap::new()),
-            http: reqwest::Client::new(),
+            http: std::sync::OnceLock::new(),
             dialogs,
             transferring: tokio::sync::Mutex::new(()),
             changing: tokio::sync::Mutex::new(()),
             wake_reminders: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(reqwest::Client::new)
     }
 
     pub async fn backend(&self) -> Result<Backend> {

@@ -121,7 +121,7 @@ async fn forward<R: Runtime>(
     body: String,
     events: Channel<ChatkitChunk>,
 ) -> Result<ChatkitHead> {
-    let mut request = state.http.post(url).header("content-type", JSON).body(body);
+    let mut request = state.http().post(url).header("content-type", JSON).body(body);
     if let Some(authorization) = authorization {
         request = request.header("authorization", authorization);
     }
