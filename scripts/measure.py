@@ -6,7 +6,9 @@ asking for a session (which starts the binary) until the first screen is
 interactive. Memory: PSS summed over the app and every process it started
 (WebKit's web and network processes), read from /proc/PID/smaps_rollup after
 5 s of idling — for Tasktalk after signing in with 100 tasks and a
-200-message thread open. Prints a Markdown table.
+200-message thread open, whose replies are plain sentences; then again after
+opening an older thread whose reply is a Markdown list, which loads the
+Markdown renderer. Prints a Markdown table.
 """
 
 import json
@@ -101,20 +103,21 @@ def seed():
     for n in range(100):
         cli("task", "add", "--email", EMAIL, f"task number {n}: water the plants, call the bank")
     token = json.loads(cli("sign-in", "--email", EMAIL, stdin=PASSWORD + "\n"))["token"]
+    first = "what is still open?"  # answered with a numbered list: Markdown
     env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
     server = subprocess.Popen([SERVER, "serve", "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True, env=env)
     try:
         url = server.stdout.readline().strip().removeprefix("listening on ") + "/chatkit"
         thread = None
-        for n in range(100):
-            message = {"content": [{"type": "input_text", "text": f"hello number {n}"}], "attachments": [], "inference_options": {}}
-            body = ({"type": "threads.create", "params": {"input": message}} if thread is None else
+        for n, text in [(None, first), *((n, f"hello number {n}") for n in range(100))]:
+            message = {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
+            body = ({"type": "threads.create", "params": {"input": message}} if thread is None or n == 0 else
                     {"type": "threads.add_user_message", "params": {"thread_id": thread, "input": message}})
             request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json", "authorization": f"Bearer {token}"})
             with urllib.request.urlopen(request) as response:
-                text = response.read().decode()
-            if thread is None:
-                thread = json.loads(text.split("\n\n")[0].removeprefix("data: "))["thread"]["id"]
+                events = response.read().decode()
+            if thread is None or n == 0:
+                thread = json.loads(events.split("\n\n")[0].removeprefix("data: "))["thread"]["id"]
     finally:
         server.terminate()
         server.wait()
@@ -125,6 +128,13 @@ def sign_in(driver):
     driver.find_element(By.CSS_SELECTOR, '[data-testid="signin-password"]').send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, '[data-testid="signin-submit"]').click()
     shown(driver, "chat-page")
+
+
+def idle_pss(binary):
+    time.sleep(5)
+    pids = processes(binary)
+    each = pss_mib(pids)
+    return (sum(each.values()), len(pids), each)
 
 
 def main():
@@ -150,13 +160,16 @@ def main():
                                       for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="message-user"]')))
                     WebDriverWait(driver, 60).until(
                         lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="task-row"]')) >= 100)
-                time.sleep(5)
-                pids = processes(binary)
-                each = pss_mib(pids)
-                memory = (sum(each.values()), len(pids), each)
+                memory = idle_pss(binary)
+                if binary == APP:
+                    driver.find_elements(By.CSS_SELECTOR, '[data-testid="thread-item"]')[-1].click()
+                    WebDriverWait(driver, 60).until(
+                        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="message-assistant"] li'))
+                    markdown = idle_pss(binary)
             driver.quit()
             time.sleep(1)
         rows[name] = (statistics.median(times), min(times), memory)
+    rows["Tasktalk, after a Markdown reply"] = (rows["Tasktalk"][0], rows["Tasktalk"][1], markdown)
     floor = rows["empty Tauri window"]
     print("| app | start to interactive, median (min) | idle PSS (processes) |")
     print("|---|---|---|")
@@ -165,7 +178,9 @@ def main():
     for name, (_, _, (_, _, each)) in rows.items():
         print(f"{name}: " + ", ".join(f"{process} {mib:.0f} MiB" for process, mib in sorted(each.items())))
     app = rows["Tasktalk"]
-    print(f"\nratios: start {app[0] / floor[0]:.2f}×, memory {app[2][0] / floor[2][0]:.2f}×")
+    after = rows["Tasktalk, after a Markdown reply"][2][0]
+    print(f"\nratios: start {app[0] / floor[0]:.2f}×, memory {app[2][0] / floor[2][0]:.2f}× "
+          f"({after / floor[2][0]:.2f}× after a Markdown reply)")
 
 
 if __name__ == "__main__":

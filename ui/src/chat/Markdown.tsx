@@ -1,86 +1,55 @@
-// Markdown for the assistant's messages. The text comes from a model (or from
-// whatever a remote ChatKit server sends), so it is untrusted: react-markdown
-// builds React elements, never HTML strings, and shows raw HTML as its literal
-// text; only http(s) and mailto links are clickable, and they open in the
-// system browser, never in this web view; images are not loaded, they show as
-// links.
+// Markdown in the assistant's messages. The renderer (MarkdownRenderer.tsx,
+// with react-markdown) is loaded the first time a message needs it: a reply in
+// plain sentences is shown as the paragraph Markdown would make of it, so a
+// window whose messages are all plain never loads or runs the parser (about
+// 9 MiB less in the web view's process, docs/benchmarks.md). Once loaded, it
+// renders every message, as before.
 
-import { openUrl } from "@tauri-apps/plugin-opener";
-import { memo, type MouseEvent, type ReactNode } from "react";
-import ReactMarkdown, { type Components } from "react-markdown";
-import remarkGfm from "remark-gfm";
+import { memo, useEffect, useState } from "react";
+import { isPlainText, MAX_MARKDOWN_CHARS } from "./markdownText";
 
-/** Longer texts show as plain text: parsing is repeated on every streamed frame. */
-export const MAX_MARKDOWN_CHARS = 100_000;
+export { MAX_MARKDOWN_CHARS, safeUrl } from "./markdownText";
 
-const LINK_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+type Renderer = typeof import("./MarkdownRenderer");
 
-/** The URL if it is an absolute http(s) or mailto URL, else null (javascript:, data:, relative…). */
-export function safeUrl(url: string | undefined | null): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url.trim());
-    return LINK_PROTOCOLS.has(u.protocol) ? u.href : null;
-  } catch {
-    return null;
-  }
-}
+let renderer: Renderer | null = null;
+let loading: Promise<Renderer> | null = null;
 
-function openExternal(e: MouseEvent<HTMLAnchorElement>, url: string) {
-  // Never a navigation of the app's own window, whatever the button or modifier.
-  e.preventDefault();
-  openUrl(url).catch(() => {
-    /* the capability refused it or no browser is set: the link simply does nothing */
-  });
-}
-
-function ExternalLink({ url, children }: { url: string; children: ReactNode }) {
-  return (
-    <a
-      href={url}
-      title={url}
-      rel="noopener noreferrer"
-      onClick={(e) => openExternal(e, url)}
-      onAuxClick={(e) => e.preventDefault()}
-      data-testid="md-link"
-    >
-      {children}
-    </a>
+/** Loads the renderer once; a failed load is tried again on the next need. */
+export function loadMarkdownRenderer(): Promise<Renderer> {
+  loading ??= import("./MarkdownRenderer").then(
+    (module) => (renderer = module),
+    (err: unknown) => {
+      loading = null;
+      throw err;
+    },
   );
+  return loading;
 }
 
-const components: Components = {
-  a({ href, children }) {
-    const url = safeUrl(href);
-    return url ? <ExternalLink url={url}>{children}</ExternalLink> : <span className="md-link-off">{children}</span>;
-  },
-  img({ src, alt }) {
-    const url = typeof src === "string" ? safeUrl(src) : null;
-    const label = alt || url || "image";
-    return url && !url.startsWith("mailto:") ? (
-      <ExternalLink url={url}>{`Image: ${label}`}</ExternalLink>
-    ) : (
-      <span className="md-link-off">{`Image: ${label}`}</span>
-    );
-  },
-  // Task-list boxes are read-only in a message.
-  input({ type, checked }) {
-    return type === "checkbox" ? <input type="checkbox" checked={checked ?? false} disabled readOnly /> : null;
-  },
-};
-
-const remarkPlugins = [remarkGfm];
-
-// Unsafe URLs become empty before the components above see them (defence in depth).
-const urlTransform = (url: string) => safeUrl(url) ?? "";
+/** Whether the renderer has been loaded in this window (tests). */
+export function markdownRendererLoaded(): boolean {
+  return renderer !== null;
+}
 
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
-  if (text.length > MAX_MARKDOWN_CHARS) return <div className="md md-plain">{text}</div>;
-  return (
-    <div className="md">
-      <ReactMarkdown remarkPlugins={remarkPlugins} components={components} urlTransform={urlTransform}>
-        {text}
-      </ReactMarkdown>
-    </div>
-  );
+  const tooLong = text.length > MAX_MARKDOWN_CHARS;
+  const needsRenderer = !tooLong && renderer === null && !isPlainText(text);
+  const [, setLoaded] = useState(0);
+  useEffect(() => {
+    if (!needsRenderer) return;
+    let live = true;
+    loadMarkdownRenderer().then(
+      () => live && setLoaded((n) => n + 1),
+      () => {
+        /* the text stays as written */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [needsRenderer]);
+  if (tooLong) return <div className="md md-plain">{text}</div>;
+  const Body = renderer?.MarkdownBody;
+  return <div className="md">{Body ? <Body text={text} /> : <p>{text}</p>}</div>;
 });
