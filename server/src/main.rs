@@ -12,6 +12,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = admin::Cli::parse();
     // Logs go to stderr so stdout stays machine-readable; quiet unless RUST_LOG says otherwise.
