@@ -103,21 +103,26 @@ def seed():
     for n in range(100):
         cli("task", "add", "--email", EMAIL, f"task number {n}: water the plants, call the bank")
     token = json.loads(cli("sign-in", "--email", EMAIL, stdin=PASSWORD + "\n"))["token"]
-    first = "what is still open?"  # answered with a numbered list: Markdown
     env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
     server = subprocess.Popen([SERVER, "serve", "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True, env=env)
     try:
         url = server.stdout.readline().strip().removeprefix("listening on ") + "/chatkit"
-        thread = None
-        for n, text in [(None, first), *((n, f"hello number {n}") for n in range(100))]:
+
+        def say(text, thread=None):
+            """One turn, in a new thread unless `thread` is given; returns the thread's id."""
             message = {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
-            body = ({"type": "threads.create", "params": {"input": message}} if thread is None or n == 0 else
+            body = ({"type": "threads.create", "params": {"input": message}} if thread is None else
                     {"type": "threads.add_user_message", "params": {"thread_id": thread, "input": message}})
             request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json", "authorization": f"Bearer {token}"})
             with urllib.request.urlopen(request) as response:
                 events = response.read().decode()
-            if thread is None or n == 0:
-                thread = json.loads(events.split("\n\n")[0].removeprefix("data: "))["thread"]["id"]
+            return thread or json.loads(events.split("\n\n")[0].removeprefix("data: "))["thread"]["id"]
+
+        # The older thread: answered with a numbered list, which is Markdown.
+        say("what is still open?")
+        thread = say("hello number 0")
+        for n in range(1, 100):
+            say(f"hello number {n}", thread)
     finally:
         server.terminate()
         server.wait()

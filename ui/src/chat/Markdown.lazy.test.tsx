@@ -17,7 +17,7 @@ describe("Markdown before any message needed it", () => {
     expect(marked.container.querySelector("p")?.textContent).toBe("Done: **buy milk** is complete.");
     expect((await screen.findByText("buy milk")).tagName).toBe("STRONG");
     expect(markdownRendererLoaded()).toBe(true);
-    // From then on every message goes through it, plain ones too.
+    // Once loaded, a message that needs it renders at once, without the text-as-written step.
     plain.rerender(<Markdown text="Hi again, [now](https://a.example) a link." />);
     expect(plain.container.querySelector("a")?.getAttribute("href")).toBe("https://a.example/");
   });
