@@ -1,9 +1,7 @@
 import { fireEvent, render } from "@testing-library/react";
 import { openUrl } from "@tauri-apps/plugin-opener";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { loadMarkdownRenderer, Markdown, MAX_MARKDOWN_CHARS, safeUrl } from "./Markdown";
-import { isPlainText } from "./markdownText";
-import { MarkdownBody } from "./MarkdownRenderer";
+import { describe, expect, it, vi } from "vitest";
+import { Markdown, MAX_MARKDOWN_CHARS, safeUrl } from "./Markdown";
 
 vi.mock("@tauri-apps/plugin-opener", () => ({ openUrl: vi.fn(async () => {}) }));
 
@@ -42,45 +40,7 @@ const XSS = [
   "| a |\n|---|\n| <img src=x onerror=alert(1)> |",
 ];
 
-// Loaded once here, so every render below goes through react-markdown, as it
-// does in the app once a message needed it (Markdown.lazy.test.tsx covers before).
-beforeAll(() => loadMarkdownRenderer());
-
-/** A fixed pseudo-random sequence, so a failure can be reproduced. */
-function* randomTexts(count: number): Generator<string> {
-  const alphabet = [..."ab xyWHTPSwhtps19.)-+=*_#>!?:/@&~|[]()`\\\t\"';%$^{}<é😀", "www.", "http", "://", "1. ", "- "];
-  let seed = 42;
-  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (let i = 0; i < count; i++) {
-    const length = 1 + Math.floor(next() * 12);
-    yield Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
-  }
-}
-
 describe("Markdown", () => {
-  it("counts as plain only text that Markdown shows exactly as written, in one paragraph", () => {
-    const samples = [
-      'Hi! What can I do for your list today? Say "help" to see what I understand.',
-      "Added “buy milk” (number 3), due Friday 5 December.",
-      "a - b + c = d; 100% done? (yes) 3.5 x 2) ok: ftp://x.y a:b/c",
-      ...randomTexts(1500),
-    ];
-    let plain = 0;
-    for (const text of samples) {
-      if (!isPlainText(text)) continue;
-      plain++;
-      const asMarkdown = render(<MarkdownBody text={text} />).container.innerHTML;
-      const asPlain = render(<p>{text}</p>).container.innerHTML;
-      expect(asMarkdown, JSON.stringify(text)).toBe(asPlain);
-    }
-    // Enough of both kinds for the comparison to mean something.
-    expect(plain).toBeGreaterThan(150);
-    expect(samples.length - plain).toBeGreaterThan(500);
-    for (const markup of ["**a**", "a_b_", "1. a", "10) a", "- a", "+ a", "# a", "> a", "=", "a\nb", "a\tb", " a", "a ", "www.a.b", "see HTTPS://a.b", "a@b.c", "&amp;", "a\\*", "[a](b)", "a | b", "~~a~~", "<b>", ""]) {
-      expect(isPlainText(markup), JSON.stringify(markup)).toBe(false);
-    }
-  });
-
   it("renders lists, code, links, tables, emphasis and headings", () => {
     const el = md(
       [

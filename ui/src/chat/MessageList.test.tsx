@@ -1,13 +1,10 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { installChatLayout, ROW_PX, VIEWPORT_PX } from "../test/layout";
-import { loadMarkdownRenderer } from "./Markdown";
 import { MessageList, type MessageListProps } from "./MessageList";
 import type { ChatMessage } from "./state";
 
 installChatLayout();
-// As in the app once a reply needed Markdown (Markdown.lazy.test.tsx covers before).
-beforeAll(() => loadMarkdownRenderer());
 
 function thread(n: number): ChatMessage[] {
   return Array.from({ length: n }, (_, i): ChatMessage =>
