@@ -163,8 +163,10 @@ def main():
                     WebDriverWait(driver, 60).until(
                         lambda d: any("hello number 99" in e.text
                                       for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="message-user"]')))
+                    # The task list is virtualised too: the rows say how many tasks there are.
                     WebDriverWait(driver, 60).until(
-                        lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="task-row"]')) >= 100)
+                        lambda d: any(e.get_attribute("aria-setsize") == "100"
+                                      for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="task-row"]')))
                 memory = idle_pss(binary)
                 if binary == APP:
                     driver.find_elements(By.CSS_SELECTOR, '[data-testid="thread-item"]')[-1].click()

@@ -2,12 +2,12 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { createChatMemoryStore } from "../draft";
-import { installChatLayout } from "../test/layout";
+import { installListLayout } from "../test/layout";
 import { BuiltinChat } from "./BuiltinChat";
 import { THREAD_OPEN } from "./timing";
 
 // The message list is virtualised: give it a viewport and rows a height.
-installChatLayout();
+installListLayout();
 
 type Body = { type: string; params: Record<string, unknown> };
 

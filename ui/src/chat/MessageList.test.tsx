@@ -1,10 +1,10 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { installChatLayout, ROW_PX, VIEWPORT_PX } from "../test/layout";
+import { installListLayout, ROW_PX, VIEWPORT_PX } from "../test/layout";
 import { MessageList, type MessageListProps } from "./MessageList";
 import type { ChatMessage } from "./state";
 
-installChatLayout();
+installListLayout();
 
 function thread(n: number): ChatMessage[] {
   return Array.from({ length: n }, (_, i): ChatMessage =>

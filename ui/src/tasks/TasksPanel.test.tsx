@@ -1,9 +1,12 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Task } from "../bindings";
+import { installListLayout, ROW_PX, VIEWPORT_PX } from "../test/layout";
 import { calls, handlers, resetTauriMock } from "../test/tauriMock";
 import { TasksPanel } from "./TasksPanel";
+
+installListLayout();
 
 vi.mock("@tauri-apps/api/core", () => import("../test/tauriMock"));
 vi.mock("@tauri-apps/api/event", () => import("../test/tauriMock"));
@@ -130,7 +133,13 @@ describe("TasksPanel", () => {
     ];
     render(<TasksPanel refreshSignal={0} />);
     await waitFor(() => expect(rows()).toHaveLength(4));
-    const group = (key: string) => within(screen.getByTestId(`task-group-${key}`));
+    // A group's one row: the one after its heading in the list.
+    const group = (key: string) => {
+      const items = [...screen.getByRole("list", { name: "Tasks" }).children];
+      const heading = items.indexOf(screen.getByTestId(`task-group-${key}`));
+      expect(items[heading + 2]?.getAttribute("data-testid") ?? `task-group-`).toMatch(/^task-group-/);
+      return within(items[heading + 1] as HTMLElement);
+    };
     expect(group("overdue").getByText("Pay rent")).toBeTruthy();
     expect(group("today").getByTestId("task-due").textContent).toBe("Today");
     expect(group("upcoming").getByTestId("task-due").textContent).toBe("Tomorrow");
@@ -145,9 +154,22 @@ describe("TasksPanel", () => {
     const user = userEvent.setup();
     handlers.tasks_list = (a) => (a?.offset === 0 ? Array.from({ length: 500 }, (_, i) => task(1000 - i, `t${i}`)) : [task(1, "last one")]);
     render(<TasksPanel refreshSignal={0} />);
-    await waitFor(() => expect(rows()).toHaveLength(500));
+    const setSize = () => rows()[0]?.getAttribute("aria-setsize");
+    await waitFor(() => expect(setSize()).toBe("500"));
+    // Virtualised: a screenful of the 500 rows is in the page.
+    expect(rows().length).toBeLessThan(VIEWPORT_PX / ROW_PX + 2 * 8 + 4);
+    expect(rows()[0].getAttribute("aria-posinset")).toBe("1");
     await user.click(screen.getByTestId("tasks-more"));
-    await waitFor(() => expect(rows()).toHaveLength(501));
+    await waitFor(() => expect(setSize()).toBe("501"));
+    // Scrolled to the end, the last task is there.
+    const panel = screen.getByTestId("tasks-panel");
+    act(() => {
+      panel.scrollTop = panel.scrollHeight;
+      fireEvent.scroll(panel);
+    });
+    await waitFor(() => expect(rows().at(-1)?.textContent).toContain("last one"));
+    expect(rows().at(-1)?.getAttribute("aria-posinset")).toBe("501");
+    expect(rows().length).toBeLessThan(VIEWPORT_PX / ROW_PX + 2 * 8 + 4);
     expect(calls("tasks_list").at(-1)).toMatchObject({ offset: 500 });
     expect(screen.queryByTestId("tasks-more")).toBeNull();
 

@@ -1,4 +1,15 @@
-import { memo, useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type CSSProperties,
+  type FormEvent,
+  type KeyboardEvent,
+} from "react";
 import * as ipc from "../ipc";
 import type { DueCounts, DueFilter, Priority, Sort, StatusFilter, Task } from "../bindings";
 import { GROUPS, dueInput, dueLabel, dueParts, groupOf, isOverdue, type Group } from "./dates";
@@ -52,13 +63,30 @@ function matches(filter: StatusFilter, task: Task): boolean {
   return filter === "all" || (filter === "completed") === task.completed;
 }
 
-type RowProps = {
-  task: Task;
-  now: Date;
+/** A first guess at a row's height; each row is measured once rendered. */
+const ESTIMATED_ROW_PX = 37;
+/** Rows kept rendered above and below the visible ones. */
+const OVERSCAN_ROWS = 8;
+
+type Handlers = {
   onToggle: (task: Task) => void;
   onRename: (task: Task, title: string) => Promise<boolean>;
   onSchedule: (task: Task, due: string | null, priority: Priority) => Promise<boolean>;
   onDelete: (task: Task) => void;
+};
+
+/**
+ * A row's place in the virtual list (`index`, `style`, `measure`) and among all
+ * the tasks listed (`position` of `total`, announced: most rows are not in the page).
+ */
+type RowProps = Handlers & {
+  index: number;
+  position: number;
+  total: number;
+  style: CSSProperties;
+  measure: (el: HTMLElement | null) => void;
+  task: Task;
+  now: Date;
 };
 
 function PrioritySelect(props: { value: Priority; onChange: (p: Priority) => void; disabled?: boolean; testId: string }) {
@@ -131,7 +159,7 @@ function ScheduleEditor({ task, onSave, onClose }: { task: Task; onSave: RowProp
   );
 }
 
-const TaskRow = memo(function TaskRow({ task, now, onToggle, onRename, onSchedule, onDelete }: RowProps) {
+function TaskRow({ index, position, total, style, measure, task, now, onToggle, onRename, onSchedule, onDelete }: RowProps) {
   const [scheduling, setScheduling] = useState(false);
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(task.title);
@@ -178,7 +206,17 @@ const TaskRow = memo(function TaskRow({ task, now, onToggle, onRename, onSchedul
   const overdue = isOverdue(task, now);
   const priority = PRIORITIES.find((p) => p.value === task.priority);
   return (
-    <li className="task-row" data-testid="task-row" data-task-id={task.id} data-completed={String(task.completed)}>
+    <li
+      ref={measure}
+      data-index={index}
+      style={style}
+      aria-posinset={position}
+      aria-setsize={total}
+      className="task-row"
+      data-testid="task-row"
+      data-task-id={task.id}
+      data-completed={String(task.completed)}
+    >
       <input
         id={checkboxId}
         type="checkbox"
@@ -257,6 +295,74 @@ const TaskRow = memo(function TaskRow({ task, now, onToggle, onRename, onSchedul
       {scheduling && <ScheduleEditor task={task} onSave={onSchedule} onClose={() => setScheduling(false)} />}
     </li>
   );
+}
+
+/** A group's heading, or a task and its place (from 1) among all the tasks listed. */
+type ListRow = { kind: "group"; group: Group; label: string } | { kind: "task"; task: Task; position: number };
+
+/**
+ * The rows, under their group's heading when there is more than one group.
+ * Only the rows in view in the panel (and a few around) are in the DOM: a
+ * page of 500 tasks costs what a screenful costs (each row is ~50 kB in the
+ * web view's process, docs/benchmarks.md).
+ */
+const TaskList = memo(function TaskList({
+  rows,
+  now,
+  scrollElement,
+  total,
+  ...handlers
+}: Handlers & { rows: ListRow[]; total: number; now: Date; scrollElement: () => HTMLElement | null }) {
+  const listRef = useRef<HTMLUListElement>(null);
+  // Where the list starts in the panel that scrolls it (after the heading, filters and the add row).
+  const [offset, setOffset] = useState(0);
+  // The panel renders anew (and `rows` with it) whenever what is above the list may have changed.
+  useLayoutEffect(() => setOffset(listRef.current?.offsetTop ?? 0), [rows]);
+  // The compiler leaves this component unmemoised, as wanted: it renders with the panel.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: scrollElement,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    scrollMargin: offset,
+    getItemKey: (i) => {
+      const row = rows[i];
+      return row.kind === "group" ? `group-${row.group}` : row.task.id;
+    },
+  });
+  return (
+    <ul ref={listRef} className="task-list" aria-label="Tasks" style={{ height: virtualizer.getTotalSize() }}>
+      {virtualizer.getVirtualItems().map((item) => {
+        const row = rows[item.index];
+        const style = { transform: `translateY(${item.start - offset}px)` };
+        return row.kind === "group" ? (
+          <li
+            key={item.key}
+            ref={virtualizer.measureElement}
+            data-index={item.index}
+            style={style}
+            className="task-group-head"
+            data-testid={`task-group-${row.group}`}
+          >
+            <h3 className={row.group === "overdue" ? "task-group-title overdue" : "task-group-title"}>{row.label}</h3>
+          </li>
+        ) : (
+          <TaskRow
+            key={item.key}
+            index={item.index}
+            position={row.position}
+            total={total}
+            style={style}
+            measure={virtualizer.measureElement}
+            task={row.task}
+            now={now}
+            {...handlers}
+          />
+        );
+      })}
+    </ul>
+  );
 });
 
 export type TasksPanelProps = {
@@ -285,6 +391,8 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
   const [now, setNow] = useState(() => new Date());
   const viewRef = useRef(view);
   const loadSeq = useRef(0);
+  const panelRef = useRef<HTMLElement>(null);
+  const scrollElement = useCallback(() => panelRef.current, []);
   const filter = view.status;
 
   /** Page `offset` of the list (appended after the first) and the filters' counts. */
@@ -427,10 +535,16 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
   const grouped = new Map<Group, Task[]>(GROUPS.map((g) => [g.key, []]));
   for (const t of tasks ?? []) grouped.get(groupOf(t, now))?.push(t);
   const shownGroups = GROUPS.filter((g) => (grouped.get(g.key) ?? []).length > 0);
+  const rows: ListRow[] = [];
+  let position = 0;
+  for (const g of shownGroups) {
+    if (shownGroups.length > 1) rows.push({ kind: "group", group: g.key, label: g.label });
+    for (const task of grouped.get(g.key) ?? []) rows.push({ kind: "task", task, position: ++position });
+  }
   const searching = view.query.trim() !== "" || view.due !== null;
 
   return (
-    <section className="tasks-panel" data-testid="tasks-panel" aria-labelledby="tasks-heading">
+    <section ref={panelRef} className="tasks-panel" data-testid="tasks-panel" aria-labelledby="tasks-heading">
       <div className="panel-head">
         <h2 id="tasks-heading">Tasks</h2>
         <div className="segmented" role="group" aria-label="Show tasks">
@@ -521,26 +635,16 @@ export function TasksPanel({ refreshSignal }: TasksPanelProps) {
       ) : tasks.length === 0 ? (
         <p className="empty">{searching ? "No tasks match." : EMPTY[filter]}</p>
       ) : (
-        shownGroups.map((g) => (
-          <div key={g.key} className="task-group" data-testid={`task-group-${g.key}`}>
-            {shownGroups.length > 1 && (
-              <h3 className={g.key === "overdue" ? "task-group-title overdue" : "task-group-title"}>{g.label}</h3>
-            )}
-            <ul className="task-list">
-              {(grouped.get(g.key) ?? []).map((t) => (
-                <TaskRow
-                  key={t.id}
-                  task={t}
-                  now={now}
-                  onToggle={onToggle}
-                  onRename={onRename}
-                  onSchedule={onSchedule}
-                  onDelete={onDelete}
-                />
-              ))}
-            </ul>
-          </div>
-        ))
+        <TaskList
+          rows={rows}
+          total={position}
+          now={now}
+          scrollElement={scrollElement}
+          onToggle={onToggle}
+          onRename={onRename}
+          onSchedule={onSchedule}
+          onDelete={onDelete}
+        />
       )}
       {more && (
         <button type="button" className="btn btn-small" onClick={() => void load(tasks?.length ?? 0)} data-testid="tasks-more">

@@ -1,5 +1,5 @@
 // jsdom lays nothing out: every size is 0, so a virtualised list would show no
-// row at all. This gives the message list a fixed viewport and each row a fixed
+// row at all. This gives the message list and the task panel a fixed viewport and each row a fixed
 // height, enough for the virtualiser to pick the rows in view.
 
 export const VIEWPORT_PX = 600;
@@ -19,13 +19,18 @@ function override(prop: "clientHeight" | "clientWidth" | "offsetHeight" | "scrol
   });
 }
 
-export function installChatLayout(): void {
-  override("clientHeight", (el, base) => (el.classList.contains("message-list") ? VIEWPORT_PX : base()));
-  override("clientWidth", (el, base) => (el.classList.contains("message-list") ? 800 : base()));
-  override("offsetHeight", (el, base) => (el.classList.contains("message-row") ? ROW_PX : base()));
+// The scroll areas that virtualise their rows, the rows, and the element whose height is the whole list's.
+const SCROLLERS = ".message-list, .tasks-panel";
+const ROWS = ".message-row, .task-list > li";
+const CONTENT = ".message-rows, .task-list";
+
+export function installListLayout(): void {
+  override("clientHeight", (el, base) => (el.matches(SCROLLERS) ? VIEWPORT_PX : base()));
+  override("clientWidth", (el, base) => (el.matches(SCROLLERS) ? 800 : base()));
+  override("offsetHeight", (el, base) => (el.matches(ROWS) ? ROW_PX : base()));
   override("scrollHeight", (el, base) => {
-    if (!el.classList.contains("message-list")) return base();
-    const rows = el.querySelector<HTMLElement>(".message-rows");
-    return Math.max(VIEWPORT_PX, rows ? parseFloat(rows.style.height) || 0 : 0);
+    if (!el.matches(SCROLLERS)) return base();
+    const content = el.querySelector<HTMLElement>(CONTENT);
+    return Math.max(VIEWPORT_PX, content ? parseFloat(content.style.height) || 0 : 0);
   });
 }
