@@ -364,6 +364,30 @@ test_on_both_databases! {
         assert_eq!(rows.len(), 6, "the web's rows are kept as they were");
     }
 
+    async fn a_web_message_after_a_long_read_history_reaches_the_list_and_the_model(t: TestDatabase) {
+        // Only the newest messages are looked at for unread ones: a web
+        // message after 200 read ones must still be found, by a page and by a turn.
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Noted."])])), ..Default::default() }).await;
+        let history: Vec<(&str, String)> = (0..200).map(|n| (if n % 2 == 0 { "USER" } else { "ASSISTANT" }, format!("message {n}"))).collect();
+        let history: Vec<(&str, &str)> = history.iter().map(|(role, text)| (*role, text.as_str())).collect();
+        let conversation = web_conversation(&h.db, &h.alice.0, &history).await;
+        let thread_id = format!("thr_web_{conversation}");
+        let (_, page) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "limit": 1}})).await;
+        assert_eq!(item_texts(&page), [("assistant_message".to_owned(), "message 199".to_owned())]);
+        for text in ["from the web, read by a page", "from the web, read by a turn"] {
+            on_db!(&h.db, pool => sqlx::query("insert into messages (conversation_id, user_id, role, content, created_at) values ($1, $2, 'USER', $3, $4)")
+                .bind(conversation).bind(&h.alice.0).bind(text).bind(Timestamp::now()).execute(pool).await.map(|_| ())).unwrap_or_else(|e| panic!("{e}"));
+            if text.ends_with("page") {
+                let (_, page) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "limit": 1}})).await;
+                assert_eq!(item_texts(&page), [("user_message".to_owned(), text.to_owned())]);
+            }
+        }
+        h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("and here")}})).await;
+        let requests = h.provider.requests.lock().map(|r| r.clone()).unwrap_or_default();
+        let seen: Vec<&str> = requests[0].messages.iter().rev().take(3).map(|m| m.content.as_str()).collect();
+        assert_eq!(seen, ["and here", "from the web, read by a turn", "from the web, read by a page"]);
+    }
+
     async fn a_web_reply_to_a_thread_started_here_reads_here(t: TestDatabase) {
         let h = harness(&t, ScriptedProvider { scripts: Mutex::new(VecDeque::from([text(&["Hi."])])), ..Default::default() }).await;
         let (thread_id, _) = h.create(&h.alice.1, "started here").await;

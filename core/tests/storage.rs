@@ -264,6 +264,51 @@ async fn postgres_searches_messages_through_a_trigram_index() {
     );
 }
 
+// A conversation's newest messages (the window that tells whether the web
+// version wrote some not yet read) come from an index in order: a turn on a
+// long thread does not read and sort all of its messages (migration 0009 on
+// PostgreSQL; SQLite's index holds the row id, so its order).
+test_on_both_databases! {
+async fn a_conversations_newest_messages_are_read_from_an_index(t: TestDatabase) {
+    const NEWEST: &str = "select m.id from messages m where m.conversation_id = 7 \
+         and upper(cast(m.role as text)) in ('USER', 'ASSISTANT') order by m.id desc limit 64";
+    let plan = match &t.db {
+        Database::Sqlite(pool) => {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("explain query plan {NEWEST}")))
+                .fetch_all(pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            rows.into_iter().map(|(_, _, _, detail)| detail).collect::<Vec<_>>().join("\n")
+        }
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+            // On an empty table any plan is cheap: rule out the ones that read everything.
+            sqlx::query("set local enable_seqscan = off")
+                .execute(&mut *tx)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query("set local enable_sort = off")
+                .execute(&mut *tx)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("explain {NEWEST}")))
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            rows.join("\n")
+        }
+    };
+    let index = match t.db.dialect() {
+        Dialect::Sqlite => "ix_messages_conversation_id",
+        Dialect::Postgres => "ix_tasktalk_messages_conversation_recent",
+    };
+    assert!(
+        plan.contains(index) && !plan.contains("TEMP B-TREE") && !plan.contains("Sort"),
+        "the newest messages are found by reading and sorting all of them:\n{plan}"
+    );
+}
+}
+
 #[tokio::test]
 async fn sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout() {
     let t = TestDatabase::sqlite().await;

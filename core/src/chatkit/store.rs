@@ -29,6 +29,9 @@ pub const PAGE_DEFAULT: u32 = 20;
 /// Web messages copied into a thread's items per read: bounds the work of one
 /// request on a long web conversation (the rest follow on the next reads).
 const ADOPT_MAX: i64 = 500;
+/// How many of a conversation's newest messages are looked at to tell
+/// whether the web version wrote any that are not items yet; see [`web_pending!`].
+const PENDING_WINDOW: i64 = 64;
 /// The ChatKit id of a conversation the web version started: this prefix and its row id.
 const WEB_THREAD_PREFIX: &str = "thr_web_";
 /// `messages.role` as the web back end's SQLAlchemy enum stores it: the
@@ -149,6 +152,31 @@ fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page
         has_more,
         after,
     }
+}
+
+/// Whether the conversation `$conversation` has a user or assistant message
+/// of the web version's that is not an item yet (`$user` and `$assistant` the
+/// two role parameters, `$window` [`PENDING_WINDOW`]'s). Only the newest
+/// messages are looked at, so that a turn on a long thread costs what one on
+/// a short thread does (looking at every message took milliseconds per turn
+/// after a few thousand). Messages are copied oldest first, so an older one
+/// is never left behind a newer copied one, except on PostgreSQL for a
+/// message that committed after `$window` newer ones of the same
+/// conversation had; all are copied on the next export or full read.
+macro_rules! web_pending {
+    ($conversation:literal, $user:literal, $assistant:literal, $window:literal) => {
+        concat!(
+            "exists (select 1 from (select m.id from messages m where m.conversation_id = ",
+            $conversation,
+            " and upper(cast(m.role as text)) in (",
+            $user,
+            ", ",
+            $assistant,
+            ") order by m.id desc limit ",
+            $window,
+            ") r where not exists (select 1 from tasktalk_chat_items a where a.message_id = r.id))"
+        )
+    };
 }
 
 macro_rules! thread_columns {
@@ -419,7 +447,7 @@ impl Store {
         order: Order,
         after: Option<&str>,
     ) -> Result<Page<ThreadItem>, Error> {
-        self.adopt_web_messages(thread).await?;
+        self.adopt_pending_web_messages(thread).await?;
         let limit = page_limit(limit);
         let cursor = match after {
             Some(after) => self.item(thread, after).await?.ok_or(Error::BadCursor)?.0,
@@ -474,10 +502,8 @@ impl Store {
             return Err(Error::ThreadNotFound(thread_id.to_owned()));
         }
         let rows: Vec<HistoryRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
-            "with t as materialized (select ", thread_columns!("c."), ",
-                 exists (select 1 from messages m where m.conversation_id = c.id
-                     and upper(cast(m.role as text)) in ($4, $5)
-                     and not exists (select 1 from tasktalk_chat_items a where a.message_id = m.id)) as web_pending
+            "with t as materialized (select ", thread_columns!("c."), ", ",
+                 web_pending!("c.id", "$4", "$5", "$8"), " as web_pending
                from conversations c
                where c.user_id = $2 and (c.external_id = $1 or (c.external_id is null and c.id = $3))),
              h as (select seq, id as item_id, item from tasktalk_chat_items
@@ -490,6 +516,7 @@ impl Store {
             .bind(ASSISTANT_ROLE)
             .bind(up_to.unwrap_or(i64::MAX))
             .bind(i64::from(count))
+            .bind(PENDING_WINDOW)
             .fetch_all(pool)
             .await)?;
         let mut rows = rows.into_iter();
@@ -503,6 +530,19 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok((thread, web_pending, items))
+    }
+
+    /// [`Store::adopt_web_messages`] if the newest messages show some waiting:
+    /// one short query when none are, as on every page of a long thread.
+    async fn adopt_pending_web_messages(&self, thread: &ThreadRow) -> Result<(), Error> {
+        let pending: bool = on_db!(&self.db, pool => sqlx::query_scalar(
+            concat!("select ", web_pending!("$1", "$2", "$3", "$4")))
+            .bind(thread.pk).bind(USER_ROLE).bind(ASSISTANT_ROLE).bind(PENDING_WINDOW)
+            .fetch_one(pool).await)?;
+        if pending {
+            self.adopt_web_messages(thread).await?;
+        }
+        Ok(())
     }
 
     /// Copies the user and assistant messages the web version wrote to this
