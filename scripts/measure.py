@@ -7,8 +7,8 @@ interactive. Memory: PSS summed over the app and every process it started
 (WebKit's web and network processes), read from /proc/PID/smaps_rollup after
 5 s of idling — for Tasktalk after signing in with 100 tasks and a
 200-message thread open, whose replies are plain sentences; then again after
-opening an older thread whose reply is a Markdown list, which loads the
-Markdown renderer. Prints a Markdown table.
+opening an older thread whose reply is a Markdown list. Prints a Markdown
+table.
 """
 
 import json
@@ -92,9 +92,13 @@ def pss_mib(pids):
     return each
 
 
+def server_env():
+    """The environment for `tasktalk-server`, as admin CLI and as the seeding server."""
+    return {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
+
+
 def cli(*args, stdin=""):
-    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
-    return subprocess.run([SERVER, *args], input=stdin, capture_output=True, text=True, env=env, check=True).stdout
+    return subprocess.run([SERVER, *args], input=stdin, capture_output=True, text=True, env=server_env(), check=True).stdout
 
 
 def seed():
@@ -103,8 +107,7 @@ def seed():
     for n in range(100):
         cli("task", "add", "--email", EMAIL, f"task number {n}: water the plants, call the bank")
     token = json.loads(cli("sign-in", "--email", EMAIL, stdin=PASSWORD + "\n"))["token"]
-    env = {**os.environ, "DATABASE_URL": str(DATA / "tasktalk.db"), "BETTER_AUTH_SECRET": "measure-secret-0123456789abcdefghijklmnop"}
-    server = subprocess.Popen([SERVER, "serve", "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True, env=env)
+    server = subprocess.Popen([SERVER, "serve", "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True, env=server_env())
     try:
         url = server.stdout.readline().strip().removeprefix("listening on ") + "/chatkit"
 

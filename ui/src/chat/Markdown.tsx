@@ -1,4 +1,4 @@
-// Markdown in the assistant's messages: markdown.ts parses it into a tree,
+// Markdown in the assistant's messages: markdownParser.ts parses it into a tree,
 // rendered here as React elements. The text is untrusted: nothing becomes
 // HTML, raw HTML shows as its text; only http(s) and mailto links are
 // clickable, and they open in the system browser, never in this web view;

@@ -420,11 +420,11 @@ function unescapeText(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
+    const entity = c === "&" ? entityAt(s, i) : null;
     if (c === "\\" && i + 1 < s.length && ASCII_PUNCTUATION.test(s[i + 1])) out += s[++i];
-    else if (c === "&" && entityAt(s, i)) {
-      const [value, length] = entityAt(s, i)!;
-      out += value;
-      i += length - 1;
+    else if (entity) {
+      out += entity[0];
+      i += entity[1] - 1;
     } else out += c;
   }
   return out;

@@ -1,6 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
-  memo,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -306,7 +305,7 @@ type ListRow = { kind: "group"; group: Group; label: string } | { kind: "task"; 
  * page of 500 tasks costs what a screenful costs (each row is ~50 kB in the
  * web view's process, docs/benchmarks.md).
  */
-const TaskList = memo(function TaskList({
+function TaskList({
   rows,
   now,
   scrollElement,
@@ -318,7 +317,7 @@ const TaskList = memo(function TaskList({
   const [offset, setOffset] = useState(0);
   // The panel renders anew (and `rows` with it) whenever what is above the list may have changed.
   useLayoutEffect(() => setOffset(listRef.current?.offsetTop ?? 0), [rows]);
-  // The compiler leaves this component unmemoised, as wanted: it renders with the panel.
+  // The compiler leaves this component unmemoised, as wanted: it renders with the panel, whose `rows` are new each time.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -363,7 +362,7 @@ const TaskList = memo(function TaskList({
       })}
     </ul>
   );
-});
+}
 
 export type TasksPanelProps = {
   /** Changes whenever the chat reports `tasks.changed`: reload. */
