@@ -500,6 +500,27 @@ test_on_both_databases! {
         assert_eq!((status, same["title"].clone(), same["items"]["data"].as_array().map(Vec::len)), (200, json!("alice's secret plans"), Some(2)));
     }
 
+    async fn each_message_item_names_the_message_row_holding_its_text(t: TestDatabase) {
+        let scripts = VecDeque::from([text(&["first answer"]), text(&["other answer"]), text(&["second answer"]), text(&["retried answer"])]);
+        let h = harness(&t, ScriptedProvider { scripts: Mutex::new(scripts), ..Default::default() }).await;
+        let (one, _) = h.create(&h.alice.1, "one").await;
+        h.create(&h.alice.1, "other").await;
+        h.events(&h.alice.1, json!({"type": "threads.add_user_message", "params": {"thread_id": one, "input": input("two")}})).await;
+        let (_, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": one, "order": "asc"}})).await;
+        h.events(&h.alice.1, json!({"type": "threads.retry_after_item", "params": {"thread_id": one, "item_id": ids(&items)[2]}})).await;
+        let linked: Vec<(String, String, bool)> = on_db!(&h.db, pool => sqlx::query_as(
+            "select m.content, i.item, m.conversation_id = i.conversation_id from tasktalk_chat_items i
+             join messages m on m.id = i.message_id order by i.seq")
+            .fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
+        let texts: Vec<&str> = linked.iter().map(|(content, _, _)| content.as_str()).collect();
+        assert_eq!(texts, ["one", "first answer", "other", "other answer", "two", "retried answer"]);
+        assert!(linked.iter().all(|(content, item, same)| *same && item.contains(&format!("\"{content}\""))), "{linked:?}");
+        // The replaced answer's message went with its item.
+        let messages: i64 = on_db!(&h.db, pool => sqlx::query_scalar("select count(*) from messages").fetch_one(pool).await)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(messages, 6);
+    }
+
     async fn rename_retry_feedback_and_delete(t: TestDatabase) {
         let scripts = VecDeque::from([text(&["first answer"]), text(&["second answer"]), text(&["retried answer"])]);
         let h = harness(&t, ScriptedProvider { scripts: Mutex::new(scripts), ..Default::default() }).await;

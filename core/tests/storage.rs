@@ -329,6 +329,22 @@ async fn sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout() {
     assert!(busy >= 1000, "busy timeout {busy} ms");
 }
 
+/// The options `.cargo/config.toml` gives the bundled SQLite, for speed:
+/// without the query planner stability guarantee, a statement with a bound
+/// `limit` is parsed and planned again every time it runs.
+#[tokio::test]
+async fn the_bundled_sqlite_keeps_plans_and_skips_memory_statistics() {
+    let t = TestDatabase::sqlite().await;
+    let Database::Sqlite(pool) = &t.db else { unreachable!() };
+    let options: Vec<String> = sqlx::query_scalar("select compile_options from pragma_compile_options")
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+        assert!(options.iter().any(|o| o == option), "{option} missing from {options:?}");
+    }
+}
+
 #[tokio::test]
 async fn opening_a_sqlite_path_creates_the_file_and_its_folder() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

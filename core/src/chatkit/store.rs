@@ -605,7 +605,14 @@ struct ItemWrite<'a> {
 }
 
 /// [`Store::save_turn`] on SQLite: one transaction on the one connection,
-/// five statements whatever the number of items.
+/// its statements sent to the connection's worker thread as one query.
+///
+/// Why one query: the pool's only connection is held from `begin` to
+/// `commit`, and each query is a hand-off to its worker thread and back;
+/// under load those waits, not SQLite's work, made up most of the time the
+/// connection was held. A message's id is read back in SQL (the turn's
+/// messages are the thread's newest: nothing else writes inside the
+/// transaction), and a new thread's from its unique ChatKit id.
 async fn save_turn_sqlite(
     pool: &sqlx::sqlite::SqlitePool,
     user_id: &str,
@@ -613,84 +620,110 @@ async fn save_turn_sqlite(
     rows: &[ItemWrite<'_>],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let pk: i32 = match thread {
+    let mut sql = sqlx::QueryBuilder::<Sqlite>::new("");
+    // The thread's row id, as an expression.
+    let thread_pk = |sql: &mut sqlx::QueryBuilder<Sqlite>| match thread {
+        TurnThread::New { id, .. } => {
+            sql.push("(select id from conversations where external_id = ")
+                .push_bind(id.as_str())
+                .push(")");
+        }
+        TurnThread::Existing { pk, .. } => {
+            sql.push_bind(*pk);
+        }
+    };
+    match thread {
         TurnThread::New { id, title, created_at } => {
-            sqlx::query_scalar(
-                "insert into conversations (user_id, external_id, title, created_at, updated_at)
-                 values ($1, $2, $3, $4, $5) returning id",
-            )
-            .bind(user_id)
-            .bind(id)
-            .bind(title.as_deref())
-            .bind(*created_at)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
+            sql.push("insert into conversations (user_id, external_id, title, created_at, updated_at) values (")
+                .push_bind(user_id)
+                .push(", ")
+                .push_bind(id.as_str())
+                .push(", ")
+                .push_bind(title.as_deref())
+                .push(", ")
+                .push_bind(*created_at)
+                .push(", ")
+                .push_bind(now)
+                .push(");");
         }
         TurnThread::Existing { pk, replace_after } => {
             if let Some(seq) = replace_after {
-                sqlx::query(
+                sql.push(
                     "delete from messages where id in
-                     (select message_id from tasktalk_chat_items where conversation_id = $1 and seq > $2)",
+                     (select message_id from tasktalk_chat_items where conversation_id = ",
                 )
-                .bind(pk)
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("delete from tasktalk_chat_items where conversation_id = $1 and seq > $2")
-                    .bind(pk)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
+                .push_bind(*pk)
+                .push(" and seq > ")
+                .push_bind(*seq)
+                .push("); delete from tasktalk_chat_items where conversation_id = ")
+                .push_bind(*pk)
+                .push(" and seq > ")
+                .push_bind(*seq)
+                .push(";");
             }
-            sqlx::query("update conversations set updated_at = $1 where id = $2")
-                .bind(now)
-                .bind(pk)
-                .execute(&mut *tx)
-                .await?;
-            *pk
+            sql.push("update conversations set updated_at = ")
+                .push_bind(now)
+                .push(" where id = ")
+                .push_bind(*pk)
+                .push(";");
         }
-    };
-    let messages: Vec<(&ItemWrite<'_>, &'static str, &str)> = rows
-        .iter()
-        .filter_map(|row| row.message.as_ref().map(|(role, text)| (row, *role, text.as_str())))
-        .collect();
-    let mut message_ids: Vec<i32> = Vec::new();
-    if !messages.is_empty() {
-        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
-            "insert into messages (conversation_id, user_id, role, content, created_at) ",
-        );
-        insert.push_values(&messages, |mut values, (row, role, text)| {
-            values
-                .push_bind(pk)
-                .push_bind(user_id)
-                .push_bind(web_role(role))
-                .push_bind(*text)
-                .push_bind(row.at);
-        });
-        insert.push(" returning id");
-        message_ids = insert.build_query_scalar::<i32>().fetch_all(&mut *tx).await?;
-        // Rows are numbered in the order they are inserted, RETURNING's order is not defined.
-        message_ids.sort_unstable();
+    }
+    let messages = rows.iter().filter(|row| row.message.is_some()).count();
+    if messages > 0 {
+        sql.push(" insert into messages (conversation_id, user_id, role, content, created_at) values ");
+        let mut first = true;
+        for row in rows {
+            if let Some((role, text)) = &row.message {
+                sql.push(if first { "(" } else { ", (" });
+                first = false;
+                thread_pk(&mut sql);
+                sql.push(", ")
+                    .push_bind(user_id)
+                    .push(", ")
+                    .push_bind(web_role(role))
+                    .push(", ")
+                    .push_bind(text.as_str())
+                    .push(", ")
+                    .push_bind(row.at)
+                    .push(")");
+            }
+        }
+        sql.push(";");
     }
     if !rows.is_empty() {
-        let mut message_ids = message_ids.into_iter();
-        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
-            "insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) ",
+        sql.push(
+            " insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) values ",
         );
-        insert.push_values(rows, |mut values, row| {
-            let message_id = row.message.as_ref().and_then(|_| message_ids.next());
-            values
+        // Messages still to come after this item's: its message's offset from the newest.
+        let mut later = messages;
+        for (n, row) in rows.iter().enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" })
                 .push_bind(&row.item.id)
-                .push_bind(pk)
-                .push_bind(message_id)
+                .push(", ");
+            thread_pk(&mut sql);
+            sql.push(", ");
+            if row.message.is_some() {
+                later -= 1;
+                sql.push("(select id from messages where conversation_id = ");
+                thread_pk(&mut sql);
+                sql.push(" order by id desc limit 1 offset ")
+                    .push_bind(i64::try_from(later).unwrap_or(i64::MAX))
+                    .push(")");
+            } else {
+                sql.push("null");
+            }
+            sql.push(", ")
                 .push_bind(row.item.kind.type_name())
+                .push(", ")
                 .push_bind(row.at)
-                .push_bind(&row.json);
-        });
-        insert.build().execute(&mut *tx).await?;
+                .push(", ")
+                .push_bind(&row.json)
+                .push(")");
+        }
+        sql.push(";");
     }
+    let mut tx = pool.begin().await?;
+    sql.build().execute(&mut *tx).await?;
     tx.commit().await
 }
 
