@@ -5,9 +5,10 @@
 //!
 //! - `threads.list`, streamed `threads.create` and streamed
 //!   `threads.add_user_message` (to 100 threads in turn), each for
-//!   [`LOAD_SECONDS`] with 8 and with 1 000 connections, by `wrk` (one
-//!   thread, the same Lua script for both servers, the body only differing
-//!   by the bearer token): requests per second, p50 and p99;
+//!   [`LOAD_SECONDS`] with 8 and with 1 000 connections, [`RUNS`] times, by
+//!   `wrk` (one thread, the same Lua script for both servers, the body only
+//!   differing by the bearer token): requests per second (the median run,
+//!   with the spread of the runs), p50 and p99 of the median run;
 //! - the first streamed event: a `threads.create` at a time, from sending
 //!   the request to the first body bytes, p50 and p99;
 //! - 1 000 `threads.create` streams started at once and read to the end:
@@ -32,6 +33,8 @@ use serde_json::{Value, json};
 use tasktalk_core::replay::{ReplayServer, Reply};
 
 const LOAD_SECONDS: u32 = 10;
+/// Each wrk load runs this many times: its table row gives the median and the spread.
+const RUNS: usize = 3;
 const CONNECTIONS: [u32; 2] = [8, 1000];
 /// Threads made before the measures: what `threads.list` pages through.
 const PREFILL: usize = 1000;
@@ -109,7 +112,8 @@ struct Measure {
 }
 
 struct Report {
-    loads: Vec<(String, Measure)>,
+    /// Each load's runs, fastest first.
+    loads: Vec<(String, Vec<Measure>)>,
     first_event: Measure,
     burst: Measure,
     idle_rss: f64,
@@ -410,8 +414,13 @@ async fn measure(target: &Target, dir: &std::path::Path) -> Report {
         ("threads.add_user_message, streamed", &adds[..]),
     ] {
         for connections in CONNECTIONS {
-            target.settle().await;
-            loads.push((format!("{name} | {connections}"), wrk(dir, target, connections, bodies)));
+            let mut runs = Vec::with_capacity(RUNS);
+            for _ in 0..RUNS {
+                target.settle().await;
+                runs.push(wrk(dir, target, connections, bodies));
+            }
+            runs.sort_by(|a, b| b.rps.total_cmp(&a.rps));
+            loads.push((format!("{name} | {connections}"), runs));
         }
     }
     target.settle().await;
@@ -486,11 +495,19 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-fn errors(m: &Measure) -> String {
-    if m.errors == 0 {
+/// The median run's req/s with the slowest and fastest, and the median run.
+fn spread(runs: &[Measure]) -> (String, &Measure) {
+    let median = &runs[runs.len() / 2];
+    let failed = errors(runs.iter().map(|m| m.errors).sum());
+    let (fastest, slowest) = (runs[0].rps, runs[runs.len() - 1].rps);
+    (format!("{:.0} ({slowest:.0}–{fastest:.0}){failed}", median.rps), median)
+}
+
+fn errors(count: usize) -> String {
+    if count == 0 {
         String::new()
     } else {
-        format!(" ({} errors)", m.errors)
+        format!(" ({count} errors)")
     }
 }
 
@@ -512,17 +529,21 @@ fn main() {
         std::fs::create_dir_all(&held).unwrap_or_else(|e| panic!("{e}"));
         (ours, theirs, open_streams(&held).await)
     });
-    let mut table = String::from(
-        "| operation | connections | reference req/s | tasktalk req/s | ratio | reference p50 / p99 ms | tasktalk p50 / p99 ms |\n\
+    let mut table = format!(
+        "wrk loads: the median of {RUNS} runs (slowest–fastest); the ratio of the medians (the least and most \
+         the runs allow); p50 / p99 of the median run. The rest: one run.\n\n\
+         | operation | connections | reference req/s | tasktalk req/s | ratio | reference p50 / p99 ms | tasktalk p50 / p99 ms |\n\
          |---|---|---|---|---|---|---|\n",
     );
-    for ((name, mine), (_, reference)) in ours.loads.iter().zip(&theirs.loads) {
+    for ((name, our_runs), (_, their_runs)) in ours.loads.iter().zip(&theirs.loads) {
+        let ((their_rps, reference), (our_rps, mine)) = (spread(their_runs), spread(our_runs));
+        let rps = |runs: &[Measure], fastest: bool| if fastest { runs[0].rps } else { runs[runs.len() - 1].rps };
+        let (least, most) = (
+            rps(our_runs, false) / rps(their_runs, true),
+            rps(our_runs, true) / rps(their_runs, false),
+        );
         table.push_str(&format!(
-            "| {name} | {:.0}{} | {:.0}{} | {:.1}× | {} / {} | {} / {} |\n",
-            reference.rps,
-            errors(reference),
-            mine.rps,
-            errors(mine),
+            "| {name} | {their_rps} | {our_rps} | {:.1}× ({least:.1}–{most:.1}×) | {} / {} | {} / {} |\n",
             mine.rps / reference.rps,
             ms(reference.p50),
             ms(reference.p99),
@@ -534,9 +555,9 @@ fn main() {
     table.push_str(&format!(
         "| {STREAMS} threads.create streams at once, whole turn | {STREAMS} | {:.0}{} | {:.0}{} | {:.1}× | {} / {} | {} / {} |\n",
         r.rps,
-        errors(r),
+        errors(r.errors),
         m.rps,
-        errors(m),
+        errors(m.errors),
         m.rps / r.rps,
         ms(r.p50),
         ms(r.p99),
@@ -549,10 +570,10 @@ fn main() {
         r.p50.as_secs_f64() / m.p50.as_secs_f64(),
         ms(r.p50),
         ms(r.p99),
-        errors(r),
+        errors(r.errors),
         ms(m.p50),
         ms(m.p99),
-        errors(m)
+        errors(m.errors)
     ));
     table.push_str(&format!(
         "\n| memory (RSS) | reference | tasktalk |\n|---|---|---|\n\
