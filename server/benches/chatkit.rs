@@ -495,12 +495,16 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-/// The median run's req/s with the slowest and fastest, and the median run.
-fn spread(runs: &[Measure]) -> (String, &Measure) {
-    let median = &runs[runs.len() / 2];
+/// A load's runs, fastest first: the median run, the slowest and the fastest req/s.
+fn spread(runs: &[Measure]) -> (&Measure, f64, f64) {
+    (&runs[runs.len() / 2], runs[runs.len() - 1].rps, runs[0].rps)
+}
+
+/// The median req/s with the slowest and fastest, and the errors of every run.
+fn rps_cell(runs: &[Measure]) -> String {
+    let (median, slowest, fastest) = spread(runs);
     let failed = errors(runs.iter().map(|m| m.errors).sum());
-    let (fastest, slowest) = (runs[0].rps, runs[runs.len() - 1].rps);
-    (format!("{:.0} ({slowest:.0}–{fastest:.0}){failed}", median.rps), median)
+    format!("{:.0} ({slowest:.0}–{fastest:.0}){failed}", median.rps)
 }
 
 fn errors(count: usize) -> String {
@@ -536,14 +540,13 @@ fn main() {
          |---|---|---|---|---|---|---|\n",
     );
     for ((name, our_runs), (_, their_runs)) in ours.loads.iter().zip(&theirs.loads) {
-        let ((their_rps, reference), (our_rps, mine)) = (spread(their_runs), spread(our_runs));
-        let rps = |runs: &[Measure], fastest: bool| if fastest { runs[0].rps } else { runs[runs.len() - 1].rps };
-        let (least, most) = (
-            rps(our_runs, false) / rps(their_runs, true),
-            rps(our_runs, true) / rps(their_runs, false),
-        );
+        let (reference, their_slowest, their_fastest) = spread(their_runs);
+        let (mine, our_slowest, our_fastest) = spread(our_runs);
+        let (least, most) = (our_slowest / their_fastest, our_fastest / their_slowest);
         table.push_str(&format!(
-            "| {name} | {their_rps} | {our_rps} | {:.1}× ({least:.1}–{most:.1}×) | {} / {} | {} / {} |\n",
+            "| {name} | {} | {} | {:.1}× ({least:.1}–{most:.1}×) | {} / {} | {} / {} |\n",
+            rps_cell(their_runs),
+            rps_cell(our_runs),
             mine.rps / reference.rps,
             ms(reference.p50),
             ms(reference.p99),
