@@ -946,3 +946,57 @@ test_on_both_databases! {
         assert!(updated(0) > updated(1), "{page}");
     }
 }
+
+impl Harness {
+    /// The last event of a message added to `thread_id` while `meanwhile`
+    /// runs, between the turn's first event and the rest.
+    async fn last_event_of_add_while(&self, auth: &str, thread_id: &str, meanwhile: impl Future<Output = ()>) -> Value {
+        let add =
+            json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("second")}});
+        let Response::Stream(mut stream) = self.call(auth, add).await else {
+            panic!("expected a stream")
+        };
+        assert!(stream.next().await.is_some(), "the turn began");
+        meanwhile.await;
+        let mut last = None;
+        while let Some(event) = stream.next().await {
+            last = Some(serde_json::to_value(&event).unwrap_or_default());
+        }
+        last.unwrap_or_default()
+    }
+}
+
+test_on_both_databases! {
+    async fn a_turn_that_cannot_be_stored_leaves_nothing_and_the_next_turn_is_stored(t: TestDatabase) {
+        // The account is deleted while its turn streams: the turn's save then
+        // fails part-way (its thread is gone with it), after earlier
+        // statements ran.
+        let h = harness(&t, ScriptedProvider { delay: Some(Duration::from_millis(30)), ..Default::default() }).await;
+        let (thread_id, _) = h.create(&h.alice.1, "first").await;
+        let delete = async {
+            Accounts::new(h.db.clone(), AuthConfig::default()).delete_user(&h.alice.0).await.unwrap_or_else(|e| panic!("{e}"));
+        };
+        let last = h.last_event_of_add_while(&h.alice.1, &thread_id, delete).await;
+        assert_eq!((last["type"].as_str(), last["message"].clone()), (Some("error"), json!(format!("Thread {thread_id} was not found."))), "{last}");
+        let left: i64 = on_db!(&h.db, pool => sqlx::query_scalar("select count(*) from messages where user_id = $1")
+            .bind(&h.alice.0).fetch_one(pool).await).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(left, 0, "nothing of the failed turn is stored");
+
+        let (bob_thread, _) = h.create(&h.bob.1, "still here").await;
+        let (status, items) = h.json(&h.bob.1, json!({"type": "items.list", "params": {"thread_id": bob_thread, "order": "asc"}})).await;
+        assert_eq!((status, item_texts(&items).len()), (200, 2), "{items}");
+    }
+
+    async fn a_thread_deleted_while_its_turn_streams_is_not_found_and_the_account_stays(t: TestDatabase) {
+        let h = harness(&t, ScriptedProvider { delay: Some(Duration::from_millis(30)), ..Default::default() }).await;
+        let (thread_id, _) = h.create(&h.alice.1, "first").await;
+        let delete = async {
+            let (status, _) = h.json(&h.alice.1, json!({"type": "threads.delete", "params": {"thread_id": thread_id}})).await;
+            assert_eq!(status, 200);
+        };
+        let last = h.last_event_of_add_while(&h.alice.1, &thread_id, delete).await;
+        assert_eq!((last["type"].as_str(), last["message"].clone()), (Some("error"), json!(format!("Thread {thread_id} was not found."))), "{last}");
+        let (status, page) = h.json(&h.alice.1, json!({"type": "threads.list", "params": {}})).await;
+        assert_eq!((status, ids(&page)), (200, Vec::<String>::new()), "{page}");
+    }
+}

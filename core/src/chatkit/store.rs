@@ -7,7 +7,7 @@
 //! are copied in as user and assistant messages.
 
 use sqlx::encode::IsNull;
-use sqlx::error::BoxDynError;
+use sqlx::error::{BoxDynError, ErrorKind};
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteArgumentsBuffer, SqliteTypeInfo};
@@ -30,8 +30,17 @@ pub const PAGE_DEFAULT: u32 = 20;
 /// request on a long web conversation (the rest follow on the next reads).
 const ADOPT_MAX: i64 = 500;
 /// How many of a conversation's newest messages are looked at to tell
-/// whether the web version wrote any that are not items yet; see [`web_pending!`].
-const PENDING_WINDOW: i64 = 64;
+/// whether the web version wrote any that are not items yet; see
+/// [`web_pending!`]. On SQLite only the newest: its writes are serialized,
+/// so message ids follow commit order, and messages are copied oldest first,
+/// so when the newest is an item every older one is. On PostgreSQL
+/// concurrent transactions can commit ids out of order.
+fn pending_window(dialect: Dialect) -> i64 {
+    match dialect {
+        Dialect::Sqlite => 1,
+        Dialect::Postgres => 64,
+    }
+}
 /// The ChatKit id of a conversation the web version started: this prefix and its row id.
 const WEB_THREAD_PREFIX: &str = "thr_web_";
 /// `messages.role` as the web back end's SQLAlchemy enum stores it: the
@@ -94,7 +103,11 @@ pub enum TurnThread {
         created_at: Timestamp,
     },
     /// Already stored; a retry replaces the items after position `replace_after`.
-    Existing { pk: i32, replace_after: Option<i64> },
+    Existing {
+        id: String,
+        pk: i32,
+        replace_after: Option<i64>,
+    },
 }
 
 /// The thread with its newest items, as [`Store::thread_with_history`] reads them in one query.
@@ -156,7 +169,7 @@ fn into_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Page
 
 /// Whether the conversation `$conversation` has a user or assistant message
 /// of the web version's that is not an item yet (`$user` and `$assistant` the
-/// two role parameters, `$window` [`PENDING_WINDOW`]'s). Only the newest
+/// two role parameters, `$window` [`pending_window`]'s). Only the newest
 /// messages are looked at, so that a turn on a long thread costs what one on
 /// a short thread does (looking at every message took milliseconds per turn
 /// after a few thousand). Messages are copied oldest first, so an older one
@@ -430,10 +443,18 @@ impl Store {
             Database::Sqlite(pool) => save_turn_sqlite(pool, user_id, &turn.thread, &rows, now).await,
             Database::Postgres(pool) => save_turn_postgres(pool, user_id, &turn.thread, &rows, now).await,
         };
-        saved.map_err(|err| match &err {
+        saved.map_err(|err| match (&err, &turn.thread) {
             // A valid token whose user was deleted since.
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            (sqlx::Error::Database(db), TurnThread::New { .. }) if db.is_foreign_key_violation() => {
                 Error::Unauthorized("This account no longer exists. Sign up again.".into())
+            }
+            // The thread was deleted while the turn ran, alone or with its
+            // account: its row id names nothing (SQLite), or its update
+            // returned no row to take the id from (PostgreSQL).
+            (sqlx::Error::Database(db), TurnThread::Existing { id, .. })
+                if matches!(db.kind(), ErrorKind::ForeignKeyViolation | ErrorKind::NotNullViolation) =>
+            {
+                Error::ThreadNotFound(id.clone())
             }
             _ => err.into(),
         })
@@ -516,7 +537,7 @@ impl Store {
             .bind(ASSISTANT_ROLE)
             .bind(up_to.unwrap_or(i64::MAX))
             .bind(i64::from(count))
-            .bind(PENDING_WINDOW)
+            .bind(pending_window(self.db.dialect()))
             .fetch_all(pool)
             .await)?;
         let mut rows = rows.into_iter();
@@ -537,7 +558,7 @@ impl Store {
     async fn adopt_pending_web_messages(&self, thread: &ThreadRow) -> Result<(), Error> {
         let pending: bool = on_db!(&self.db, pool => sqlx::query_scalar(
             concat!("select ", web_pending!("$1", "$2", "$3", "$4")))
-            .bind(thread.pk).bind(USER_ROLE).bind(ASSISTANT_ROLE).bind(PENDING_WINDOW)
+            .bind(thread.pk).bind(USER_ROLE).bind(ASSISTANT_ROLE).bind(pending_window(self.db.dialect()))
             .fetch_one(pool).await)?;
         if pending {
             self.adopt_web_messages(thread).await?;
@@ -605,9 +626,10 @@ struct ItemWrite<'a> {
 }
 
 /// [`Store::save_turn`] on SQLite: one transaction on the one connection,
-/// its statements sent to the connection's worker thread as one query.
+/// `begin`, its statements and `commit` sent to the connection's worker
+/// thread as one batch.
 ///
-/// Why one query: the pool's only connection is held from `begin` to
+/// Why one batch: the pool's only connection is held from `begin` to
 /// `commit`, and each query is a hand-off to its worker thread and back;
 /// under load those waits, not SQLite's work, made up most of the time the
 /// connection was held. A message's id is read back in SQL (the turn's
@@ -620,7 +642,7 @@ async fn save_turn_sqlite(
     rows: &[ItemWrite<'_>],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let mut sql = sqlx::QueryBuilder::<Sqlite>::new("");
+    let mut sql = sqlx::QueryBuilder::<Sqlite>::new("begin; ");
     // The thread's row id, as an expression.
     let thread_pk = |sql: &mut sqlx::QueryBuilder<Sqlite>| match thread {
         TurnThread::New { id, .. } => {
@@ -646,7 +668,7 @@ async fn save_turn_sqlite(
                 .push_bind(now)
                 .push(");");
         }
-        TurnThread::Existing { pk, replace_after } => {
+        TurnThread::Existing { pk, replace_after, .. } => {
             if let Some(seq) = replace_after {
                 sql.push(
                     "delete from messages where id in
@@ -722,9 +744,32 @@ async fn save_turn_sqlite(
         }
         sql.push(";");
     }
-    let mut tx = pool.begin().await?;
-    sql.build().execute(&mut *tx).await?;
-    tx.commit().await
+    sql.push(" commit;");
+    let mut batch = OwnTransaction {
+        connection: pool.acquire().await?,
+        ended: false,
+    };
+    sql.build().execute(&mut *batch.connection).await?;
+    batch.ended = true;
+    Ok(())
+}
+
+/// The connection a batch that begins and commits its own transaction runs
+/// on. Unless the batch is seen to end, the connection is closed instead of
+/// going back to the pool: a batch that failed or was cancelled part-way
+/// stops at that statement, with its transaction still open, and closing
+/// the connection rolls it back (the pool opens another when next asked).
+struct OwnTransaction {
+    connection: sqlx::pool::PoolConnection<Sqlite>,
+    ended: bool,
+}
+
+impl Drop for OwnTransaction {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.connection.close_on_drop();
+        }
+    }
 }
 
 /// [`Store::save_turn`] on PostgreSQL: one statement, so one round trip and
@@ -754,7 +799,7 @@ async fn save_turn_postgres(
                 .push_bind(now)
                 .push(") returning id)");
         }
-        TurnThread::Existing { pk, replace_after } => {
+        TurnThread::Existing { pk, replace_after, .. } => {
             sql.push("update conversations set updated_at = ")
                 .push_bind(now)
                 .push(" where id = ")

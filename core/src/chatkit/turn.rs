@@ -257,6 +257,7 @@ impl Turn {
             .thread_with_history(&self.user_id, &params.thread_id, CONTEXT_ITEMS - 1, None)
             .await?;
         self.open(TurnThread::Existing {
+            id: thread.id.clone(),
             pk: thread.pk,
             replace_after: None,
         });
@@ -279,6 +280,7 @@ impl Turn {
             .await?;
         // The client removes the later items itself; the SDK sends no event for them.
         self.open(TurnThread::Existing {
+            id: thread.id.clone(),
             pk: thread.pk,
             replace_after: Some(seq),
         });
