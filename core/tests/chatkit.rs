@@ -27,14 +27,27 @@ use tasktalk_core::{Secret, on_db, test_on_both_databases};
 
 type Script = Vec<Result<ModelEvent, ProviderError>>;
 
-/// Answers each model call with the next script, optionally slowly, and
-/// records what it was asked and whether its stream was dropped early.
+/// Answers each model call with the next script, optionally slowly or only
+/// once its gate opens, and records what it was asked and whether its stream
+/// was dropped early.
 #[derive(Debug, Default)]
 struct ScriptedProvider {
     scripts: Mutex<VecDeque<Script>>,
     requests: Mutex<Vec<ModelRequest>>,
     delay: Option<Duration>,
+    gate: Gate,
     dropped_early: Arc<AtomicBool>,
+}
+
+/// Holds model answers while closed, so a test acts between a turn's start
+/// and its save without racing a timer.
+#[derive(Debug)]
+struct Gate(tokio::sync::watch::Sender<bool>);
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self(tokio::sync::watch::Sender::new(true))
+    }
 }
 
 struct DropFlag(Arc<AtomicBool>, bool);
@@ -66,8 +79,11 @@ impl Provider for ScriptedProvider {
             });
         let delay = self.delay;
         let flag = Arc::clone(&self.dropped_early);
+        let mut open = self.gate.0.subscribe();
         Box::pin(async_stream::stream! {
             let mut guard = DropFlag(flag, false);
+            // A dropped gate means the harness is gone: answer at once.
+            let _ = open.wait_for(|open| *open).await;
             for event in script {
                 if let Some(delay) = delay {
                     tokio::time::sleep(delay).await;
@@ -953,11 +969,13 @@ impl Harness {
     async fn last_event_of_add_while(&self, auth: &str, thread_id: &str, meanwhile: impl Future<Output = ()>) -> Value {
         let add =
             json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("second")}});
+        self.provider.gate.0.send_replace(false);
         let Response::Stream(mut stream) = self.call(auth, add).await else {
             panic!("expected a stream")
         };
         assert!(stream.next().await.is_some(), "the turn began");
         meanwhile.await;
+        self.provider.gate.0.send_replace(true);
         let mut last = None;
         while let Some(event) = stream.next().await {
             last = Some(serde_json::to_value(&event).unwrap_or_default());
@@ -971,7 +989,7 @@ test_on_both_databases! {
         // The account is deleted while its turn streams: the turn's save then
         // fails part-way (its thread is gone with it), after earlier
         // statements ran.
-        let h = harness(&t, ScriptedProvider { delay: Some(Duration::from_millis(30)), ..Default::default() }).await;
+        let h = harness(&t, ScriptedProvider::default()).await;
         let (thread_id, _) = h.create(&h.alice.1, "first").await;
         let delete = async {
             Accounts::new(h.db.clone(), AuthConfig::default()).delete_user(&h.alice.0).await.unwrap_or_else(|e| panic!("{e}"));
@@ -988,7 +1006,7 @@ test_on_both_databases! {
     }
 
     async fn a_thread_deleted_while_its_turn_streams_is_not_found_and_the_account_stays(t: TestDatabase) {
-        let h = harness(&t, ScriptedProvider { delay: Some(Duration::from_millis(30)), ..Default::default() }).await;
+        let h = harness(&t, ScriptedProvider::default()).await;
         let (thread_id, _) = h.create(&h.alice.1, "first").await;
         let delete = async {
             let (status, _) = h.json(&h.alice.1, json!({"type": "threads.delete", "params": {"thread_id": thread_id}})).await;
