@@ -110,15 +110,16 @@ pub enum TurnThread {
     },
 }
 
-/// The thread with its newest items, as [`Store::thread_with_history`] reads them in one query.
+/// The thread with its newest items, as [`Store::thread_with_history`] reads
+/// them in one query: the items as one JSON array, oldest first, so the
+/// database hands over one row instead of one per item, each repeating the
+/// thread's columns.
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
     #[sqlx(flatten)]
     thread: ThreadRow,
     web_pending: bool,
-    seq: Option<i64>,
-    item_id: Option<String>,
-    item: Option<String>,
+    items: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -522,14 +523,17 @@ impl Store {
         if !is_id(thread_id) {
             return Err(Error::ThreadNotFound(thread_id.to_owned()));
         }
-        let rows: Vec<HistoryRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
+        // Items are stored as JSON text, so joining them with commas makes
+        // a JSON array without parsing them.
+        let row: Option<HistoryRow> = on_db!(&self.db, pool => sqlx::query_as(concat!(
             "with t as materialized (select ", thread_columns!("c."), ", ",
                  web_pending!("c.id", "$4", "$5", "$8"), " as web_pending
                from conversations c
                where c.user_id = $2 and (c.external_id = $1 or (c.external_id is null and c.id = $3))),
-             h as (select seq, id as item_id, item from tasktalk_chat_items
+             h as (select seq, item from tasktalk_chat_items
                where conversation_id = (select id from t) and seq <= $6 order by seq desc limit $7)
-             select t.*, h.seq, h.item_id, h.item from t left join h on true order by h.seq"))
+             select t.*, '[' || coalesce((select string_agg(item, ',' order by seq) from h), '') || ']' as items
+             from t"))
             .bind(thread_id)
             .bind(user_id)
             .bind(web_thread_pk(thread_id))
@@ -538,19 +542,14 @@ impl Store {
             .bind(up_to.unwrap_or(i64::MAX))
             .bind(i64::from(count))
             .bind(pending_window(self.db.dialect()))
-            .fetch_all(pool)
+            .fetch_optional(pool)
             .await)?;
-        let mut rows = rows.into_iter();
-        let first = rows.next().ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))?;
-        let (thread, web_pending) = (first.thread.clone(), first.web_pending);
-        let items = std::iter::once(first)
-            .chain(rows)
-            .filter_map(|row| match (row.seq, row.item_id, row.item) {
-                (Some(seq), Some(id), Some(item)) => Some(ItemRow { seq, id, item }.decode().map(|(_, i)| i)),
-                _ => None,
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((thread, web_pending, items))
+        let row = row.ok_or_else(|| Error::ThreadNotFound(thread_id.to_owned()))?;
+        let items = serde_json::from_str(&row.items).map_err(|e| {
+            tracing::error!(thread_id = %row.thread.id, error = %e, "a stored chat item of this thread does not decode");
+            Error::Corrupt
+        })?;
+        Ok((row.thread, row.web_pending, items))
     }
 
     /// [`Store::adopt_web_messages`] if the newest messages show some waiting:
