@@ -1005,6 +1005,48 @@ test_on_both_databases! {
         assert_eq!((status, item_texts(&items).len()), (200, 2), "{items}");
     }
 
+    async fn turns_saved_together_are_each_stored_when_one_of_them_fails(t: TestDatabase) {
+        // On SQLite, turns that wait for the connection commit in one batch:
+        // the one whose thread was deleted meanwhile fails, alone.
+        let h = harness(&t, ScriptedProvider::default()).await;
+        let mut threads = Vec::new();
+        for n in 0..4 {
+            threads.push(h.create(&h.alice.1, &format!("thread {n}")).await.0);
+        }
+        h.provider.gate.0.send_replace(false);
+        let mut streams = Vec::new();
+        for thread_id in &threads {
+            let add = json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("second")}});
+            let Response::Stream(mut stream) = h.call(&h.alice.1, add).await else { panic!("expected a stream") };
+            assert!(stream.next().await.is_some(), "the turn began");
+            streams.push(stream);
+        }
+        let (status, _) = h.json(&h.alice.1, json!({"type": "threads.delete", "params": {"thread_id": threads[1]}})).await;
+        assert_eq!(status, 200);
+        // Holding SQLite's one connection queues the four saves behind it.
+        let held = match &h.db {
+            Database::Sqlite(pool) => Some(pool.acquire().await.unwrap_or_else(|e| panic!("{e}"))),
+            Database::Postgres(_) => None,
+        };
+        h.provider.gate.0.send_replace(true);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(held);
+        let mut last = Vec::new();
+        for mut stream in streams {
+            let mut event = Value::Null;
+            while let Some(next) = stream.next().await {
+                event = serde_json::to_value(&next).unwrap_or_default();
+            }
+            last.push(event["type"].as_str().unwrap_or_default().to_owned());
+        }
+        assert_eq!(last, ["thread.item.done", "error", "thread.item.done", "thread.item.done"]);
+        for (n, thread_id) in threads.iter().enumerate().filter(|(n, _)| *n != 1) {
+            let (status, items) = h.json(&h.alice.1, json!({"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}})).await;
+            let texts: Vec<String> = item_texts(&items).into_iter().map(|(_, text)| text).collect();
+            assert_eq!((status, texts), (200, vec![format!("thread {n}"), "(no more scripts)".into(), "second".into(), "(no more scripts)".into()]), "{items}");
+        }
+    }
+
     async fn a_thread_deleted_while_its_turn_streams_is_not_found_and_the_account_stays(t: TestDatabase) {
         let h = harness(&t, ScriptedProvider::default()).await;
         let (thread_id, _) = h.create(&h.alice.1, "first").await;

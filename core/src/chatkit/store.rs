@@ -6,12 +6,17 @@
 //! row id) and its messages have no items here until they are read, when they
 //! are copied in as user and assistant messages.
 
-use sqlx::encode::IsNull;
-use sqlx::error::{BoxDynError, ErrorKind};
-use sqlx::postgres::types::Oid;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, Postgres};
-use sqlx::sqlite::{Sqlite, SqliteArgumentsBuffer, SqliteTypeInfo};
-use sqlx::{Encode, Type};
+mod roles;
+mod save;
+
+use std::sync::Arc;
+
+use sqlx::error::ErrorKind;
+
+pub(crate) use roles::web_role;
+use roles::{ASSISTANT_ROLE, USER_ROLE};
+use save::{SaveQueue, TurnWrite};
+pub use save::{TurnRecord, TurnThread};
 
 use super::error::Error;
 use super::types::{
@@ -43,10 +48,6 @@ fn pending_window(dialect: Dialect) -> i64 {
 }
 /// The ChatKit id of a conversation the web version started: this prefix and its row id.
 const WEB_THREAD_PREFIX: &str = "thr_web_";
-/// `messages.role` as the web back end's SQLAlchemy enum stores it: the
-/// member names. Read in either case, written in upper case.
-const USER_ROLE: &str = "USER";
-const ASSISTANT_ROLE: &str = "ASSISTANT";
 
 /// A thread as stored: `conversations` with the ChatKit id in `external_id`.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -83,31 +84,6 @@ pub fn thread_view(
         metadata: serde_json::Map::from_iter([("updated_at".to_owned(), updated_at.to_iso().into())]),
         items,
     }
-}
-
-/// What one streamed turn writes: [`Store::save_turn`] commits it at once.
-#[derive(Debug)]
-pub struct TurnRecord {
-    pub thread: TurnThread,
-    /// In thread order, each with the time it was made.
-    pub items: Vec<(ThreadItem, Timestamp)>,
-}
-
-/// The thread a turn writes to.
-#[derive(Debug)]
-pub enum TurnThread {
-    /// Started by this turn: inserted with its items.
-    New {
-        id: String,
-        title: Option<String>,
-        created_at: Timestamp,
-    },
-    /// Already stored; a retry replaces the items after position `replace_after`.
-    Existing {
-        id: String,
-        pk: i32,
-        replace_after: Option<i64>,
-    },
 }
 
 /// The thread with its newest items, as [`Store::thread_with_history`] reads
@@ -265,43 +241,6 @@ fn threads_query(dialect: Dialect, words: usize, order: Order, cursor: bool) -> 
     sql
 }
 
-/// A message role as the web back end writes it.
-pub(crate) fn web_role(role: &str) -> WebRole {
-    WebRole(if role == "user" { USER_ROLE } else { ASSISTANT_ROLE })
-}
-
-/// `messages.role` as bound: text in SQLite; in PostgreSQL of no declared type,
-/// so that the server takes the column's, whether a `varchar` or the enum type
-/// SQLAlchemy creates for the web back end's roles (whose labels these are).
-pub(crate) struct WebRole(&'static str);
-
-impl Type<Postgres> for WebRole {
-    fn type_info() -> PgTypeInfo {
-        // OID 0: "unspecified", inferred by the server from the column.
-        PgTypeInfo::with_oid(Oid(0))
-    }
-}
-
-impl Encode<'_, Postgres> for WebRole {
-    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        // The binary form of both text and an enum label is its UTF-8 bytes.
-        buf.extend_from_slice(self.0.as_bytes());
-        Ok(IsNull::No)
-    }
-}
-
-impl Type<Sqlite> for WebRole {
-    fn type_info() -> SqliteTypeInfo {
-        <&str as Type<Sqlite>>::type_info()
-    }
-}
-
-impl<'q> Encode<'q, Sqlite> for WebRole {
-    fn encode_by_ref(&self, buf: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
-        <&str as Encode<'q, Sqlite>>::encode(self.0, buf)
-    }
-}
-
 /// The row id a web conversation's derived ChatKit id names, or -1 (no row).
 fn web_thread_pk(thread_id: &str) -> i32 {
     thread_id
@@ -347,11 +286,16 @@ impl WebMessage {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Database,
+    /// Turns waiting to be saved, on SQLite.
+    saves: Arc<SaveQueue>,
 }
 
 impl Store {
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self {
+            db,
+            saves: Arc::default(),
+        }
     }
 
     /// The user's thread, or NotFound (also for another user's thread).
@@ -428,21 +372,13 @@ impl Store {
     /// Commits a turn's writes in one transaction: the new thread or the
     /// existing one's `updated_at`, a retry's removal of the later items, the
     /// items in order, and each message's text mirrored into the web
-    /// version's `messages`. On PostgreSQL one statement: one round trip.
+    /// version's `messages`. On PostgreSQL one statement: one round trip;
+    /// on SQLite committed with the turns waiting beside it.
     pub async fn save_turn(&self, user_id: &str, turn: &TurnRecord) -> Result<(), Error> {
-        let mut rows = Vec::with_capacity(turn.items.len());
-        for (item, at) in &turn.items {
-            rows.push(ItemWrite {
-                item,
-                at: *at,
-                json: serde_json::to_string(item).map_err(|_| Error::Corrupt)?,
-                message: item.kind.message_text(),
-            });
-        }
-        let now = Timestamp::now();
+        let write = TurnWrite::new(user_id, turn).map_err(|_| Error::Corrupt)?;
         let saved = match &self.db {
-            Database::Sqlite(pool) => save_turn_sqlite(pool, user_id, &turn.thread, &rows, now).await,
-            Database::Postgres(pool) => save_turn_postgres(pool, user_id, &turn.thread, &rows, now).await,
+            Database::Sqlite(pool) => self.saves.save(pool, write).await,
+            Database::Postgres(pool) => save::postgres(pool, &write).await,
         };
         saved.map_err(|err| match (&err, &turn.thread) {
             // A valid token whose user was deleted since.
@@ -613,267 +549,6 @@ impl Store {
             .bind(thread.pk).bind(item_id).fetch_optional(pool).await)?;
         row.map(ItemRow::decode).transpose()
     }
-}
-
-/// One item of a turn, encoded for the database.
-struct ItemWrite<'a> {
-    item: &'a ThreadItem,
-    at: Timestamp,
-    json: String,
-    /// Its role and text, for `messages`, if it is a message.
-    message: Option<(&'static str, String)>,
-}
-
-/// [`Store::save_turn`] on SQLite: one transaction on the one connection,
-/// `begin`, its statements and `commit` sent to the connection's worker
-/// thread as one batch.
-///
-/// Why one batch: the pool's only connection is held from `begin` to
-/// `commit`, and each query is a hand-off to its worker thread and back;
-/// under load those waits, not SQLite's work, made up most of the time the
-/// connection was held. A message's id is read back in SQL (the turn's
-/// messages are the thread's newest: nothing else writes inside the
-/// transaction), and a new thread's from its unique ChatKit id.
-async fn save_turn_sqlite(
-    pool: &sqlx::sqlite::SqlitePool,
-    user_id: &str,
-    thread: &TurnThread,
-    rows: &[ItemWrite<'_>],
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let mut sql = sqlx::QueryBuilder::<Sqlite>::new("begin; ");
-    // The thread's row id, as an expression.
-    let thread_pk = |sql: &mut sqlx::QueryBuilder<Sqlite>| match thread {
-        TurnThread::New { id, .. } => {
-            sql.push("(select id from conversations where external_id = ")
-                .push_bind(id.as_str())
-                .push(")");
-        }
-        TurnThread::Existing { pk, .. } => {
-            sql.push_bind(*pk);
-        }
-    };
-    match thread {
-        TurnThread::New { id, title, created_at } => {
-            sql.push("insert into conversations (user_id, external_id, title, created_at, updated_at) values (")
-                .push_bind(user_id)
-                .push(", ")
-                .push_bind(id.as_str())
-                .push(", ")
-                .push_bind(title.as_deref())
-                .push(", ")
-                .push_bind(*created_at)
-                .push(", ")
-                .push_bind(now)
-                .push(");");
-        }
-        TurnThread::Existing { pk, replace_after, .. } => {
-            if let Some(seq) = replace_after {
-                sql.push(
-                    "delete from messages where id in
-                     (select message_id from tasktalk_chat_items where conversation_id = ",
-                )
-                .push_bind(*pk)
-                .push(" and seq > ")
-                .push_bind(*seq)
-                .push("); delete from tasktalk_chat_items where conversation_id = ")
-                .push_bind(*pk)
-                .push(" and seq > ")
-                .push_bind(*seq)
-                .push(";");
-            }
-            sql.push("update conversations set updated_at = ")
-                .push_bind(now)
-                .push(" where id = ")
-                .push_bind(*pk)
-                .push(";");
-        }
-    }
-    let messages = rows.iter().filter(|row| row.message.is_some()).count();
-    if messages > 0 {
-        sql.push(" insert into messages (conversation_id, user_id, role, content, created_at) values ");
-        let mut first = true;
-        for row in rows {
-            if let Some((role, text)) = &row.message {
-                sql.push(if first { "(" } else { ", (" });
-                first = false;
-                thread_pk(&mut sql);
-                sql.push(", ")
-                    .push_bind(user_id)
-                    .push(", ")
-                    .push_bind(web_role(role))
-                    .push(", ")
-                    .push_bind(text.as_str())
-                    .push(", ")
-                    .push_bind(row.at)
-                    .push(")");
-            }
-        }
-        sql.push(";");
-    }
-    if !rows.is_empty() {
-        sql.push(
-            " insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) values ",
-        );
-        // Messages still to come after this item's: its message's offset from the newest.
-        let mut later = messages;
-        for (n, row) in rows.iter().enumerate() {
-            sql.push(if n == 0 { "(" } else { ", (" })
-                .push_bind(&row.item.id)
-                .push(", ");
-            thread_pk(&mut sql);
-            sql.push(", ");
-            if row.message.is_some() {
-                later -= 1;
-                sql.push("(select id from messages where conversation_id = ");
-                thread_pk(&mut sql);
-                sql.push(" order by id desc limit 1 offset ")
-                    .push_bind(i64::try_from(later).unwrap_or(i64::MAX))
-                    .push(")");
-            } else {
-                sql.push("null");
-            }
-            sql.push(", ")
-                .push_bind(row.item.kind.type_name())
-                .push(", ")
-                .push_bind(row.at)
-                .push(", ")
-                .push_bind(&row.json)
-                .push(")");
-        }
-        sql.push(";");
-    }
-    sql.push(" commit;");
-    let mut batch = OwnTransaction {
-        connection: pool.acquire().await?,
-        ended: false,
-    };
-    sql.build().execute(&mut *batch.connection).await?;
-    batch.ended = true;
-    Ok(())
-}
-
-/// The connection a batch that begins and commits its own transaction runs
-/// on. Unless the batch is seen to end, the connection is closed instead of
-/// going back to the pool: a batch that failed or was cancelled part-way
-/// stops at that statement, with its transaction still open, and closing
-/// the connection rolls it back (the pool opens another when next asked).
-struct OwnTransaction {
-    connection: sqlx::pool::PoolConnection<Sqlite>,
-    ended: bool,
-}
-
-impl Drop for OwnTransaction {
-    fn drop(&mut self) {
-        if !self.ended {
-            self.connection.close_on_drop();
-        }
-    }
-}
-
-/// [`Store::save_turn`] on PostgreSQL: one statement, so one round trip and
-/// its own transaction. Data-modifying `with` clauses run on one snapshot and
-/// pass their rows on by `returning`: the thread's row id from `c`, the
-/// message ids from `m`. Built from fixed text and numbered placeholders
-/// only; every value is bound.
-async fn save_turn_postgres(
-    pool: &crate::db::PgDatabase,
-    user_id: &str,
-    thread: &TurnThread,
-    rows: &[ItemWrite<'_>],
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let mut sql = sqlx::QueryBuilder::<Postgres>::new("with c as (");
-    match thread {
-        TurnThread::New { id, title, created_at } => {
-            sql.push("insert into conversations (user_id, external_id, title, created_at, updated_at) values (")
-                .push_bind(user_id)
-                .push(", ")
-                .push_bind(id)
-                .push(", ")
-                .push_bind(title.as_deref())
-                .push(", ")
-                .push_bind(*created_at)
-                .push(", ")
-                .push_bind(now)
-                .push(") returning id)");
-        }
-        TurnThread::Existing { pk, replace_after, .. } => {
-            sql.push("update conversations set updated_at = ")
-                .push_bind(now)
-                .push(" where id = ")
-                .push_bind(*pk)
-                .push(" returning id)");
-            if let Some(seq) = replace_after {
-                // Both read the snapshot from before the statement: the
-                // items inserted below are not among those they remove.
-                sql.push(", gone as (select message_id from tasktalk_chat_items where conversation_id = ")
-                    .push_bind(*pk)
-                    .push(" and seq > ")
-                    .push_bind(*seq)
-                    .push("), dm as (delete from messages where id in (select message_id from gone))")
-                    .push(", di as (delete from tasktalk_chat_items where conversation_id = ")
-                    .push_bind(*pk)
-                    .push(" and seq > ")
-                    .push_bind(*seq)
-                    .push(")");
-            }
-        }
-    }
-    let messages = rows.iter().filter(|row| row.message.is_some()).count();
-    if messages > 0 {
-        sql.push(", m as (insert into messages (conversation_id, user_id, role, content, created_at) values ");
-        let mut values = sql.separated(", ");
-        for row in rows {
-            if let Some((role, text)) = &row.message {
-                values
-                    .push("((select id from c), ")
-                    .push_bind_unseparated(user_id)
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(web_role(role))
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(text.as_str())
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(row.at)
-                    .push_unseparated(")");
-            }
-        }
-        // The rows of one VALUES list take their serial ids in list order.
-        sql.push(" returning id), n as (select id, row_number() over (order by id) as k from m)");
-    }
-    if rows.is_empty() {
-        sql.push(" select 1");
-    } else {
-        sql.push(
-            " insert into tasktalk_chat_items (id, conversation_id, message_id, item_type, created_at, item) values ",
-        );
-        let mut k = 0_i64;
-        let mut values = sql.separated(", ");
-        for row in rows {
-            values
-                .push("(")
-                .push_bind_unseparated(&row.item.id)
-                .push_unseparated(", (select id from c), ");
-            if row.message.is_some() {
-                k += 1;
-                values
-                    .push_unseparated("(select id from n where k = ")
-                    .push_bind_unseparated(k)
-                    .push_unseparated(")");
-            } else {
-                values.push_unseparated("null");
-            }
-            values
-                .push_unseparated(", ")
-                .push_bind_unseparated(row.item.kind.type_name())
-                .push_unseparated(", ")
-                .push_bind_unseparated(row.at)
-                .push_unseparated(", ")
-                .push_bind_unseparated(&row.json)
-                .push_unseparated(")");
-        }
-    }
-    sql.build().execute(pool).await.map(|_| ())
 }
 
 /// A thread with what an export keeps beside its row.
