@@ -213,7 +213,9 @@ impl std::fmt::Debug for SaveQueue {
 impl SaveQueue {
     /// Saves `turn`, alone or with the turns queued beside it. If any turn
     /// of a batch fails, each of them is retried alone, so one turn's error
-    /// (its thread deleted meanwhile) costs no other turn its save.
+    /// (its thread deleted meanwhile) costs no other turn its save. A turn
+    /// whose task is dropped while it waits stays queued and is saved with
+    /// the next batch.
     pub(super) async fn save(&self, pool: &SqlitePool, turn: TurnWrite) -> Result<(), sqlx::Error> {
         let (done, mut saved) = oneshot::channel();
         self.queue().push((turn, done));
