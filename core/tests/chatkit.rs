@@ -17,7 +17,7 @@ use tasktalk_core::chatkit::limits::{
     MAX_SEARCH_WORDS, MAX_TITLE_CHARS,
 };
 use tasktalk_core::chatkit::types::Event;
-use tasktalk_core::chatkit::{ChatKit, PAGE_MAX, Response};
+use tasktalk_core::chatkit::{ChatKit, EventStream, PAGE_MAX, Response};
 use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
 use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, execute_script};
@@ -964,24 +964,35 @@ test_on_both_databases! {
 }
 
 impl Harness {
-    /// The last event of a message added to `thread_id` while `meanwhile`
-    /// runs, between the turn's first event and the rest.
-    async fn last_event_of_add_while(&self, auth: &str, thread_id: &str, meanwhile: impl Future<Output = ()>) -> Value {
+    /// A message added to `thread_id`, its turn begun: its first event read.
+    async fn begin_add(&self, auth: &str, thread_id: &str) -> EventStream {
         let add =
             json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("second")}});
-        self.provider.gate.0.send_replace(false);
         let Response::Stream(mut stream) = self.call(auth, add).await else {
             panic!("expected a stream")
         };
         assert!(stream.next().await.is_some(), "the turn began");
+        stream
+    }
+
+    /// The last event of a message added to `thread_id` while `meanwhile`
+    /// runs, between the turn's first event and the rest.
+    async fn last_event_of_add_while(&self, auth: &str, thread_id: &str, meanwhile: impl Future<Output = ()>) -> Value {
+        self.provider.gate.0.send_replace(false);
+        let stream = self.begin_add(auth, thread_id).await;
         meanwhile.await;
         self.provider.gate.0.send_replace(true);
-        let mut last = None;
-        while let Some(event) = stream.next().await {
-            last = Some(serde_json::to_value(&event).unwrap_or_default());
-        }
-        last.unwrap_or_default()
+        last_event(stream).await
     }
+}
+
+/// The rest of a stream, read to its end: its last event.
+async fn last_event(mut stream: EventStream) -> Value {
+    let mut last = Value::Null;
+    while let Some(event) = stream.next().await {
+        last = serde_json::to_value(&event).unwrap_or_default();
+    }
+    last
 }
 
 test_on_both_databases! {
@@ -1016,10 +1027,7 @@ test_on_both_databases! {
         h.provider.gate.0.send_replace(false);
         let mut streams = Vec::new();
         for thread_id in &threads {
-            let add = json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("second")}});
-            let Response::Stream(mut stream) = h.call(&h.alice.1, add).await else { panic!("expected a stream") };
-            assert!(stream.next().await.is_some(), "the turn began");
-            streams.push(stream);
+            streams.push(h.begin_add(&h.alice.1, thread_id).await);
         }
         let (status, _) = h.json(&h.alice.1, json!({"type": "threads.delete", "params": {"thread_id": threads[1]}})).await;
         assert_eq!(status, 200);
@@ -1032,12 +1040,8 @@ test_on_both_databases! {
         tokio::time::sleep(Duration::from_millis(200)).await;
         drop(held);
         let mut last = Vec::new();
-        for mut stream in streams {
-            let mut event = Value::Null;
-            while let Some(next) = stream.next().await {
-                event = serde_json::to_value(&next).unwrap_or_default();
-            }
-            last.push(event["type"].as_str().unwrap_or_default().to_owned());
+        for stream in streams {
+            last.push(last_event(stream).await["type"].as_str().unwrap_or_default().to_owned());
         }
         assert_eq!(last, ["thread.item.done", "error", "thread.item.done", "thread.item.done"]);
         for (n, thread_id) in threads.iter().enumerate().filter(|(n, _)| *n != 1) {
