@@ -4,6 +4,7 @@
 //! both); [`on_db!`] runs one block of code against whichever pool is open.
 
 mod postgres;
+mod sqlite;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,10 +12,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Executor};
 
 pub use postgres::PgDatabase;
+pub use sqlite::SqliteDatabase;
 
 use crate::private;
 
@@ -272,18 +274,21 @@ pub enum Dialect {
 /// An open connection pool to either dialect. Cloning is cheap (pools are shared).
 #[derive(Clone, Debug)]
 pub enum Database {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDatabase),
     Postgres(PgDatabase),
 }
 
 /// Runs the same block against whichever pool `$db` holds; inside the block
-/// `$pool` is a `&SqlitePool` or a `&PgDatabase` (an executor with `begin`,
-/// `begin_with` and `close`, like a pool).
+/// `$pool` is a `&SqlitePool` or a `&PgDatabase` (an executor with `begin`
+/// and `begin_with`, like a pool).
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Database::Sqlite($pool) => $body,
+            $crate::db::Database::Sqlite(sqlite) => {
+                let $pool = sqlite.pool();
+                $body
+            }
             $crate::db::Database::Postgres($pool) => $body,
         }
     };
@@ -355,7 +360,7 @@ impl Database {
     #[tracing::instrument(name = "db.migrate", skip_all, fields(dialect = ?self.dialect()))]
     pub async fn migrate(&self) -> Result<()> {
         let outcome = match self {
-            Database::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+            Database::Sqlite(sqlite) => sqlx::migrate!("../migrations/sqlite").run(sqlite.pool()).await,
             Database::Postgres(pg) => migrate_postgres(pg).await,
         };
         outcome.map_err(|err| match &err {
@@ -377,7 +382,10 @@ impl Database {
     }
 
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        match self {
+            Database::Sqlite(sqlite) => sqlite.close().await,
+            Database::Postgres(pg) => pg.close().await,
+        }
     }
 }
 
@@ -399,7 +407,7 @@ async fn migrate_postgres(pg: &PgDatabase) -> Result<(), sqlx::migrate::MigrateE
     Ok(())
 }
 
-async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
+async fn open_sqlite(path: &Path) -> Result<SqliteDatabase> {
     if let Some(parent) = path.parent() {
         private::create_dir(parent)
             .map_err(|err| Error::Open(format!("could not create the folder {}: {err}", parent.display())))?;
@@ -416,14 +424,18 @@ async fn open_sqlite(path: &Path) -> Result<SqlitePool> {
     // on separate connections wait in its busy handler, which sleeps 1, 2, 5,
     // 10… ms between tries. Queueing on the pool instead costs microseconds:
     // every statement here takes well under a millisecond.
-    SqlitePoolOptions::new()
+    let could_not_open =
+        |err: sqlx::Error| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err)));
+    let pool = SqlitePoolOptions::new()
         .max_connections(1)
         // A ping before each checkout would be one more trip to the
         // connection's worker thread, for a file that cannot hang up.
         .test_before_acquire(false)
-        .connect_with(options)
+        .connect_with(sqlite::serving(options.clone()))
         .await
-        .map_err(|err| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err))))
+        .map_err(could_not_open)?;
+    let checkpointer = SqliteConnection::connect_with(&options).await.map_err(could_not_open)?;
+    Ok(SqliteDatabase::new(pool, checkpointer))
 }
 
 /// Creates the database file readable by its owner only, before SQLite does
@@ -621,6 +633,54 @@ mod tests {
             assert_eq!(mode(&dir.path().join(file)), 0o600, "{file}");
         }
         db.close().await;
+    }
+
+    /// A bare SQLite database (no schema) in a new folder, with one row
+    /// holding `marker`; the folder lives as long as the first value.
+    async fn sqlite_with_a_row(marker: &str) -> (tempfile::TempDir, PathBuf, Database) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("tasks.db");
+        let db = Database::open(&Location::Sqlite(path.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let Database::Sqlite(sqlite) = &db else { unreachable!() };
+        for statement in [
+            sqlx::query("create table notes (body text)"),
+            sqlx::query("insert into notes values ($1)").bind(marker),
+        ] {
+            statement.execute(sqlite.pool()).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        (dir, path, db)
+    }
+
+    fn file_holds(path: &Path, marker: &str) -> bool {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        bytes.windows(marker.len()).any(|window| window == marker.as_bytes())
+    }
+
+    #[tokio::test]
+    async fn a_small_sqlite_write_reaches_the_database_file_while_the_database_stays_open() {
+        let marker = "a row written to the log first";
+        let (_dir, path, db) = sqlite_with_a_row(marker).await;
+        // Two pages of log: far below any automatic checkpoint's threshold,
+        // so only the background checkpointer copies them into the file.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !file_holds(&path, marker) {
+            assert!(std::time::Instant::now() < deadline, "the row never left the log");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn closing_a_sqlite_database_leaves_every_row_in_its_file_and_no_log() {
+        let marker = "a row written just before closing";
+        let (dir, path, db) = sqlite_with_a_row(marker).await;
+        db.close().await;
+        // Both connections are closed by now: the last one folded the log
+        // into the file and removed it.
+        assert!(!dir.path().join("tasks.db-wal").exists());
+        assert!(file_holds(&path, marker));
     }
 
     #[test]
