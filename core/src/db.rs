@@ -12,11 +12,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, Executor};
 
 pub use postgres::PgDatabase;
-pub use sqlite::SqliteDatabase;
+pub use sqlite::{SqliteDatabase, SqliteLease, SqliteTransaction};
 
 use crate::private;
 
@@ -278,17 +278,14 @@ pub enum Database {
     Postgres(PgDatabase),
 }
 
-/// Runs the same block against whichever pool `$db` holds; inside the block
-/// `$pool` is a `&SqlitePool` or a `&PgDatabase` (an executor with `begin`
-/// and `begin_with`, like a pool).
+/// Runs the same block against whichever database `$db` holds; inside the
+/// block `$pool` is a `&SqliteDatabase` or a `&PgDatabase`: an executor with
+/// `begin` and `begin_with`, like a pool.
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Database::Sqlite(sqlite) => {
-                let $pool = sqlite.pool();
-                $body
-            }
+            $crate::db::Database::Sqlite($pool) => $body,
             $crate::db::Database::Postgres($pool) => $body,
         }
     };
@@ -360,7 +357,14 @@ impl Database {
     #[tracing::instrument(name = "db.migrate", skip_all, fields(dialect = ?self.dialect()))]
     pub async fn migrate(&self) -> Result<()> {
         let outcome = match self {
-            Database::Sqlite(sqlite) => sqlx::migrate!("../migrations/sqlite").run(sqlite.pool()).await,
+            Database::Sqlite(sqlite) => {
+                // `run_direct`: `run` takes an `Acquire`, whose future the
+                // compiler cannot prove `Send` for a borrowed connection.
+                let mut connection = sqlite.acquire().await?;
+                sqlx::migrate!("../migrations/sqlite")
+                    .run_direct(None, &mut *connection, false)
+                    .await
+            }
             Database::Postgres(pg) => migrate_postgres(pg).await,
         };
         outcome.map_err(|err| match &err {
@@ -420,22 +424,13 @@ async fn open_sqlite(path: &Path) -> Result<SqliteDatabase> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    // One connection: SQLite allows one writer at a time, and concurrent writers
-    // on separate connections wait in its busy handler, which sleeps 1, 2, 5,
-    // 10… ms between tries. Queueing on the pool instead costs microseconds:
-    // every statement here takes well under a millisecond.
     let could_not_open =
         |err: sqlx::Error| Error::Open(format!("{} ({})", path.display(), describe_connect_error(&err)));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        // A ping before each checkout would be one more trip to the
-        // connection's worker thread, for a file that cannot hang up.
-        .test_before_acquire(false)
-        .connect_with(sqlite::serving(options.clone()))
+    let serving = SqliteConnection::connect_with(&sqlite::serving(options.clone()))
         .await
         .map_err(could_not_open)?;
     let checkpointer = SqliteConnection::connect_with(&options).await.map_err(could_not_open)?;
-    Ok(SqliteDatabase::new(pool, checkpointer))
+    Ok(SqliteDatabase::new(serving, checkpointer))
 }
 
 /// Creates the database file readable by its owner only, before SQLite does
@@ -648,7 +643,7 @@ mod tests {
             sqlx::query("create table notes (body text)"),
             sqlx::query("insert into notes values ($1)").bind(marker),
         ] {
-            statement.execute(sqlite.pool()).await.unwrap_or_else(|e| panic!("{e}"));
+            statement.execute(sqlite).await.unwrap_or_else(|e| panic!("{e}"));
         }
         (dir, path, db)
     }
@@ -681,6 +676,72 @@ mod tests {
         // into the file and removed it.
         assert!(!dir.path().join("tasks.db-wal").exists());
         assert!(file_holds(&path, marker));
+    }
+
+    async fn notes(sqlite: &SqliteDatabase) -> Vec<String> {
+        sqlx::query_scalar("select body from notes order by rowid")
+            .fetch_all(sqlite)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_transaction_dropped_without_commit_leaves_nothing_and_the_next_can_begin() {
+        let (_dir, _path, db) = sqlite_with_a_row("kept").await;
+        let Database::Sqlite(sqlite) = &db else { unreachable!() };
+        let mut tx = sqlite.begin().await.unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query("insert into notes values ('dropped')")
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(tx);
+        let mut tx = sqlite.begin().await.unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query("insert into notes values ('committed')")
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(notes(sqlite).await, ["kept", "committed"]);
+        db.close().await;
+    }
+
+    /// A batch that sends its own `begin` and fails or is cancelled before its
+    /// `commit` leaves the transaction open; the next holder must not write
+    /// into it (its rows would vanish with the batch's later rollback).
+    #[tokio::test]
+    async fn the_next_holder_of_sqlite_rolls_back_a_batch_left_unfinished() {
+        let (_dir, path, db) = sqlite_with_a_row("kept").await;
+        let Database::Sqlite(sqlite) = &db else { unreachable!() };
+        let mut lease = sqlite.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+        let failed = lease
+            .execute("begin; insert into notes values ('unfinished'); insert into no_such_table values (1); commit;")
+            .await;
+        assert!(failed.is_err());
+        lease.mark_unfinished_batch();
+        drop(lease);
+        sqlx::query("insert into notes values ('next')")
+            .execute(sqlite)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.close().await;
+        let reopened = Database::open(&Location::Sqlite(path.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let Database::Sqlite(sqlite) = &reopened else {
+            unreachable!()
+        };
+        assert_eq!(notes(sqlite).await, ["kept", "next"]);
+        reopened.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_closed_sqlite_database_answers_unavailable() {
+        let (_dir, _path, db) = sqlite_with_a_row("kept").await;
+        db.close().await;
+        assert!(!db.ping().await);
+        let Database::Sqlite(sqlite) = &db else { unreachable!() };
+        let err = sqlite.acquire().await.err().map(Error::from);
+        assert!(matches!(err, Some(Error::Unavailable(_))), "{err:?}");
     }
 
     #[test]

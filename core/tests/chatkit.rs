@@ -1033,7 +1033,7 @@ test_on_both_databases! {
         assert_eq!(status, 200);
         // Holding SQLite's one connection queues the four saves behind it.
         let held = match &h.db {
-            Database::Sqlite(sqlite) => Some(sqlite.pool().acquire().await.unwrap_or_else(|e| panic!("{e}"))),
+            Database::Sqlite(sqlite) => Some(sqlite.acquire().await.unwrap_or_else(|e| panic!("{e}"))),
             Database::Postgres(_) => None,
         };
         h.provider.gate.0.send_replace(true);

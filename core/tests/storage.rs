@@ -221,7 +221,7 @@ async fn sqlite_lists_threads_by_activity_from_an_index() {
     let Database::Sqlite(sqlite) = &t.db else {
         panic!("a SQLite test database")
     };
-    let pool = sqlite.pool();
+    let pool = sqlite;
     let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
         "explain query plan select id from conversations c where c.user_id = 'u' \
          and (c.updated_at, c.id) < ('2026-01-01', 7) order by c.updated_at desc, c.id desc limit 51",
@@ -275,7 +275,7 @@ async fn a_conversations_newest_messages_are_read_from_an_index(t: TestDatabase)
          and upper(cast(m.role as text)) in ('USER', 'ASSISTANT') order by m.id desc limit 64";
     let plan = match &t.db {
         Database::Sqlite(sqlite) => {
-            let pool = sqlite.pool();
+            let pool = sqlite;
             let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("explain query plan {NEWEST}")))
                 .fetch_all(pool)
                 .await
@@ -317,7 +317,7 @@ async fn sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout() {
     let Database::Sqlite(sqlite) = &t.db else {
         unreachable!()
     };
-    let pool = sqlite.pool();
+    let pool = sqlite;
     let mode: String = sqlx::query_scalar("pragma journal_mode")
         .fetch_one(pool)
         .await
@@ -343,7 +343,7 @@ async fn the_bundled_sqlite_keeps_plans_and_skips_memory_statistics() {
     let Database::Sqlite(sqlite) = &t.db else {
         unreachable!()
     };
-    let pool = sqlite.pool();
+    let pool = sqlite;
     let options: Vec<String> = sqlx::query_scalar("select compile_options from pragma_compile_options")
         .fetch_all(pool)
         .await

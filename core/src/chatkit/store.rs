@@ -377,7 +377,7 @@ impl Store {
     pub async fn save_turn(&self, user_id: &str, turn: &TurnRecord) -> Result<(), Error> {
         let write = TurnWrite::new(user_id, turn).map_err(|_| Error::Corrupt)?;
         let saved = match &self.db {
-            Database::Sqlite(sqlite) => self.saves.save(sqlite.pool(), write).await,
+            Database::Sqlite(sqlite) => self.saves.save(sqlite, write).await,
             Database::Postgres(pool) => save::postgres(pool, &write).await,
         };
         saved.map_err(|err| match (&err, &turn.thread) {

@@ -1,7 +1,7 @@
 //! A turn's save: what one streamed turn writes, committed in one
 //! transaction. On PostgreSQL one statement, so one round trip. On SQLite
 //! group commit: each turn's writes are queued, and whichever waiting turn
-//! gets the pool's one connection commits every turn queued by then, in one
+//! gets SQLite's one connection commits every turn queued by then, in one
 //! transaction sent to the connection's worker thread as one batch
 //! (`begin`, each turn's statements, `commit`).
 //!
@@ -16,11 +16,12 @@ use std::sync::{Mutex, PoisonError};
 
 use sqlx::QueryBuilder;
 use sqlx::postgres::Postgres;
-use sqlx::sqlite::{Sqlite, SqlitePool};
+use sqlx::sqlite::Sqlite;
 use tokio::sync::oneshot;
 
 use super::roles::web_role;
 use crate::chatkit::types::ThreadItem;
+use crate::db::{SqliteDatabase, SqliteLease};
 use crate::timestamp::Timestamp;
 
 /// What one streamed turn writes: [`Store::save_turn`](super::Store::save_turn) commits it at once.
@@ -216,17 +217,17 @@ impl SaveQueue {
     /// (its thread deleted meanwhile) costs no other turn its save. A turn
     /// whose task is dropped while it waits stays queued and is saved with
     /// the next batch.
-    pub(super) async fn save(&self, pool: &SqlitePool, turn: TurnWrite) -> Result<(), sqlx::Error> {
+    pub(super) async fn save(&self, db: &SqliteDatabase, turn: TurnWrite) -> Result<(), sqlx::Error> {
         let (done, mut saved) = oneshot::channel();
         self.queue().push((turn, done));
         tokio::select! {
             biased;
             // Another turn's task committed it.
             result = &mut saved => return result.unwrap_or_else(|_| Err(interrupted())),
-            connection = pool.acquire() => {
+            connection = db.acquire() => {
                 let batch = self.take();
                 match connection {
-                    Ok(connection) => commit_batch(pool, connection, batch).await,
+                    Ok(connection) => commit_batch(db, connection, batch).await,
                     Err(err) => {
                         for (_, done) in batch {
                             let _ = done.send(Err(shared(&err)));
@@ -265,7 +266,7 @@ fn shared(err: &sqlx::Error) -> sqlx::Error {
     }
 }
 
-async fn commit_batch(pool: &SqlitePool, connection: sqlx::pool::PoolConnection<Sqlite>, batch: Vec<Queued>) {
+async fn commit_batch(db: &SqliteDatabase, connection: SqliteLease, batch: Vec<Queued>) {
     let turns: Vec<&TurnWrite> = batch.iter().map(|(turn, _)| turn).collect();
     match commit(connection, &turns).await {
         Ok(()) => {
@@ -281,7 +282,7 @@ async fn commit_batch(pool: &SqlitePool, connection: sqlx::pool::PoolConnection<
         Err(err) => {
             tracing::debug!(turns = batch.len(), error = %err, "a batch of turns failed; saving each alone");
             for (turn, done) in batch {
-                let alone = async { commit(pool.acquire().await?, &[&turn]).await }.await;
+                let alone = async { commit(db.acquire().await?, &[&turn]).await }.await;
                 let _ = done.send(alone);
             }
         }
@@ -292,7 +293,7 @@ async fn commit_batch(pool: &SqlitePool, connection: sqlx::pool::PoolConnection<
 /// back in SQL (a turn's messages are its thread's newest when its items
 /// are inserted: statements run in order, and nothing else writes inside
 /// the transaction), and a new thread's from its unique ChatKit id.
-async fn commit(connection: sqlx::pool::PoolConnection<Sqlite>, turns: &[&TurnWrite]) -> Result<(), sqlx::Error> {
+async fn commit(connection: SqliteLease, turns: &[&TurnWrite]) -> Result<(), sqlx::Error> {
     let mut sql = QueryBuilder::<Sqlite>::new("begin; ");
     for turn in turns {
         push_turn(&mut sql, turn);
@@ -421,19 +422,18 @@ fn push_turn(sql: &mut QueryBuilder<Sqlite>, turn: &TurnWrite) {
 }
 
 /// The connection a batch that begins and commits its own transaction runs
-/// on. Unless the batch is seen to end, the connection is closed instead of
-/// going back to the pool: a batch that failed or was cancelled part-way
-/// stops at that statement, with its transaction still open, and closing
-/// the connection rolls it back (the pool opens another when next asked).
+/// on. Unless the batch is seen to end, the next holder of the connection
+/// rolls back first: a batch that failed or was cancelled part-way stops at
+/// that statement, with its transaction still open.
 struct OwnTransaction {
-    connection: sqlx::pool::PoolConnection<Sqlite>,
+    connection: SqliteLease,
     ended: bool,
 }
 
 impl Drop for OwnTransaction {
     fn drop(&mut self) {
         if !self.ended {
-            self.connection.close_on_drop();
+            self.connection.mark_unfinished_batch();
         }
     }
 }
