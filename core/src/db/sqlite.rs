@@ -97,20 +97,7 @@ impl SqliteDatabase {
 
     /// The serving connection, once the requests before this one let go of it.
     pub async fn acquire(&self) -> Result<SqliteLease, sqlx::Error> {
-        let slot = tokio::time::timeout(TURN_TIMEOUT, Arc::clone(&self.serving).lock_owned())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?;
-        let mut lease = OwnedMutexGuard::try_map(slot, Option::as_mut)
-            .map(SqliteLease)
-            .map_err(|_| sqlx::Error::PoolClosed)?;
-        if lease.0.unfinished_batch {
-            // Fails harmlessly when the batch's transaction had ended.
-            if let Err(err) = lease.execute("rollback").await {
-                tracing::debug!(error = %err, "no transaction of an unfinished batch to roll back");
-            }
-            lease.0.unfinished_batch = false;
-        }
-        Ok(lease)
+        take_turn(Arc::clone(&self.serving)).await
     }
 
     pub async fn begin(&self) -> Result<SqliteTransaction, sqlx::Error> {
@@ -142,6 +129,26 @@ impl SqliteDatabase {
         // An error means the task is gone (its runtime ended) with its connection.
         let _ = self.checkpointer_closed.clone().wait_for(|closed| *closed).await;
     }
+}
+
+/// [`SqliteDatabase::acquire`] on the shared connection alone: what a
+/// statement's future owns (cloning the whole database would also clone the
+/// checkpointer's channels, on every statement).
+async fn take_turn(serving: Arc<Mutex<Option<Serving>>>) -> Result<SqliteLease, sqlx::Error> {
+    let slot = tokio::time::timeout(TURN_TIMEOUT, serving.lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)?;
+    let mut lease = OwnedMutexGuard::try_map(slot, Option::as_mut)
+        .map(SqliteLease)
+        .map_err(|_| sqlx::Error::PoolClosed)?;
+    if lease.0.unfinished_batch {
+        // Fails harmlessly when the batch's transaction had ended.
+        if let Err(err) = lease.execute("rollback").await {
+            tracing::debug!(error = %err, "no transaction of an unfinished batch to roll back");
+        }
+        lease.0.unfinished_batch = false;
+    }
+    Ok(lease)
 }
 
 /// The serving connection, held by one request until dropped.
@@ -226,9 +233,9 @@ impl<'p> Executor<'p> for &'_ SqliteDatabase {
     where
         E: 'q + Execute<'q, Sqlite>,
     {
-        let db = self.clone();
+        let serving = Arc::clone(&self.serving);
         Box::pin(async_stream::try_stream! {
-            let mut lease = db.acquire().await?;
+            let mut lease = take_turn(serving).await?;
             let mut results = (&mut *lease).fetch_many(query);
             while let Some(result) = results.try_next().await? {
                 yield result;
@@ -240,8 +247,8 @@ impl<'p> Executor<'p> for &'_ SqliteDatabase {
     where
         E: 'q + Execute<'q, Sqlite>,
     {
-        let db = self.clone();
-        Box::pin(async move { db.acquire().await?.fetch_optional(query).await })
+        let serving = Arc::clone(&self.serving);
+        Box::pin(async move { take_turn(serving).await?.fetch_optional(query).await })
     }
 
     fn prepare_with<'e>(
@@ -252,13 +259,13 @@ impl<'p> Executor<'p> for &'_ SqliteDatabase {
     where
         'p: 'e,
     {
-        let db = self.clone();
-        Box::pin(async move { db.acquire().await?.prepare_with(sql, parameters).await })
+        let serving = Arc::clone(&self.serving);
+        Box::pin(async move { take_turn(serving).await?.prepare_with(sql, parameters).await })
     }
 
     fn describe<'e>(self, sql: SqlStr) -> BoxFuture<'e, Result<Describe<Sqlite>, sqlx::Error>> {
-        let db = self.clone();
-        Box::pin(async move { db.acquire().await?.describe(sql).await })
+        let serving = Arc::clone(&self.serving);
+        Box::pin(async move { take_turn(serving).await?.describe(sql).await })
     }
 }
 
