@@ -20,7 +20,9 @@ use tasktalk_core::chatkit::types::Event;
 use tasktalk_core::chatkit::{ChatKit, EventStream, PAGE_MAX, Response};
 use tasktalk_core::db::Database;
 use tasktalk_core::tasks::{Page, StatusFilter, Tasks};
-use tasktalk_core::testing::{BETTER_AUTH_SECRET, TestDatabase, build_web_version_own_database, execute_script};
+use tasktalk_core::testing::{
+    BETTER_AUTH_SECRET, TestDatabase, WebUser, build_web_version_own_database, execute_script,
+};
 use tasktalk_core::timestamp::Timestamp;
 use tasktalk_core::token::{TokenConfig, Tokens};
 use tasktalk_core::{Secret, on_db, test_on_both_databases};
@@ -270,36 +272,58 @@ async fn the_web_versions_chat_round_trips_with_an_enum_role_column() {
     .await;
 }
 
-async fn web_chat_round_trip(alter_schema: Option<&str>) {
-    let t = TestDatabase::empty_postgres().await;
-    let web = build_web_version_own_database(&t.db).await;
-    if let Some(sql) = alter_schema {
-        execute_script(&t.db, sql).await;
-    }
-    t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
-    let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
-    let signed = accounts
-        .sign_in(&web.email, &web.password, &ClientInfo::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let tokens = Arc::new(
-        Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+/// The web version's own database, migrated, with her signed in here.
+struct WebChat {
+    t: TestDatabase,
+    web: WebUser,
+    chatkit: ChatKit,
+    auth: String,
+}
+
+impl WebChat {
+    async fn start(alter_schema: Option<&str>, provider: ScriptedProvider) -> Self {
+        let t = TestDatabase::empty_postgres().await;
+        let web = build_web_version_own_database(&t.db).await;
+        if let Some(sql) = alter_schema {
+            execute_script(&t.db, sql).await;
+        }
+        t.db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        let accounts = Accounts::new(t.db.clone(), AuthConfig::default());
+        let signed = accounts
+            .sign_in(&web.email, &web.password, &ClientInfo::default())
             .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
-    let auth = format!(
-        "Bearer {}",
-        tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
-    );
-    let provider = Arc::new(ScriptedProvider {
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tokens = Arc::new(
+            Tokens::load(&t.db, TokenConfig::new(Secret::new(BETTER_AUTH_SECRET)))
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let auth = format!(
+            "Bearer {}",
+            tokens.issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token
+        );
+        let chatkit = ChatKit::new(
+            t.db.clone(),
+            tokens,
+            Agent::new(Arc::new(provider), Tasks::new(t.db.clone())),
+        );
+        Self { t, web, chatkit, auth }
+    }
+
+    async fn call(&self, body: Value) -> Response {
+        self.chatkit
+            .process(Some(&self.auth), body.to_string().as_bytes())
+            .await
+    }
+}
+
+async fn web_chat_round_trip(alter_schema: Option<&str>) {
+    let provider = ScriptedProvider {
         scripts: Mutex::new(VecDeque::from([text(&["Done: watered."])])),
         ..Default::default()
-    });
-    let chatkit = ChatKit::new(t.db.clone(), tokens, Agent::new(provider, Tasks::new(t.db.clone())));
-    let call = |body: Value| {
-        let (chatkit, auth) = (&chatkit, &auth);
-        async move { chatkit.process(Some(auth), body.to_string().as_bytes()).await }
     };
+    let chat = WebChat::start(alter_schema, provider).await;
+    let call = |body: Value| chat.call(body);
     let Response::Json { body: threads, .. } = call(json!({"type": "threads.list", "params": {}})).await else {
         panic!("expected JSON")
     };
@@ -328,10 +352,40 @@ async fn web_chat_round_trip(alter_schema: Option<&str>) {
         panic!("expected a stream")
     };
     while stream.next().await.is_some() {}
-    let rows: Vec<(String, String)> = on_db!(&t.db, pool => sqlx::query_as("select cast(role as text), content from messages where conversation_id = $1 order by id")
-        .bind(web.conversation_id).fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<(String, String)> = on_db!(&chat.t.db, pool => sqlx::query_as("select cast(role as text), content from messages where conversation_id = $1 order by id")
+        .bind(chat.web.conversation_id).fetch_all(pool).await).unwrap_or_else(|e| panic!("{e}"));
     let roles: Vec<&str> = rows.iter().map(|(role, _)| role.as_str()).collect();
     assert_eq!(roles, ["USER", "ASSISTANT", "USER", "ASSISTANT"]);
+}
+
+/// Better Auth deletes a user without the web version's conversations,
+/// which have no foreign key to the user: her thread is still there, but
+/// her token is refused, and nothing is written to it.
+#[tokio::test]
+async fn a_message_to_a_web_conversation_whose_account_was_deleted_is_a_401() {
+    let chat = WebChat::start(None, ScriptedProvider::default()).await;
+    let Response::Json { body: threads, .. } = chat.call(json!({"type": "threads.list", "params": {}})).await else {
+        panic!("expected JSON")
+    };
+    let thread_id = ids(&threads)[0].clone();
+    on_db!(&chat.t.db, pool => sqlx::query(r#"delete from "user" where "id" = $1"#).bind(&chat.web.id).execute(pool).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = message_rows(&chat.t.db, chat.web.conversation_id).await;
+    assert!(!before.is_empty(), "the conversation outlived its account");
+    for body in [
+        json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input("still there?")}}),
+        json!({"type": "threads.add_user_message", "params": {"thread_id": "thr_gone", "input": input("still there?")}}),
+    ] {
+        let Response::Json { status, body } = chat.call(body).await else {
+            panic!("expected a refusal, not a stream")
+        };
+        assert_eq!(
+            (status, body["error"]["code"].clone()),
+            (401, json!("unauthorized")),
+            "{body}"
+        );
+    }
+    assert_eq!(message_rows(&chat.t.db, chat.web.conversation_id).await, before);
 }
 
 test_on_both_databases! {

@@ -442,9 +442,26 @@ test_on_both_databases! {
         let token = Tokens::load(&t.db, config(JwtMode::Hs256)).await.unwrap_or_else(|e| panic!("{e}")).issue(&signed.user).unwrap_or_else(|e| panic!("{e}")).token;
         let list = serde_json::json!({"type": "threads.list", "params": {}});
         assert_eq!(chatkit_status(&chat, &token, list.clone()).await, 200);
+        let input = serde_json::json!({"content": [{"type": "input_text", "text": "add milk"}], "attachments": [], "inference_options": {}});
+        let create = serde_json::json!({"type": "threads.create", "params": {"input": input}});
+        let chatkit::Response::Stream(mut stream) = chat.process(Some(&format!("Bearer {token}")), create.to_string().as_bytes()).await else {
+            panic!("expected a stream")
+        };
+        let mut events = Vec::new();
+        while let Some(event) = stream.next().await {
+            events.push(serde_json::to_value(event).unwrap_or_default());
+        }
+        let thread_id = events[0]["thread"]["id"].clone();
+        let user_item = events[1]["item"]["id"].clone();
         accounts.delete_user(&signed.user.id).await.unwrap_or_else(|e| panic!("{e}"));
-        let create = serde_json::json!({"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "add milk"}], "attachments": [], "inference_options": {}}}});
-        for body in [list, create, serde_json::json!({"type": "threads.get_by_id", "params": {"thread_id": "thr_1"}})] {
+        for body in [
+            list, create,
+            serde_json::json!({"type": "threads.get_by_id", "params": {"thread_id": thread_id}}),
+            serde_json::json!({"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": input}}),
+            serde_json::json!({"type": "threads.retry_after_item", "params": {"thread_id": thread_id, "item_id": user_item}}),
+            serde_json::json!({"type": "threads.custom_action", "params": {"thread_id": thread_id, "action": {"type": "x"}}}),
+            serde_json::json!({"type": "threads.list", "params": {"limit": "many"}}),
+        ] {
             assert_eq!(chatkit_status(&chat, &token, body.clone()).await, 401, "{body}");
         }
         assert_eq!(count_rows(&t.db, "conversations").await, 0, "nothing was stored for the deleted account");

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::db;
+use crate::{db, token};
 
 /// Larger bodies are refused before parsing (413).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -28,6 +28,16 @@ pub enum Error {
     Corrupt,
     #[error(transparent)]
     Database(#[from] db::Error),
+}
+
+/// A token refused, or the account lookup that could not run.
+impl From<token::Error> for Error {
+    fn from(err: token::Error) -> Self {
+        match err {
+            token::Error::Database(err) => Error::Database(err),
+            err => Error::Unauthorized(err.to_string()),
+        }
+    }
 }
 
 impl From<sqlx::Error> for Error {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::agent::Agent;
 use crate::db::Database;
-use crate::token::{self, Tokens};
+use crate::token::Tokens;
 pub use error::{Error, MAX_BODY_BYTES};
 use request::{JsonRequest, Request};
 use store::Store;
@@ -72,18 +72,28 @@ impl ChatKit {
         if body.len() > MAX_BODY_BYTES {
             return Response::error(&Error::TooLarge);
         }
-        let user_id = match self.authenticate(authorization).await {
-            Ok(user_id) => user_id,
-            Err(err) => return Response::error(&err),
+        let bearer = match self.tokens.bearer(authorization).await {
+            Ok(bearer) => bearer,
+            Err(err) => return Response::error(&err.into()),
         };
-        let answered = match request::parse(body) {
+        let request = match request::parse(body) {
+            // The turn confirms the account, with its first read if it can.
             Ok(Request::Stream(request)) => {
                 let (store, agent) = (self.store.clone(), self.agent.clone());
-                return Response::Stream(turn::start(store, agent, user_id, request));
+                return match turn::start(store, agent, &self.tokens, bearer, request).await {
+                    Ok(stream) => Response::Stream(stream),
+                    Err(err) => Response::error(&err),
+                };
             }
-            Ok(Request::Json(request)) => self.answer(&user_id, request).await,
+            Ok(Request::Json(request)) => Ok(request),
             Ok(Request::Unsupported(message)) => Err(Error::Unsupported(message)),
-            Err(err) => return Response::error(&err),
+            Err(err) => Err(err),
+        };
+        let answered = match (self.tokens.confirm(bearer).await, request) {
+            (Ok(claims), Ok(request)) => self.answer(&claims.sub, request).await,
+            // A deleted account learns that before anything about its request.
+            (Err(err), _) => Err(err.into()),
+            (Ok(_), Err(err)) => Err(err),
         };
         match answered {
             Ok(body) => Response::Json { status: 200, body },
@@ -91,14 +101,6 @@ impl ChatKit {
                 tracing::info!(code = err.code(), "chatkit request refused");
                 Response::error(&err)
             }
-        }
-    }
-
-    async fn authenticate(&self, authorization: Option<&str>) -> Result<String, Error> {
-        match self.tokens.authenticate(authorization).await {
-            Ok(claims) => Ok(claims.sub),
-            Err(token::Error::Database(err)) => Err(Error::Database(err)),
-            Err(err) => Err(Error::Unauthorized(err.to_string())),
         }
     }
 

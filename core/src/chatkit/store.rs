@@ -432,7 +432,10 @@ impl Store {
     /// The user's thread (or NotFound) and its newest `count` items, hidden
     /// ones included, oldest first, none after position `up_to`: the model's
     /// context, in one query unless the web version wrote messages to the
-    /// thread that are not items yet (they are copied in first).
+    /// thread that are not items yet (they are copied in first). Only an
+    /// existing account's thread is found, which confirms the account of a
+    /// token in the same statement: the web version's tables need not
+    /// delete a user's conversations with the user.
     pub async fn thread_with_history(
         &self,
         user_id: &str,
@@ -465,7 +468,8 @@ impl Store {
             "with t as materialized (select ", thread_columns!("c."), ", ",
                  web_pending!("c.id", "$4", "$5", "$8"), " as web_pending
                from conversations c
-               where c.user_id = $2 and (c.external_id = $1 or (c.external_id is null and c.id = $3))),
+               where c.user_id = $2 and (c.external_id = $1 or (c.external_id is null and c.id = $3))
+                 and exists (select 1 from \"user\" u where u.id = $2)),
              h as (select seq, item from tasktalk_chat_items
                where conversation_id = (select id from t) and seq <= $6 order by seq desc limit $7)
              select t.*, '[' || coalesce((select string_agg(item, ',' order by seq) from h), '') || ']' as items

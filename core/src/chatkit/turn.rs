@@ -11,15 +11,16 @@ use tokio::sync::mpsc;
 
 use super::error::Error;
 use super::limits;
-use super::params::{AddMessageParams, CreateParams, ItemParams};
+use super::params::CreateParams;
 use super::request::StreamRequest;
-use super::store::{Store, TurnRecord, TurnThread, new_id, thread_view};
+use super::store::{Store, ThreadRow, TurnRecord, TurnThread, new_id, thread_view};
 use super::types::{
     CustomTask, CustomTaskType, Event, ItemKind, ItemUpdate, OutputText, Page, StatusIndicator, StreamOptions, Thread,
     ThreadItem, UserMessageInput,
 };
 use crate::agent::{Agent, AgentEvent, ChatMessage};
 use crate::timestamp::Timestamp;
+use crate::token::{Tokens, Unconfirmed};
 
 /// How many recent items the model sees.
 const CONTEXT_ITEMS: u32 = 30;
@@ -78,7 +79,40 @@ struct Turn {
     record: Mutex<Option<TurnRecord>>,
 }
 
-pub(super) fn start(store: Store, agent: Agent, user_id: String, request: StreamRequest) -> EventStream {
+/// What a turn starts from, read before its stream begins.
+enum Opening {
+    /// A new thread: there is nothing to read.
+    Create(CreateParams),
+    /// A thread found with the history the model reads, and the user's new
+    /// message (none for a retry, which answers again the one it names).
+    Continue {
+        thread: ThreadRow,
+        history: Vec<ThreadItem>,
+        input: Option<UserMessageInput>,
+        replace_after: Option<i64>,
+    },
+    /// Refused before it began: the stream carries only the error.
+    Refused(Error),
+}
+
+/// Starts a turn once its reads are done. Reading a thread's history finds
+/// only an existing account's thread, so a continued thread confirms the
+/// token's account in the same statement: one round trip fewer on the
+/// busiest request. Any other opening looks the account up after its reads
+/// (of that account's rows only), so a deleted account's token is refused
+/// before any stream begins.
+pub(super) async fn start(
+    store: Store,
+    agent: Agent,
+    tokens: &Tokens,
+    bearer: Unconfirmed,
+    request: StreamRequest,
+) -> Result<EventStream, Error> {
+    let opening = read_opening(&store, bearer.user_id(), request).await;
+    let user_id = match opening {
+        Ok(Opening::Continue { .. }) => bearer.confirmed_by_query().sub,
+        _ => tokens.confirm(bearer).await?.sub,
+    };
     let (tx, rx) = mpsc::channel(BUFFER);
     let turn = Turn {
         store,
@@ -88,11 +122,68 @@ pub(super) fn start(store: Store, agent: Agent, user_id: String, request: Stream
         record: Mutex::new(None),
     };
     tokio::spawn(async move {
-        if let Err(Cancelled) = turn.run(request).await {
+        if let Err(Cancelled) = turn.run(opening.unwrap_or_else(Opening::Refused)).await {
             tracing::debug!("the stream ended early: its reader went away");
         }
     });
-    EventStream(rx)
+    Ok(EventStream(rx))
+}
+
+/// The reads a request starts with, for the account `user_id` names.
+async fn read_opening(store: &Store, user_id: &str, request: StreamRequest) -> Result<Opening, Error> {
+    let unsupported = async |thread_id: &str, message: &'static str| {
+        store.thread(user_id, thread_id).await?;
+        Err(Error::Unsupported(message))
+    };
+    match request {
+        StreamRequest::CreateThread(params) => Ok(Opening::Create(params)),
+        StreamRequest::AddUserMessage(params) => {
+            limits::check_message(&params.input)?;
+            // The user's message completes the model's context.
+            let (thread, history) = store
+                .thread_with_history(user_id, &params.thread_id, CONTEXT_ITEMS - 1, None)
+                .await?;
+            Ok(Opening::Continue {
+                thread,
+                history,
+                input: Some(params.input),
+                replace_after: None,
+            })
+        }
+        StreamRequest::RetryAfterItem(params) => {
+            let thread = store.thread(user_id, &params.thread_id).await?;
+            let (seq, item) = store
+                .item(&thread, &params.item_id)
+                .await?
+                .ok_or(Error::ItemNotFound(params.item_id))?;
+            if !matches!(item.kind, ItemKind::UserMessage { .. }) {
+                return Err(Error::BadRequest("Only a user message can be retried.".into()));
+            }
+            let (thread, history) = store
+                .thread_with_history(user_id, &thread.id, CONTEXT_ITEMS, Some(seq))
+                .await?;
+            // The client removes the later items itself; the SDK sends no event for them.
+            Ok(Opening::Continue {
+                thread,
+                history,
+                input: None,
+                replace_after: Some(seq),
+            })
+        }
+        StreamRequest::AddClientToolOutput(params) => {
+            unsupported(
+                &params.thread_id,
+                "There is no pending client tool call in this thread.",
+            )
+            .await
+        }
+        StreamRequest::AddStructuredInput(params) => {
+            unsupported(&params.thread_id, "There is no pending question in this thread.").await
+        }
+        StreamRequest::CustomAction(params) => {
+            unsupported(&params.thread_id, "Custom actions are not supported.").await
+        }
+    }
 }
 
 fn user_item(thread_id: &str, input: UserMessageInput) -> ThreadItem {
@@ -152,20 +243,24 @@ impl Turn {
 
     /// `Err(Cancelled)` when the client went away; request errors become an
     /// `error` event that ends the stream.
-    async fn run(&self, request: StreamRequest) -> Result<(), Cancelled> {
-        let outcome = match request {
-            StreamRequest::CreateThread(p) => self.create(p).await,
-            StreamRequest::AddUserMessage(p) => self.add_message(p).await,
-            StreamRequest::RetryAfterItem(p) => self.retry(p).await,
-            StreamRequest::AddClientToolOutput(p) => {
-                self.refuse(&p.thread_id, "There is no pending client tool call in this thread.")
-                    .await
+    async fn run(&self, opening: Opening) -> Result<(), Cancelled> {
+        let outcome = match opening {
+            Opening::Create(params) => self.create(params).await,
+            Opening::Continue {
+                thread,
+                history,
+                input,
+                replace_after,
+            } => {
+                self.open(TurnThread::Existing {
+                    id: thread.id.clone(),
+                    pk: thread.pk,
+                    replace_after,
+                });
+                let item = input.map(|input| user_item(&thread.id, input));
+                Ok(self.begin(&thread.id, history, item, None).await?)
             }
-            StreamRequest::AddStructuredInput(p) => {
-                self.refuse(&p.thread_id, "There is no pending question in this thread.")
-                    .await
-            }
-            StreamRequest::CustomAction(p) => self.refuse(&p.thread_id, "Custom actions are not supported.").await,
+            Opening::Refused(err) => Err(Stop::Refused(err)),
         };
         let streamed = match outcome {
             Ok(()) => Ok(()),
@@ -222,11 +317,6 @@ impl Turn {
         saved
     }
 
-    async fn refuse(&self, thread_id: &str, message: &'static str) -> Result<(), Stop> {
-        self.store.thread(&self.user_id, thread_id).await?;
-        Err(Stop::Refused(Error::Unsupported(message)))
-    }
-
     async fn create(&self, params: CreateParams) -> Result<(), Stop> {
         limits::check_message(&params.input)?;
         let id = new_id("thr");
@@ -247,44 +337,6 @@ impl Turn {
         let titled = title.map(|title| thread_view(&id, Some(title), now, now, Page::empty()));
         // A new thread has no history to read.
         Ok(self.begin(&id, Vec::new(), Some(item), titled).await?)
-    }
-
-    async fn add_message(&self, params: AddMessageParams) -> Result<(), Stop> {
-        limits::check_message(&params.input)?;
-        // The user's message completes the model's context.
-        let (thread, history) = self
-            .store
-            .thread_with_history(&self.user_id, &params.thread_id, CONTEXT_ITEMS - 1, None)
-            .await?;
-        self.open(TurnThread::Existing {
-            id: thread.id.clone(),
-            pk: thread.pk,
-            replace_after: None,
-        });
-        let item = user_item(&thread.id, params.input);
-        Ok(self.begin(&thread.id, history, Some(item), None).await?)
-    }
-
-    async fn retry(&self, params: ItemParams) -> Result<(), Stop> {
-        let store = &self.store;
-        let thread = store.thread(&self.user_id, &params.thread_id).await?;
-        let (seq, item) = store
-            .item(&thread, &params.item_id)
-            .await?
-            .ok_or(Error::ItemNotFound(params.item_id))?;
-        if !matches!(item.kind, ItemKind::UserMessage { .. }) {
-            return Err(Error::BadRequest("Only a user message can be retried.".into()).into());
-        }
-        let (thread, history) = store
-            .thread_with_history(&self.user_id, &thread.id, CONTEXT_ITEMS, Some(seq))
-            .await?;
-        // The client removes the later items itself; the SDK sends no event for them.
-        self.open(TurnThread::Existing {
-            id: thread.id.clone(),
-            pk: thread.pk,
-            replace_after: Some(seq),
-        });
-        Ok(self.begin(&thread.id, history, None, None).await?)
     }
 
     /// Echoes the user's message, then answers it; `titled` is the thread

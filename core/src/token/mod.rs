@@ -156,6 +156,27 @@ pub struct Claims {
     pub aud: Option<serde_json::Value>,
 }
 
+/// The claims of a genuine token (signature, dates, issuer and audience
+/// checked) whose account has not been looked up yet. [`Tokens::confirm`]
+/// looks it up. A caller whose own first query finds rows that only an
+/// existing account has may take that as the answer instead, and save the
+/// round trip: [`Unconfirmed::confirmed_by_query`].
+#[derive(Debug)]
+pub struct Unconfirmed(Claims);
+
+impl Unconfirmed {
+    /// The account to look for.
+    pub fn user_id(&self) -> &str {
+        &self.0.sub
+    }
+
+    /// For a caller whose query, in one statement, found this account's row
+    /// or rows that exist only while it does.
+    pub fn confirmed_by_query(self) -> Claims {
+        self.0
+    }
+}
+
 /// A signed token and when it stops being accepted.
 #[derive(Clone, Serialize)]
 pub struct IssuedToken {
@@ -401,11 +422,10 @@ impl Tokens {
         Ok(Some(seen.claims.clone()))
     }
 
-    /// [`Tokens::verify`], then the account it names must still exist: a
-    /// deleted account's token is refused at once, not when it expires. A
-    /// token naming a key created after this instance started (another
-    /// instance's, or Better Auth's rotation) reads the key table again first.
-    pub async fn verify_account(&self, token: &str) -> Result<Claims> {
+    /// [`Tokens::verify`], but a token naming a key created after this
+    /// instance started (another instance's, or Better Auth's rotation)
+    /// reads the key table again first.
+    pub async fn verify_signature(&self, token: &str) -> Result<Unconfirmed> {
         let claims = match self.verify_with_loaded_keys(token)? {
             Some(claims) => claims,
             None => {
@@ -413,17 +433,34 @@ impl Tokens {
                 self.verify(token)?
             }
         };
-        if !account_exists(&self.db, &claims.sub).await? {
+        Ok(Unconfirmed(claims))
+    }
+
+    /// The account must still exist: a deleted account's token is refused
+    /// at once, not when it expires.
+    pub async fn confirm(&self, unconfirmed: Unconfirmed) -> Result<Claims> {
+        if !account_exists(&self.db, unconfirmed.user_id()).await? {
             return Err(Error::Invalid("its account no longer exists"));
         }
-        Ok(claims)
+        Ok(unconfirmed.0)
+    }
+
+    /// [`Tokens::verify_signature`], then [`Tokens::confirm`].
+    pub async fn verify_account(&self, token: &str) -> Result<Claims> {
+        self.confirm(self.verify_signature(token).await?).await
+    }
+
+    /// The verified but unconfirmed claims of an `Authorization: Bearer
+    /// <token>` header value.
+    pub async fn bearer(&self, authorization: Option<&str>) -> Result<Unconfirmed> {
+        let token = authorization.and_then(bearer_token).ok_or(Error::MissingBearer)?;
+        self.verify_signature(token).await
     }
 
     /// The claims of an `Authorization: Bearer <token>` header value: how
     /// every transport turns a bearer into a user.
     pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Claims> {
-        let token = authorization.and_then(bearer_token).ok_or(Error::MissingBearer)?;
-        self.verify_account(token).await
+        self.confirm(self.bearer(authorization).await?).await
     }
 
     /// The user id of an `Authorization: Bearer` holding a JWT or a session
