@@ -117,11 +117,15 @@ impl ItemRow {
 
 /// Ids made here never hold control characters, and PostgreSQL cannot even
 /// compare a NUL: an id with one names nothing, without asking the database.
-/// `prefix_` + 16 hex characters: unique across every user of a shared database.
+/// `prefix_` + the time in milliseconds (12 hex characters) + 16 random hex
+/// characters: unique across every user of a shared database, and rising
+/// with time, so that a new id lands at the end of its unique index, on a
+/// page the last commit wrote too, rather than on a random page of it.
 pub fn new_id(prefix: &str) -> String {
     let mut bytes = [0u8; 8];
     random::fill(&mut bytes);
-    format!("{prefix}_{}", hex::encode(bytes))
+    let millis = Timestamp::now().as_datetime().timestamp_millis() & 0xFFFF_FFFF_FFFF;
+    format!("{prefix}_{millis:012x}{}", hex::encode(bytes))
 }
 
 fn is_id(id: &str) -> bool {
@@ -586,5 +590,30 @@ impl Store {
             "select seq, id, item from tasktalk_chat_items where conversation_id = $1 order by seq")
             .bind(thread.pk).fetch_all(pool).await)?;
         rows.into_iter().map(|r| r.decode().map(|(_, item)| item)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_id_sorts_after_those_made_before_it_and_is_never_one_of_them() {
+        let first = new_id("msg");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let later: Vec<String> = (0..1_000).map(|_| new_id("msg")).collect();
+        assert!(later.iter().all(|id| *id > first), "{first} {later:?}");
+        let distinct: std::collections::HashSet<&String> = later.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            later.len(),
+            "the same millisecond still gives distinct ids"
+        );
+        assert!(
+            first
+                .strip_prefix("msg_")
+                .is_some_and(|hex| hex.len() == 28 && hex.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{first}"
+        );
     }
 }
